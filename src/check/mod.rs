@@ -1,0 +1,4 @@
+//! Assertions: JMESPath queries and the comparisons a check makes.
+
+pub mod compare;
+pub mod query;

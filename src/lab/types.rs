@@ -1,0 +1,203 @@
+//! The lab file format v1: the Rust types that YAML lab files deserialize into.
+//!
+//! These types are the single source of truth for the format: the JSON Schema
+//! (`schema/lab.schema.json`, `amlab schema`) is generated from them with schemars, and every
+//! struct rejects unknown fields. Fields whose position matters for diagnostics are
+//! [`Spanned`], so lint errors can point at line and column.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+pub use serde_saphyr::Spanned;
+
+/// A lab: an ordered set of steps, each an ARM resource to create and check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "amlab lab", description = "An amlab lab definition (format v1).")]
+pub struct Lab {
+    /// Stable identifier, lower-case letters, digits and `-` (for example `dp100-04-compute`).
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub id: Spanned<String>,
+    /// Human title shown in reports.
+    pub title: String,
+    /// What the lab teaches and what it checks (Markdown).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// api-version overrides, keyed by resource provider namespace (`Microsoft.Storage`) or
+    /// full resource type (`Microsoft.MachineLearningServices/workspaces/computes`).
+    #[serde(default)]
+    pub api_versions: BTreeMap<String, String>,
+    /// Parameters: values a learner or CI can set with `--var NAME=VALUE`, referenced as
+    /// `${NAME}` in any string of the lab. Built in: `${subscription}` and `${random:N}`
+    /// (N random lower-case letters and digits, fixed for the lab on its target).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Param>")]
+    pub params: Params,
+    /// The steps, run in dependency order (`needs`), concurrently where allowed.
+    pub steps: Vec<Step>,
+}
+
+/// A lab parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Default value; may reference other parameters (`rg-dp100-${suffix}`) and `${random:N}`.
+    /// A parameter without a default must be given with `--var`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub default: Option<Spanned<String>>,
+    /// What the parameter is for.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One step: an ARM resource, how to create it, and what to check on it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Identifier, unique in the lab, referenced by other steps' `needs`.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"))]
+    pub id: Spanned<String>,
+    /// What the learner should have done, in one line.
+    pub title: String,
+    /// Steps that must pass before this one is applied; if one of them does not pass, this
+    /// step is `skipped`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub needs: Vec<Spanned<String>>,
+    /// Points for the step (default 1). If checks carry their own points, the step's points
+    /// are their sum and may be omitted.
+    #[serde(default)]
+    pub points: Option<u32>,
+    /// The ARM resource id (path) this step creates and checks, for example
+    /// `/subscriptions/${subscription}/resourceGroups/${resource_group}`. A collection path
+    /// (ending in a resource type) is read as a list, with `nextLink` pages merged into `value`.
+    #[schemars(with = "String")]
+    pub resource: Spanned<String>,
+    /// api-version for this step's resource, overriding the lab's and the built-in table.
+    #[serde(default)]
+    pub api_version: Option<String>,
+    /// How `amlab run` creates the resource; steps without it are only checked.
+    #[serde(default)]
+    pub create: Option<Create>,
+    /// Wait after creating (and, in `check`, before checking) until a query holds.
+    #[serde(default)]
+    pub wait: Option<Wait>,
+    /// The checks: each a JMESPath query over the resource's JSON and one comparison.
+    #[serde(default)]
+    pub expect: Vec<Check>,
+    /// Whether `amlab teardown` deletes this resource (default: true when `create` is set).
+    #[serde(default)]
+    pub teardown: Option<bool>,
+    /// Time limit for the whole step, including long-running operations (default 30m).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
+}
+
+/// How a step's resource is created.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Create {
+    /// The ARM request body sent with PUT, as YAML or JSON; strings are templated.
+    #[serde(default)]
+    pub body: Option<Value>,
+}
+
+/// Wait until a query over the resource holds.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Wait {
+    /// A JMESPath expression; waiting ends when it is truthy
+    /// (for example `properties.provisioningState == 'Succeeded'`).
+    #[schemars(with = "String")]
+    pub until: Spanned<String>,
+    /// How long to wait at most, such as `90s`, `20m` or `1h` (default 30m).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
+}
+
+/// A check: a JMESPath `query` over the resource and exactly one comparison.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// A short name for the check (defaults to the query).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// JMESPath expression (the language of `az ... --query`), evaluated on the resource JSON.
+    #[schemars(with = "String")]
+    pub query: Spanned<String>,
+    /// The result equals this value.
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// The result differs from this value.
+    #[serde(default)]
+    pub not_equals: Option<Value>,
+    /// The result is one of these values.
+    #[serde(default, rename = "in")]
+    pub one_of: Option<Vec<Value>>,
+    /// The result is a string matching this regular expression (unanchored; use `^...$`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub matches: Option<Spanned<String>>,
+    /// The result is a number (or string) greater than or equal to this.
+    #[serde(default)]
+    pub gte: Option<Value>,
+    /// The result is a number (or string) less than or equal to this.
+    #[serde(default)]
+    pub lte: Option<Value>,
+    /// `true`: the result is not null; `false`: the result is null (absent).
+    #[serde(default)]
+    pub exists: Option<bool>,
+    /// The result (an array or a string) contains this value.
+    #[serde(default)]
+    pub contains: Option<Value>,
+    /// Compare strings case-insensitively (Azure enum values often are).
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// Shown to the learner when the check fails: what to change and where.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Points for this check alone (partial credit).
+    #[serde(default)]
+    pub points: Option<u32>,
+}
+
+/// The lab's parameters in file order, each name with its position.
+#[derive(Debug, Default)]
+pub struct Params(pub Vec<(Spanned<String>, Param)>);
+
+impl Params {
+    /// Iterates over (name, parameter) in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Spanned<String>, &Param)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Looks a parameter up by name.
+    pub fn get(&self, name: &str) -> Option<&Param> {
+        self.0.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Params {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Params;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of parameter names to {default, description}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Spanned<String>, Param>()? {
+                    out.push((k, v));
+                }
+                Ok(Params(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
