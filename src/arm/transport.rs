@@ -63,7 +63,12 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A request without headers or body.
     pub fn new(method: Method, url: impl Into<String>) -> Self {
-        Self { method, url: url.into(), headers: Vec::new(), body: None }
+        Self {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     /// Adds a JSON body.
@@ -92,7 +97,11 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with a status and an optional JSON body.
     pub fn new(status: u16, body: Option<Value>) -> Self {
-        Self { status, headers: Vec::new(), body }
+        Self {
+            status,
+            headers: Vec::new(),
+            body,
+        }
     }
 
     /// Adds a header.
@@ -113,7 +122,10 @@ impl HttpResponse {
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Why an exchange produced no HTTP response at all.
@@ -137,7 +149,10 @@ pub enum TransportError {
 impl TransportError {
     /// Whether retrying the same request may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, TransportError::Connection(_) | TransportError::Timeout(_))
+        matches!(
+            self,
+            TransportError::Connection(_) | TransportError::Timeout(_)
+        )
     }
 }
 

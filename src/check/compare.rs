@@ -64,7 +64,10 @@ impl Comparison {
 
     /// Evaluates the comparison against the query's result.
     pub fn evaluate(&self, _actual: &Value, _ignore_case: bool) -> Verdict {
-        Verdict { passed: false, message: None }
+        Verdict {
+            passed: false,
+            message: None,
+        }
     }
 }
 

@@ -19,7 +19,11 @@ pub struct EmulatorOptions {
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
-        Self { state_path: None, fresh: false, provisioning_delay: Duration::from_millis(50) }
+        Self {
+            state_path: None,
+            fresh: false,
+            provisioning_delay: Duration::from_millis(50),
+        }
     }
 }
 

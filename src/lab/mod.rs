@@ -29,6 +29,13 @@ pub struct LabErrors {
     pub diagnostics: Vec<miette::Report>,
 }
 
+impl LabErrors {
+    /// placeholder
+    pub fn render(&self, _color: bool) -> String {
+        String::new()
+    }
+}
+
 /// Values that resolution needs besides the lab itself.
 #[derive(Debug, Clone, Default)]
 pub struct ResolveContext {
@@ -55,7 +62,9 @@ impl LabFile {
     /// Substitutes parameters and compiles queries. Fails (exit 2) on a `--var` naming no
     /// parameter or a parameter without a value.
     pub fn resolve(&self, _ctx: &ResolveContext) -> Result<ResolvedLab, LabErrors> {
-        Err(LabErrors { diagnostics: Vec::new() })
+        Err(LabErrors {
+            diagnostics: Vec::new(),
+        })
     }
 }
 

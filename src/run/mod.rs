@@ -1,4 +1,84 @@
 //! The runner: apply, check and teardown over a lab's dependency graph, emitting events.
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+pub mod evaluate;
 pub mod events;
+pub mod interrupt;
 pub mod result;
+pub mod schedule;
+pub mod sink;
+pub mod step;
+
+use events::{Event, Mode};
+use interrupt::Interrupt;
+use result::{LabInfo, LabResult};
+use schedule::RunContext;
+use sink::EventSink;
+
+use crate::arm::client::ArmClient;
+use crate::lab::ResolvedLab;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Mode.
+    pub mode: Mode,
+    /// Concurrent steps at most, across all labs.
+    pub jobs: usize,
+    /// Target description for reports (`emulator`, `azure`, a URL, `replay:DIR`).
+    pub target: String,
+    /// Ctrl-C.
+    pub interrupt: Interrupt,
+}
+
+/// Runs every lab concurrently (steps bounded by `jobs` in total) and returns their results
+/// in the order given. Emits `RunStarted`, then per-lab and per-step events, then `RunFinished`.
+pub async fn execute(
+    client: ArmClient,
+    labs: Vec<(ResolvedLab, LabInfo)>,
+    options: &RunOptions,
+    sink: Arc<EventSink>,
+) -> Vec<LabResult> {
+    let client = client.read_only(options.mode == Mode::Check);
+    sink.emit(&Event::RunStarted {
+        mode: options.mode,
+        target: &options.target,
+        labs: labs.len(),
+    });
+    let ctx = RunContext {
+        client,
+        mode: options.mode,
+        jobs: Arc::new(Semaphore::new(options.jobs.max(1))),
+        sink: sink.clone(),
+        interrupt: options.interrupt.clone(),
+        target: options.target.clone(),
+    };
+    let mut handles = Vec::new();
+    for (lab, info) in labs {
+        let (ctx, sink) = (ctx.clone(), sink.clone());
+        handles.push(tokio::spawn(async move {
+            let info = Arc::new(info);
+            sink.emit(&Event::LabStarted {
+                lab: &info,
+                steps: lab.steps.len(),
+            });
+            let result = schedule::run_lab(ctx, Arc::new(lab), info).await;
+            sink.emit(&Event::LabFinished { result: &result });
+            result
+        }));
+    }
+    let mut results = Vec::new();
+    for h in handles {
+        if let Ok(r) = h.await {
+            results.push(r);
+        }
+    }
+    sink.emit(&Event::RunFinished {
+        results: &results,
+        interrupted: options.interrupt.is_triggered(),
+    });
+    results
+}

@@ -1,0 +1,408 @@
+//! The ARM client above every transport: api-versions, bounded retries with backoff and
+//! `Retry-After`, long-running operations, `nextLink` paging, and ARM error extraction.
+//!
+//! A read-only client (check mode) refuses PUT, PATCH, DELETE and POST before anything is sent.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use serde_json::Value;
+use tokio::time::{Instant, sleep};
+
+use super::error::ArmError;
+use super::resource_types::{api_version_for, delete_query, is_collection};
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+
+/// Statuses worth retrying: throttling, timeouts and transient server errors.
+const RETRYABLE: &[u16] = &[408, 429, 500, 502, 503, 504];
+
+/// Retry policy for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: usize,
+    /// First backoff delay.
+    pub min_delay: Duration,
+    /// Cap on one delay (a longer `Retry-After` is capped too).
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 6,
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Talks to one ARM endpoint through a [`Transport`].
+#[derive(Clone)]
+pub struct ArmClient {
+    transport: Arc<dyn Transport>,
+    base: String,
+    read_only: bool,
+    retry: RetryPolicy,
+}
+
+/// Where an ARM read landed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    /// The resource (or, for a collection, `{"value": [...]}` with every page merged).
+    Found(Value),
+    /// 404: no such resource.
+    NotFound {
+        /// ARM's error code (`ResourceNotFound`, `ResourceGroupNotFound`, ...).
+        code: String,
+        /// ARM's message.
+        message: String,
+    },
+}
+
+impl std::fmt::Debug for ArmClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArmClient")
+            .field("base", &self.base)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
+}
+
+impl ArmClient {
+    /// A client for `base` (such as `https://management.azure.com`, no trailing slash).
+    pub fn new(transport: Arc<dyn Transport>, base: impl Into<String>) -> Self {
+        let base = base.into().trim_end_matches('/').to_owned();
+        Self {
+            transport,
+            base,
+            read_only: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Makes the client refuse every write (check mode).
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The absolute URL of a resource path with its api-version.
+    pub fn url(&self, path: &str, api_version: &str, extra_query: Option<&str>) -> String {
+        let mut url = format!("{}{}?api-version={}", self.base, path, api_version);
+        if let Some(q) = extra_query {
+            url.push('&');
+            url.push_str(q);
+        }
+        url
+    }
+
+    /// GETs a resource (or a whole collection, following `nextLink`).
+    pub async fn get(&self, path: &str, api: &ApiVersions<'_>) -> Result<Fetched, ArmError> {
+        let url = self.url(path, &api.for_path(path), None);
+        let first = self.send(Method::Get, &url, None).await?;
+        if first.status == 404 {
+            let (code, message) = arm_error(&first);
+            return Ok(Fetched::NotFound { code, message });
+        }
+        let first = expect_success(Method::Get, path, first)?;
+        let mut body = first.body.unwrap_or(Value::Null);
+        if is_collection(path) {
+            let mut next = next_link(&body);
+            let mut pages = 1;
+            while let Some(link) = next {
+                pages += 1;
+                if pages > 1000 {
+                    return Err(ArmError::Protocol {
+                        path: path.to_owned(),
+                        message: "more than 1000 pages".into(),
+                    });
+                }
+                let page = expect_success(
+                    Method::Get,
+                    path,
+                    self.send(Method::Get, &link, None).await?,
+                )?;
+                let page = page.body.unwrap_or(Value::Null);
+                next = next_link(&page);
+                if let (Some(all), Some(Value::Array(more))) = (
+                    body.get_mut("value").and_then(Value::as_array_mut),
+                    page.get("value").cloned(),
+                ) {
+                    all.extend(more);
+                }
+            }
+            if let Some(obj) = body.as_object_mut() {
+                obj.remove("nextLink");
+            }
+        }
+        Ok(Fetched::Found(body))
+    }
+
+    /// PUTs a resource and follows the long-running operation to its end; returns the final
+    /// resource body (read with a GET when the operation does not return it).
+    pub async fn put(
+        &self,
+        path: &str,
+        body: &Value,
+        api: &ApiVersions<'_>,
+    ) -> Result<Value, ArmError> {
+        let url = self.url(path, &api.for_path(path), None);
+        let response = self.send(Method::Put, &url, Some(body.clone())).await?;
+        let response = expect_success(Method::Put, path, response)?;
+        self.follow(path, &response).await?;
+        match self.get(path, api).await? {
+            Fetched::Found(v) => Ok(v),
+            Fetched::NotFound { code, message } => Err(ArmError::Http {
+                method: "GET",
+                path: path.to_owned(),
+                status: 404,
+                code,
+                message,
+            }),
+        }
+    }
+
+    /// DELETEs a resource and waits until it is gone. A resource already absent (404 or 204)
+    /// counts as deleted; returns whether it existed.
+    pub async fn delete(&self, path: &str, api: &ApiVersions<'_>) -> Result<bool, ArmError> {
+        let url = self.url(path, &api.for_path(path), delete_query(path));
+        let response = self.send(Method::Delete, &url, None).await?;
+        if response.status == 404 || response.status == 204 {
+            return Ok(false);
+        }
+        let response = expect_success(Method::Delete, path, response)?;
+        self.follow(path, &response).await?;
+        Ok(true)
+    }
+
+    /// Follows an LRO from its first response: `Azure-AsyncOperation` (poll until a terminal
+    /// `status`), else `Location` (poll until not 202). Waits as `Retry-After` says.
+    async fn follow(&self, path: &str, first: &HttpResponse) -> Result<(), ArmError> {
+        if !matches!(first.status, 201 | 202) {
+            return Ok(());
+        }
+        let mut wait = retry_after(first).unwrap_or(Duration::from_secs(1));
+        if let Some(op) = first.header("Azure-AsyncOperation").map(str::to_owned) {
+            loop {
+                sleep(wait).await;
+                let poll =
+                    expect_success(Method::Get, path, self.send(Method::Get, &op, None).await?)?;
+                let status = poll
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.get("status"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                match status.to_ascii_lowercase().as_str() {
+                    "succeeded" => return Ok(()),
+                    "failed" | "canceled" | "cancelled" => {
+                        let err = poll.body.as_ref().and_then(|b| b.get("error"));
+                        let field = |k: &str| {
+                            err.and_then(|e| e.get(k))
+                                .and_then(Value::as_str)
+                                .unwrap_or("")
+                                .to_owned()
+                        };
+                        return Err(ArmError::OperationFailed {
+                            path: path.to_owned(),
+                            status: status.to_owned(),
+                            code: field("code"),
+                            message: field("message"),
+                        });
+                    }
+                    _ => wait = retry_after(&poll).unwrap_or_else(|| grow(wait)),
+                }
+            }
+        } else if let Some(loc) = first.header("Location").map(str::to_owned) {
+            loop {
+                sleep(wait).await;
+                let poll = self.send(Method::Get, &loc, None).await?;
+                if poll.status == 202 {
+                    wait = retry_after(&poll).unwrap_or_else(|| grow(wait));
+                    continue;
+                }
+                expect_success(Method::Get, path, poll)?;
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one request with bounded retries on throttling, transient errors and dropped
+    /// connections, honouring `Retry-After`. Returns the last response (any status).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> Result<HttpResponse, ArmError> {
+        if self.read_only && method != Method::Get {
+            return Err(ArmError::ReadOnly(method.as_str()));
+        }
+        let request = HttpRequest {
+            method,
+            url: url.to_owned(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body,
+        };
+        let attempt = || {
+            let request = request.clone();
+            async move {
+                match self.transport.send(request).await {
+                    Ok(r) if RETRYABLE.contains(&r.status) => Err(Attempt::Status(r)),
+                    Ok(r) => Ok(r),
+                    Err(e) if e.is_retryable() => Err(Attempt::Transport(e)),
+                    Err(e) => Err(Attempt::Fatal(e)),
+                }
+            }
+        };
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.min_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.max_retries)
+            .with_jitter();
+        let max_delay = self.retry.max_delay;
+        let result = attempt
+            .retry(backoff)
+            .when(|e| !matches!(e, Attempt::Fatal(_)))
+            .adjust(move |e, dur| {
+                let hinted = match e {
+                    Attempt::Status(r) => retry_after(r).map(|d| d.min(max_delay)),
+                    _ => None,
+                };
+                dur.map(|d| hinted.unwrap_or(d))
+            })
+            .await;
+        let path = url_path(url);
+        match result {
+            Ok(r) => Ok(r),
+            Err(Attempt::Status(r)) => {
+                let (code, message) = arm_error(&r);
+                Err(ArmError::RetriesExhausted {
+                    method: method.as_str(),
+                    path,
+                    attempts: self.retry.max_retries + 1,
+                    status: r.status,
+                    code,
+                    message,
+                })
+            }
+            Err(Attempt::Transport(e) | Attempt::Fatal(e)) => Err(ArmError::Transport(e)),
+        }
+    }
+}
+
+/// The outcome of one attempt that is not a usable response.
+#[derive(Debug)]
+enum Attempt {
+    Status(HttpResponse),
+    Transport(TransportError),
+    Fatal(TransportError),
+}
+
+/// api-version choice for the requests of one step.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiVersions<'a> {
+    /// The step's own override.
+    pub step: Option<&'a str>,
+    /// The lab's overrides.
+    pub lab: &'a BTreeMap<String, String>,
+}
+
+impl ApiVersions<'_> {
+    /// The api-version for a path.
+    pub fn for_path(&self, path: &str) -> String {
+        api_version_for(path, self.step, self.lab)
+    }
+}
+
+fn grow(d: Duration) -> Duration {
+    (d.mul_f32(1.5)).clamp(Duration::from_millis(100), Duration::from_secs(15))
+}
+
+fn next_link(body: &Value) -> Option<String> {
+    body.get("nextLink")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The delay a response asks for: `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After`
+/// (seconds).
+pub fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        if let Some(ms) = response
+            .header(name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            return Some(Duration::from_millis(ms));
+        }
+    }
+    response
+        .header("Retry-After")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// ARM's error code and message from an error response.
+pub fn arm_error(response: &HttpResponse) -> (String, String) {
+    let err = response.body.as_ref().and_then(|b| b.get("error"));
+    let code = err
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("HTTP{}", response.status), str::to_owned);
+    let message = err
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .map_or_else(
+            || {
+                response
+                    .body
+                    .as_ref()
+                    .map(Value::to_string)
+                    .unwrap_or_default()
+            },
+            str::to_owned,
+        );
+    (code, message)
+}
+
+fn expect_success(
+    method: Method,
+    path: &str,
+    response: HttpResponse,
+) -> Result<HttpResponse, ArmError> {
+    if response.is_success() {
+        return Ok(response);
+    }
+    let (code, message) = arm_error(&response);
+    Err(ArmError::Http {
+        method: method.as_str(),
+        path: path.to_owned(),
+        status: response.status,
+        code,
+        message,
+    })
+}
+
+fn url_path(url: &str) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = without_scheme
+        .find('/')
+        .map_or("/", |i| &without_scheme[i..]);
+    path.split('?').next().unwrap_or(path).to_owned()
+}
+
+/// Returns the instant after `timeout`, for deadlines.
+pub fn deadline(timeout: Duration) -> Instant {
+    Instant::now() + timeout
+}

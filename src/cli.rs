@@ -1,0 +1,92 @@
+//! The command line (clap): commands, flags and their documentation.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run and validate hands-on Azure Machine Learning labs.
+#[derive(Debug, Parser)]
+#[command(name = "amlab", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 invalid lab or command line, \
+3 could not check (auth, network, replay miss, timeout), 130 interrupted."
+)]
+pub struct Cli {
+    /// When to use colours: auto (a terminal without NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply: create or update each step's resource, wait, then check it.
+    Run(TargetArgs),
+    /// Check only: read-only, never sends PUT, PATCH, DELETE or POST.
+    Check(TargetArgs),
+    /// Delete what the labs create, in reverse dependency order, waiting for each.
+    Teardown(TargetArgs),
+    /// Validate lab files without any network; reports all errors at once.
+    Lint {
+        /// Lab files or directories (searched for *.lab.yaml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the labs found, with title, steps and points.
+    List {
+        /// Lab files or directories (default: labs).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the lab JSON Schema (draft-07).
+    Schema,
+}
+
+/// Flags shared by run, check and teardown.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Lab files or directories (searched recursively for *.lab.yaml).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Where to run: `emulator` (built in, the default), `azure`, or an http(s):// URL of an
+    /// ARM-compatible endpoint such as `amlab serve`.
+    #[arg(long, default_value = "emulator")]
+    pub target: String,
+    /// Azure subscription id.
+    #[arg(long, env = "AZURE_SUBSCRIPTION_ID")]
+    pub subscription: Option<String>,
+    /// Set a lab parameter (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Write a report: FORMAT=PATH with FORMAT `json` (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+    /// Concurrent steps at most.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Emulator state file.
+    #[arg(long, default_value = ".amlab/emulator-state.json")]
+    pub state: PathBuf,
+    /// Start the emulator empty (forgets its resources and remembered parameters).
+    #[arg(long)]
+    pub fresh: bool,
+    /// Emulator: how long resources stay Creating/Deleting, e.g. 50ms, 2s.
+    #[arg(long, default_value = "50ms", value_parser = humantime::parse_duration)]
+    pub provisioning_delay: std::time::Duration,
+    /// No per-step durations in the terminal output.
+    #[arg(long, hide = true)]
+    pub no_durations: bool,
+}

@@ -1,0 +1,76 @@
+//! Command dispatch: each subcommand's work, from parsed flags to an exit code.
+
+mod labs;
+mod lint;
+pub mod remembered;
+mod schema;
+
+use std::io::Write;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::error::CommandError;
+use crate::exit;
+
+/// Where a command writes.
+pub struct Io {
+    /// Results and machine output.
+    pub stdout: Box<dyn Write + Send>,
+    /// Diagnostics and progress.
+    pub stderr: Box<dyn Write + Send>,
+    /// Colours on stdout.
+    pub color: bool,
+    /// Progress spinners on stderr.
+    pub progress: bool,
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
+    io.color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io.color,
+    };
+    let result = match cli.command {
+        Command::Run(args) => labs::execute(crate::run::events::Mode::Run, &args, &mut io),
+        Command::Check(args) => labs::execute(crate::run::events::Mode::Check, &args, &mut io),
+        Command::Teardown(args) => {
+            labs::execute(crate::run::events::Mode::Teardown, &args, &mut io)
+        }
+        Command::Lint { paths } => lint::lint(&paths, &mut io),
+        Command::List { paths } => lint::list(&paths, &mut io),
+        Command::Schema => schema::print(&mut io),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = report_error(&e, &mut io);
+            e.exit_code()
+        }
+    }
+}
+
+fn report_error(e: &CommandError, io: &mut Io) -> std::io::Result<()> {
+    match e {
+        CommandError::Lab(errors) => {
+            io.stderr.write_all(errors.render(io.color).as_bytes())?;
+            writeln!(io.stderr, "error: {e}")
+        }
+        _ => writeln!(io.stderr, "error: {e}"),
+    }
+}
+
+/// The exit code for a run's results (see [`crate::exit`]).
+pub fn exit_code(results: &[crate::run::result::LabResult], interrupted: bool) -> i32 {
+    use crate::run::result::StepStatus;
+    if interrupted {
+        return exit::INTERRUPTED;
+    }
+    let any = |s| results.iter().any(|r| r.count(s) > 0);
+    if any(StepStatus::Error) {
+        exit::COULD_NOT_CHECK
+    } else if any(StepStatus::Failed) || any(StepStatus::Skipped) {
+        exit::CHECK_FAILED
+    } else {
+        exit::OK
+    }
+}

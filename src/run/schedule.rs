@@ -1,0 +1,243 @@
+//! Runs a lab's steps over its dependency graph, concurrently where the mode allows, and gates
+//! each step on the steps it depends on.
+//!
+//! - run: a step starts when every step it `needs` has passed; otherwise it is `skipped`.
+//! - check: every read starts at once (bounded by `--jobs`), because reads do not depend on
+//!   each other; a step whose needs did not pass is then reported `skipped`.
+//! - teardown: a step is deleted after every step that needs it has been deleted.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use super::events::{Event, Mode};
+use super::interrupt::Interrupt;
+use super::result::{LabInfo, LabResult, Points, StepResult, StepStatus};
+use super::sink::EventSink;
+use super::step::{self, Outcome};
+use crate::arm::client::ArmClient;
+use crate::lab::ResolvedLab;
+
+/// Shared context of one run.
+#[derive(Clone)]
+pub struct RunContext {
+    /// The ARM client (read-only in check mode).
+    pub client: ArmClient,
+    /// The mode.
+    pub mode: Mode,
+    /// Bounds concurrent steps across all labs.
+    pub jobs: Arc<Semaphore>,
+    /// Where events go.
+    pub sink: Arc<EventSink>,
+    /// Ctrl-C.
+    pub interrupt: Interrupt,
+    /// Target description for reports.
+    pub target: String,
+}
+
+type Status = watch::Receiver<Option<StepStatus>>;
+
+/// Runs one lab and returns its result (steps in lab order).
+pub async fn run_lab(ctx: RunContext, lab: Arc<ResolvedLab>, info: Arc<LabInfo>) -> LabResult {
+    let n = lab.steps.len();
+    let index = |id: &str| lab.steps.iter().position(|s| s.id == id);
+    // For each step, the steps it waits for before acting (run, check) or before deleting (teardown).
+    let waits_on: Vec<Vec<usize>> = (0..n)
+        .map(|i| match ctx.mode {
+            Mode::Run | Mode::Check => lab.steps[i].needs.iter().filter_map(|d| index(d)).collect(),
+            Mode::Teardown => (0..n)
+                .filter(|&j| lab.steps[j].needs.iter().any(|d| *d == lab.steps[i].id))
+                .collect(),
+        })
+        .collect();
+    let (senders, receivers): (Vec<_>, Vec<Status>) = (0..n).map(|_| watch::channel(None)).unzip();
+    let mut set = JoinSet::new();
+    for (i, tx) in senders.into_iter().enumerate() {
+        let deps: Vec<(String, Status)> = waits_on[i]
+            .iter()
+            .map(|&j| (lab.steps[j].id.clone(), receivers[j].clone()))
+            .collect();
+        let (ctx, lab, info) = (ctx.clone(), lab.clone(), info.clone());
+        set.spawn(async move {
+            let result = run_step(&ctx, &lab, &info, i, deps).await;
+            // Teardown never skips: a failed deletion of a dependent does not stop the parent's.
+            let _ = tx.send(Some(result.status));
+            (i, result)
+        });
+    }
+    let mut results: Vec<Option<StepResult>> = (0..n).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        if let Ok((i, r)) = joined {
+            results[i] = Some(r);
+        }
+    }
+    let steps: Vec<StepResult> = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                skipped(&lab, i, "internal error: the step's task ended abnormally")
+            })
+        })
+        .filter(|r| {
+            ctx.mode != Mode::Teardown || lab.steps.iter().any(|s| s.id == r.id && s.teardown)
+        })
+        .collect();
+    let mut score = Points::default();
+    for s in &steps {
+        score += s.points;
+    }
+    LabResult {
+        lab: (*info).clone(),
+        target: ctx.target.clone(),
+        mode: ctx.mode.as_str().into(),
+        score,
+        steps,
+    }
+}
+
+async fn wait_for(deps: &mut [(String, Status)]) -> Vec<(String, StepStatus)> {
+    let mut out = Vec::new();
+    for (id, rx) in deps.iter_mut() {
+        let status = match rx.wait_for(Option::is_some).await {
+            Ok(v) => v.unwrap_or(StepStatus::Error),
+            Err(_) => StepStatus::Error,
+        };
+        out.push((id.clone(), status));
+    }
+    out
+}
+
+fn blocking(statuses: &[(String, StepStatus)]) -> Option<String> {
+    let bad: Vec<String> = statuses
+        .iter()
+        .filter(|(_, s)| *s != StepStatus::Passed)
+        .map(|(id, s)| format!("{id} ({})", s.as_str()))
+        .collect();
+    (!bad.is_empty()).then(|| format!("needs {} which did not pass", bad.join(", ")))
+}
+
+async fn run_step(
+    ctx: &RunContext,
+    lab: &ResolvedLab,
+    info: &LabInfo,
+    i: usize,
+    mut deps: Vec<(String, Status)>,
+) -> StepResult {
+    let step = &lab.steps[i];
+    // Teardown of a step kept by the lab: nothing to do (filtered from the report).
+    if ctx.mode == Mode::Teardown && !step.teardown {
+        wait_for(&mut deps).await;
+        return finish(
+            ctx,
+            info,
+            lab,
+            i,
+            Outcome::passed_noop(step.points),
+            Instant::now(),
+        );
+    }
+    if ctx.mode != Mode::Check {
+        let statuses = wait_for(&mut deps).await;
+        if ctx.mode == Mode::Run
+            && let Some(reason) = blocking(&statuses)
+        {
+            return emit_finished(ctx, info, skipped(lab, i, &reason));
+        }
+    }
+    if ctx.interrupt.is_triggered() {
+        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+    }
+    let Ok(_permit) = ctx.jobs.acquire().await else {
+        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+    };
+    if ctx.interrupt.is_triggered() {
+        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+    }
+    ctx.sink.emit(&Event::StepStarted {
+        lab: info,
+        id: &step.id,
+        title: &step.title,
+    });
+    let started = Instant::now();
+    let work = async {
+        let action = async {
+            match ctx.mode {
+                Mode::Run => step::apply(&ctx.client, lab, step).await,
+                Mode::Check => step::check(&ctx.client, lab, step).await,
+                Mode::Teardown => step::teardown(&ctx.client, lab, step).await,
+            }
+        };
+        match tokio::time::timeout(step.timeout, action).await {
+            Ok(o) => o,
+            Err(_) => Outcome::timed_out(step.points, step.timeout),
+        }
+    };
+    let outcome = tokio::select! {
+        o = work => Some(o),
+        () = ctx.interrupt.triggered() => None,
+    };
+    drop(_permit);
+    let Some(outcome) = outcome else {
+        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+    };
+    if ctx.mode == Mode::Check {
+        let statuses = wait_for(&mut deps).await;
+        if let Some(reason) = blocking(&statuses) {
+            return emit_finished(ctx, info, skipped(lab, i, &reason));
+        }
+    }
+    finish(ctx, info, lab, i, outcome, started)
+}
+
+fn finish(
+    ctx: &RunContext,
+    info: &LabInfo,
+    lab: &ResolvedLab,
+    i: usize,
+    o: Outcome,
+    started: Instant,
+) -> StepResult {
+    let step = &lab.steps[i];
+    let result = StepResult {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        status: o.status,
+        points: o.points,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        resource: step.resource.clone(),
+        checks: o.checks,
+        message: o.message,
+    };
+    if ctx.mode == Mode::Teardown && !step.teardown {
+        return result;
+    }
+    emit_finished(ctx, info, result)
+}
+
+fn emit_finished(ctx: &RunContext, info: &LabInfo, result: StepResult) -> StepResult {
+    ctx.sink.emit(&Event::StepFinished {
+        lab: info,
+        result: &result,
+    });
+    result
+}
+
+fn skipped(lab: &ResolvedLab, i: usize, reason: &str) -> StepResult {
+    let step = &lab.steps[i];
+    StepResult {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        status: StepStatus::Skipped,
+        points: Points {
+            earned: 0,
+            possible: step.points,
+        },
+        duration_ms: 0,
+        resource: step.resource.clone(),
+        checks: Vec::new(),
+        message: Some(reason.to_owned()),
+    }
+}
