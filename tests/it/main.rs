@@ -1,1 +1,8 @@
-//! Integration tests.
+//! The integration tests: one binary of modules, running the real `amlab` binary (assert_cmd).
+
+mod emulator_state;
+mod lint;
+mod mistakes;
+mod run_labs;
+mod schema;
+mod support;

@@ -1,0 +1,118 @@
+//! Broken labs: `amlab lint` (and every command that loads labs) exits 2 and names
+//! file:line:column for each problem, all problems of all files at once.
+
+use crate::support::{Sandbox, repo, stderr, stdout};
+
+const GOOD: &str = "\
+id: tiny
+title: Tiny lab
+params:
+  rg:
+    default: rg-tiny
+steps:
+  - id: rg
+    title: A resource group
+    resource: /subscriptions/${subscription}/resourceGroups/${rg}
+    create:
+      body: {location: eastus}
+    expect:
+      - query: location
+        equals: eastus
+";
+
+fn lint_one(text: &str) -> (i32, String) {
+    let sb = Sandbox::new();
+    sb.write("broken.lab.yaml", text);
+    let out = sb.amlab(&["lint", "broken.lab.yaml"]).output().unwrap();
+    (out.status.code().unwrap_or(-1), stderr(&out))
+}
+
+#[test]
+fn the_good_lab_lints_clean() {
+    let sb = Sandbox::new();
+    sb.write("good.lab.yaml", GOOD);
+    let out = sb.amlab(&["lint", "good.lab.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 lab(s) valid"));
+}
+
+#[test]
+fn shipped_labs_lint_clean() {
+    let sb = Sandbox::new();
+    let out = sb.amlab(&["lint", repo().join("labs").to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_field_with_suggestion() {
+    let (code, err) = lint_one(&GOOD.replace("    title: A resource group", "    titel: A resource group"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.lab.yaml:8:5"), "{err}");
+    assert!(err.contains("titel"), "{err}");
+    assert!(err.contains("did you mean `title`"), "{err}");
+}
+
+#[test]
+fn malformed_query() {
+    let (code, err) = lint_one(&GOOD.replace("query: location", "query: location[?"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.lab.yaml:13:"), "{err}");
+}
+
+#[test]
+fn undefined_parameter() {
+    let (code, err) = lint_one(&GOOD.replace("resourceGroups/${rg}", "resourceGroups/${resource_group}"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.lab.yaml:9:"), "{err}");
+    assert!(err.contains("resource_group"), "{err}");
+}
+
+#[test]
+fn needs_cycle() {
+    let text = "\
+id: cyc
+title: Cycle
+steps:
+  - id: a
+    title: A
+    needs: [b]
+    resource: /subscriptions/s/resourceGroups/a
+  - id: b
+    title: B
+    needs: [a]
+    resource: /subscriptions/s/resourceGroups/b
+";
+    let (code, err) = lint_one(text);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cycle"), "{err}");
+    assert!(err.contains("broken.lab.yaml:"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let (code, err) = lint_one(&GOOD.replace("title: Tiny lab", "title: [Tiny lab"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.lab.yaml:"), "{err}");
+}
+
+#[test]
+fn all_errors_of_all_files_at_once() {
+    let sb = Sandbox::new();
+    sb.write("one.lab.yaml", &GOOD.replace("resourceGroups/${rg}", "resourceGroups/${nope}").replace("query: location", "query: location[?"));
+    sb.write("two.lab.yaml", &GOOD.replace("    title: A resource group", "    titel: A resource group"));
+    let out = sb.amlab(&["lint", "."]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("one.lab.yaml:9:"), "{err}");
+    assert!(err.contains("one.lab.yaml:13:"), "{err}");
+    assert!(err.contains("two.lab.yaml:8:5"), "{err}");
+}
+
+#[test]
+fn run_refuses_a_broken_lab_before_any_request() {
+    let sb = Sandbox::new();
+    sb.write("broken.lab.yaml", &GOOD.replace("query: location", "query: location[?"));
+    let out = sb.amlab(&["run", "broken.lab.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!sb.path().join(".amlab/emulator-state.json").exists(), "the emulator was opened for an invalid lab");
+}

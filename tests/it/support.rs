@@ -1,0 +1,78 @@
+//! Helpers: an `amlab` command in a scratch working directory with its own emulator state.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The repository root (where `labs/` lives).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A shipped lab file.
+pub fn lab(name: &str) -> PathBuf {
+    repo().join("labs/dp100").join(name)
+}
+
+/// A scratch working directory: its own `.amlab/` state, no Azure environment.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `amlab ARGS` run in the sandbox, with fixed parameters so output is stable.
+    pub fn amlab(&self, args: &[&str]) -> Command {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("amlab");
+        cmd.current_dir(self.path())
+            .env_remove("AZURE_SUBSCRIPTION_ID")
+            .env("NO_COLOR", "1")
+            .env("CI", "true")
+            .args(args);
+        cmd
+    }
+
+    /// Writes a file into the sandbox and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    /// The emulator state file as JSON.
+    pub fn state(&self) -> Value {
+        let text = std::fs::read_to_string(self.path().join(".amlab/emulator-state.json")).expect("state file");
+        serde_json::from_str(&text).expect("state JSON")
+    }
+
+    /// The emulator's request log: (method, path) pairs.
+    pub fn requests(&self) -> Vec<(String, String)> {
+        self.state()["requests"]
+            .as_array()
+            .expect("requests array")
+            .iter()
+            .map(|r| (r["method"].as_str().unwrap_or("").to_owned(), r["path"].as_str().unwrap_or("").to_owned()))
+            .collect()
+    }
+}
+
+/// stdout of a finished command as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr of a finished command as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
