@@ -53,6 +53,57 @@ pub enum Command {
     },
     /// Print the lab JSON Schema (draft-07).
     Schema,
+    /// Run the emulator as an HTTP ARM endpoint (for tests, demos and other clients).
+    Serve(ServeArgs),
+}
+
+/// Flags of `amlab serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port. The first line printed is
+    /// `listening on http://HOST:PORT`.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: std::net::SocketAddr,
+    /// Emulator state file shared with `amlab run --state` (default: in memory only).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Start with an empty world.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Added to every response: milliseconds, or a duration such as 100ms.
+    #[arg(long, default_value = "0", value_parser = parse_millis)]
+    pub latency: std::time::Duration,
+    /// Fraction of requests answered 429 with Retry-After.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
+    pub throttle: f64,
+    /// Fraction of requests answered 500 or 503.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
+    pub error_rate: f64,
+    /// The delay a 429 asks for (sent as `retry-after-ms` and, rounded up, `Retry-After`).
+    #[arg(long, default_value = "200", value_parser = parse_millis)]
+    pub retry_after: std::time::Duration,
+    /// How long resources stay Creating/Deleting: milliseconds, or a duration.
+    #[arg(long, default_value = "50", value_parser = parse_millis)]
+    pub provisioning_delay: std::time::Duration,
+    /// Seed of the fault generator, for repeatable runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Parses milliseconds (`100`) or a humantime duration (`100ms`, `2s`).
+pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
+    match s.parse::<u64>() {
+        Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
+        Err(_) => humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e}; expected milliseconds or a duration such as 100ms")),
+    }
+}
+
+/// Parses a fraction between 0 and 1.
+pub fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!("`{s}`: expected a fraction between 0 and 1, such as 0.3")),
+    }
 }
 
 /// Flags shared by run, check and teardown.
@@ -84,7 +135,7 @@ pub struct TargetArgs {
     #[arg(long)]
     pub fresh: bool,
     /// Emulator: how long resources stay Creating/Deleting, e.g. 50ms, 2s.
-    #[arg(long, default_value = "50ms", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "50ms", value_parser = parse_millis)]
     pub provisioning_delay: std::time::Duration,
     /// No per-step durations in the terminal output.
     #[arg(long, hide = true)]

@@ -20,6 +20,7 @@ pub mod lab;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod serve;
 pub mod target;
 
 /// Runs the command line of this process and returns the exit code.

@@ -4,6 +4,7 @@ mod labs;
 mod lint;
 pub mod remembered;
 mod schema;
+mod serve;
 
 use std::io::Write;
 
@@ -39,6 +40,7 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         Command::Lint { paths } => lint::lint(&paths, &mut io),
         Command::List { paths } => lint::list(&paths, &mut io),
         Command::Schema => schema::print(&mut io),
+        Command::Serve(args) => serve::run(&args, &mut io),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,43 @@
+//! `amlab serve`: opens the emulator, binds the listener, prints where it listens, serves until
+//! Ctrl-C.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use super::Io;
+use crate::cli::ServeArgs;
+use crate::emulator::{Emulator, EmulatorOptions};
+use crate::error::CommandError;
+use crate::exit;
+use crate::serve::faults::{FaultOptions, Faults};
+use crate::serve::{Server, base_url, serve};
+
+/// Runs the server until Ctrl-C.
+pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
+    let emulator = Emulator::open(EmulatorOptions {
+        state_path: args.state.clone(),
+        fresh: args.fresh,
+        provisioning_delay: args.provisioning_delay,
+    })
+    .map_err(|e| CommandError::Target(e.to_string()))?;
+    let faults = Faults::new(
+        FaultOptions { latency: args.latency, throttle: args.throttle, error_rate: args.error_rate, retry_after: args.retry_after },
+        args.seed,
+    );
+    let server = Arc::new(Server::new(emulator, faults));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
+        let addr = listener.local_addr()?;
+        writeln!(io.stdout, "listening on {}", base_url(addr, false))?;
+        io.stdout.flush()?;
+        serve(listener, server, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        writeln!(io.stderr, "amlab serve: shut down")?;
+        Ok(exit::OK)
+    })
+}

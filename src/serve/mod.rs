@@ -1,0 +1,157 @@
+//! `amlab serve`: the emulator over HTTP, with fault injection, a bearer-token gate as ARM has,
+//! and two inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`).
+
+pub mod faults;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method as HttpMethod, Request, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::emulator::{Emulator, RequestRecord};
+use faults::Faults;
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Shared state of the server.
+pub struct Server {
+    emulator: Emulator,
+    faults: Faults,
+    log: Mutex<Vec<RequestRecord>>,
+}
+
+impl Server {
+    /// A server in front of `emulator`.
+    pub fn new(emulator: Emulator, faults: Faults) -> Self {
+        Self { emulator, faults, log: Mutex::new(Vec::new()) }
+    }
+
+    /// Every request served so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn record(&self, method: &str, path: &str, status: u16) {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(RequestRecord { method: method.to_owned(), path: path.to_owned(), status });
+    }
+}
+
+/// The axum router: every path goes to one handler.
+pub fn router(server: Arc<Server>) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(server)
+}
+
+/// Serves until `shutdown` completes. `on_bound` receives the bound address first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    server: Arc<Server>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(server).into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The address a listener is bound to, as `http://HOST:PORT`.
+pub fn base_url(addr: SocketAddr, tls: bool) -> String {
+    format!("{}://{}", if tls { "https" } else { "http" }, addr)
+}
+
+async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let response = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
+    server.record(parts.method.as_str(), &path, response.status);
+    let latency = server.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    to_axum(response)
+}
+
+async fn answer(server: &Server, method: &HttpMethod, uri: &Uri, headers: &HeaderMap, body: Body) -> HttpResponse {
+    if method == HttpMethod::GET {
+        match uri.path() {
+            "/_emulator/requests" => return HttpResponse::new(200, serde_json::to_value(server.requests()).ok()),
+            "/_emulator/secrets" => return HttpResponse::new(200, Some(json!(server.emulator.secrets()))),
+            _ => {}
+        }
+    }
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+    if !bearer {
+        return HttpResponse::new(
+            401,
+            Some(json!({"error": {"code": "AuthenticationFailed", "message": "Authentication failed. The 'Authorization' header is missing."}})),
+        )
+        .with_header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"");
+    }
+    if let Some(fault) = server.faults.draw() {
+        return fault;
+    }
+    let Some(method) = to_method(method) else {
+        return HttpResponse::new(405, Some(json!({"error": {"code": "MethodNotAllowed", "message": format!("The method {method} is not allowed.")}})));
+    };
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => return HttpResponse::new(413, Some(json!({"error": {"code": "RequestTooLarge", "message": e.to_string()}}))),
+    };
+    let body = if bytes.is_empty() {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return HttpResponse::new(
+                    400,
+                    Some(json!({"error": {"code": "InvalidRequestContent", "message": format!("The request content was invalid and could not be deserialized: {e}")}})),
+                );
+            }
+        }
+    };
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = uri.scheme_str().unwrap_or("http");
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let request = HttpRequest { method, url: format!("{scheme}://{host}{path}"), headers: Vec::new(), body };
+    match server.emulator.send(request).await {
+        Ok(r) => r,
+        Err(e) => HttpResponse::new(500, Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}}))),
+    }
+}
+
+fn to_method(m: &HttpMethod) -> Option<Method> {
+    Some(match *m {
+        HttpMethod::GET => Method::Get,
+        HttpMethod::PUT => Method::Put,
+        HttpMethod::PATCH => Method::Patch,
+        HttpMethod::DELETE => Method::Delete,
+        HttpMethod::POST => Method::Post,
+        _ => return None,
+    })
+}
+
+fn to_axum(r: HttpResponse) -> Response {
+    let mut builder = Response::builder().status(StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (k, v) in &r.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let body = match &r.body {
+        Some(v) => {
+            builder = builder.header("content-type", "application/json; charset=utf-8");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    builder.body(body).unwrap_or_else(|_| Response::new(Body::empty()))
+}
