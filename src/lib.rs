@@ -11,6 +11,7 @@ pub mod exit;
 pub mod lab;
 pub mod report;
 pub mod run;
+pub mod schema;
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {

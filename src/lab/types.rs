@@ -15,7 +15,10 @@ pub use serde_saphyr::Spanned;
 /// A lab: an ordered set of steps, each an ARM resource to create and check.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "amlab lab", description = "An amlab lab definition (format v1).")]
+#[schemars(
+    title = "amlab lab",
+    description = "An amlab lab definition (format v1)."
+)]
 pub struct Lab {
     /// Stable identifier, lower-case letters, digits and `-` (for example `dp100-04-compute`).
     #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
@@ -190,7 +193,10 @@ impl<'de> Deserialize<'de> for Params {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a map of parameter names to {default, description}")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Params, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = map.next_entry::<Spanned<String>, Param>()? {
                     out.push((k, v));

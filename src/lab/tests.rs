@@ -1,0 +1,1 @@
+//! Tests of loading, lint and resolution through the public API.
