@@ -1,7 +1,8 @@
 //! "Did you mean ...?" suggestions: the nearest valid name to a misspelt one.
 
 /// The candidate closest to `word` (optimal string alignment distance), if it is close enough
-/// to be a plausible typo: at most one edit per three characters, and at least one.
+/// to be a plausible typo: at most one edit per three characters, and at least one; ties go to
+/// the candidate most alike by Jaro-Winkler similarity.
 pub(crate) fn nearest<'a, I, S>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a S>,
@@ -13,10 +14,15 @@ where
         .into_iter()
         .map(AsRef::as_ref)
         .filter(|c| *c != word)
-        .map(|c| (strsim::osa_distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|c| {
+            let other = c.to_lowercase();
+            let d = strsim::osa_distance(&lower, &other);
+            (d, strsim::jaro_winkler(&lower, &other), c)
+        })
+        .filter(|(d, _, _)| *d <= limit)
+        // Fewest edits first; among equals, the most similar (shared prefix counts most).
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
 }
 
 /// `did you mean `x`?` for the nearest candidate, if any.
@@ -51,6 +57,7 @@ mod tests {
         assert_eq!(nearest("titel", &fields), Some("title"));
         assert_eq!(nearest("setps", &fields), Some("steps"));
         assert_eq!(nearest("zzzzzz", &fields), None);
+        assert_eq!(nearest("c", &["a", "c2"]), Some("c2"));
         assert_eq!(
             did_you_mean("lenght", &["length", "keys"]).as_deref(),
             Some("did you mean `length`?")
