@@ -56,6 +56,16 @@ fn unknown_field_suggests_the_nearest() {
         out.contains("valid fields here: id, title, description"),
         "{out}"
     );
+    let dir = write(&[("x.lab.yaml", "id: demo\ntitel: Demo\nsteps: []\n")]);
+    let color = load_all(&[dir.path().to_path_buf()])
+        .err()
+        .unwrap()
+        .render(true);
+    assert!(
+        color.contains("╭─[") && color.contains("x.lab.yaml:2:1]"),
+        "{color}"
+    );
+    assert!(color.contains('\u{1b}'), "color output has escape codes");
 }
 
 #[test]
