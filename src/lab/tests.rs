@@ -62,7 +62,7 @@ fn unknown_field_suggests_the_nearest() {
         .unwrap()
         .render(true);
     assert!(
-        color.contains("╭─[") && color.contains("x.lab.yaml:2:1]"),
+        color.contains("╭─[") && color.contains("x.lab.yaml:2:1"),
         "{color}"
     );
     assert!(color.contains('\u{1b}'), "color output has escape codes");
