@@ -168,7 +168,7 @@ impl<'a> Template<'a> {
         })
     }
 
-    /// Whether the template has any placeholder or escape (rendering would change it).
+    /// Whether the template is plain text: no placeholder and no escape.
     pub(crate) fn is_literal(&self) -> bool {
         self.segments
             .iter()
