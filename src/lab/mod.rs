@@ -1,13 +1,28 @@
-//! The lab model: types, loading with spans, parameters and templating, lint, and planning.
-//! (API skeleton; loading/lint/resolve are implemented in the files below)
+//! The lab model: finding lab files, loading them with positions, lint, parameters and
+//! templating, and resolution into what the runner executes.
+//!
+//! - [`discover`] finds lab files under the paths given;
+//! - [`load_all`] parses and lints all of them, reporting every problem of every file at once
+//!   as located [`miette`] diagnostics ([`LabErrors`]);
+//! - [`LabFile::resolve`] substitutes parameters and compiles queries into a [`ResolvedLab`].
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod diagnostic;
+mod discover;
+mod lint;
+mod load;
+mod resolve;
 pub mod resolved;
+mod span;
+mod suggest;
+mod template;
 pub mod types;
 
+pub use diagnostic::{DiagKind, LabDiagnostic};
 pub use resolved::{ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 pub use types::Lab;
 
@@ -30,11 +45,39 @@ pub struct LabErrors {
 }
 
 impl LabErrors {
-    /// placeholder
-    pub fn render(&self, _color: bool) -> String {
-        String::new()
+    fn from_diagnostics(diagnostics: Vec<LabDiagnostic>) -> Self {
+        LabErrors {
+            diagnostics: diagnostics.into_iter().map(miette::Report::new).collect(),
+        }
+    }
+
+    /// Renders every diagnostic with its file, `line:column`, source snippet and caret.
+    ///
+    /// `color: false` uses plain ASCII and no escape codes (logs, CI, tests); `color: true`
+    /// uses unicode box drawing and colors (a terminal).
+    pub fn render(&self, color: bool) -> String {
+        diagnostic::render_all(&self.diagnostics, color)
+    }
+
+    /// The number of problems.
+    pub fn len(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    /// Whether there are no problems.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
     }
 }
+
+impl fmt::Display for LabErrors {
+    /// The same text as [`LabErrors::render`] without color.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl std::error::Error for LabErrors {}
 
 /// Values that resolution needs besides the lab itself.
 #[derive(Debug, Clone, Default)]
@@ -48,25 +91,50 @@ pub struct ResolveContext {
 }
 
 /// Finds lab files: a file path is taken as is; a directory is searched recursively for
-/// `*.lab.yaml` and `*.lab.yml`, sorted by path.
-pub fn discover(_paths: &[PathBuf]) -> Result<Vec<PathBuf>, LabErrors> {
-    Ok(Vec::new())
+/// `*.lab.yaml` and `*.lab.yml`, sorted by path. A missing path (or a directory without lab
+/// files) is an error naming it.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LabErrors> {
+    let (files, problems) = discover::discover_all(paths);
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(LabErrors::from_diagnostics(problems))
+    }
 }
 
 /// Discovers, parses and lints every lab under `paths`, reporting all problems of all files.
-pub fn load_all(_paths: &[PathBuf]) -> Result<Vec<LabFile>, LabErrors> {
-    Ok(Vec::new())
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<LabFile>, LabErrors> {
+    let (files, mut problems) = discover::discover_all(paths);
+    let mut labs = Vec::new();
+    for path in files {
+        match load::load_file(&path) {
+            Ok(lab) => labs.push(lab),
+            Err(mut e) => problems.append(&mut e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(labs)
+    } else {
+        Err(LabErrors::from_diagnostics(problems))
+    }
+}
+
+/// Parses and lints one lab from its text; `path` names it in diagnostics.
+pub fn load_source(path: &Path, source: &str) -> Result<LabFile, LabErrors> {
+    load::load_bytes(path, source.as_bytes().to_vec()).map_err(LabErrors::from_diagnostics)
 }
 
 impl LabFile {
     /// Substitutes parameters and compiles queries. Fails (exit 2) on a `--var` naming no
     /// parameter or a parameter without a value.
-    pub fn resolve(&self, _ctx: &ResolveContext) -> Result<ResolvedLab, LabErrors> {
-        Err(LabErrors {
-            diagnostics: Vec::new(),
-        })
+    ///
+    /// Values: a `--var` wins; then, for a parameter whose default uses `${random:N}`, the
+    /// value in `ctx.remembered`; then the default, which may refer to other parameters.
+    /// Values generated now are in [`ResolvedLab::generated`] for the caller to remember.
+    pub fn resolve(&self, ctx: &ResolveContext) -> Result<ResolvedLab, LabErrors> {
+        resolve::resolve(self, ctx).map_err(LabErrors::from_diagnostics)
     }
 }
 
-#[allow(dead_code)]
-fn _unused(_: &Path) {}
+#[cfg(test)]
+mod tests;

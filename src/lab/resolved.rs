@@ -83,3 +83,40 @@ pub struct ResolvedCheck {
     /// The check's own points, if any.
     pub points: Option<u32>,
 }
+
+impl ResolvedLab {
+    /// Step indices in dependency order: a step comes after every step it needs; among the
+    /// steps that are ready, file order decides. Steps caught in a cycle (which lint rejects)
+    /// come last, in file order.
+    pub fn topo_order(&self) -> Vec<usize> {
+        let index: BTreeMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let deps: Vec<Vec<usize>> = self
+            .steps
+            .iter()
+            .map(|s| {
+                s.needs
+                    .iter()
+                    .filter_map(|n| index.get(n.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        let mut done = vec![false; self.steps.len()];
+        let mut order = Vec::with_capacity(self.steps.len());
+        while order.len() < self.steps.len() {
+            let ready = (0..self.steps.len())
+                .find(|&i| !done[i] && deps[i].iter().all(|&d| done[d] || d == i));
+            let Some(i) = ready.or_else(|| (0..self.steps.len()).find(|&i| !done[i])) else {
+                break;
+            };
+            done[i] = true;
+            order.push(i);
+        }
+        order
+    }
+}

@@ -1,0 +1,174 @@
+//! Diagnostics about lab files: located problems ([`Problem`]), the miette diagnostic they become
+//! ([`LabDiagnostic`]), and rendering a list of them as text.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+
+/// Generates [`DiagKind`] and [`LabDiagnostic`] from one list, so that every kind of located
+/// problem has its own miette code and the same fields.
+macro_rules! lab_diagnostics {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:tt, )*) => {
+        /// The kind of a located problem; each kind has its own diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum DiagKind {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        /// A problem in a lab file (or with the lab files given), as a miette diagnostic.
+        #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+        pub enum LabDiagnostic {
+            $(
+                $(#[doc = $doc])*
+                #[error("{message}")]
+                #[diagnostic(code = $code)]
+                $variant {
+                    /// What is wrong, in one line.
+                    message: String,
+                    /// The file (named as given) and its text.
+                    #[source_code]
+                    src: NamedSource<Arc<str>>,
+                    /// Where in the file (bytes).
+                    #[label("{label}")]
+                    span: SourceSpan,
+                    /// The text next to the caret.
+                    label: String,
+                    /// How to fix it.
+                    #[help]
+                    help: Option<String>,
+                },
+            )*
+            /// A problem that has no position in a file (a missing file, a bad `--var`).
+            #[error("{message}")]
+            #[diagnostic(code = "amlab::lab::invalid")]
+            Unlocated {
+                /// What is wrong, in one line.
+                message: String,
+                /// How to fix it.
+                #[help]
+                help: Option<String>,
+            },
+        }
+
+        impl Problem {
+            /// Attaches the file to the problem, making it a diagnostic.
+            pub(crate) fn into_diagnostic(self, path: &Path, source: &Arc<str>) -> LabDiagnostic {
+                let src = NamedSource::new(path.display().to_string(), Arc::clone(source));
+                let span = SourceSpan::new(self.offset.into(), self.len);
+                let Problem { kind, message, label, help, .. } = self;
+                match kind {
+                    $( DiagKind::$variant => LabDiagnostic::$variant { message, src, span, label, help }, )*
+                }
+            }
+        }
+    };
+}
+
+lab_diagnostics! {
+    /// The file is not valid YAML, or does not match the lab format.
+    Yaml = "amlab::lab::yaml",
+    /// The file is not UTF-8.
+    Encoding = "amlab::lab::encoding",
+    /// A field the lab format does not have.
+    UnknownField = "amlab::lab::unknown_field",
+    /// An identifier that is malformed or used twice.
+    Id = "amlab::lab::id",
+    /// A `needs` entry that names no step, or closes a cycle.
+    Needs = "amlab::lab::needs",
+    /// A JMESPath query that does not compile.
+    Query = "amlab::lab::query",
+    /// A check without exactly one valid comparison.
+    Check = "amlab::lab::check",
+    /// A duration that does not parse.
+    Duration = "amlab::lab::duration",
+    /// A `${...}` placeholder or parameter problem.
+    Param = "amlab::lab::param",
+    /// Points that do not add up.
+    Points = "amlab::lab::points",
+    /// A resource id that is not an ARM path.
+    Resource = "amlab::lab::resource",
+}
+
+/// A problem at a byte range of one lab file, before the file is attached.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    pub(crate) kind: DiagKind,
+    pub(crate) message: String,
+    pub(crate) offset: usize,
+    pub(crate) len: usize,
+    pub(crate) label: String,
+    pub(crate) help: Option<String>,
+}
+
+impl Problem {
+    /// A problem of `kind` at `offset..offset+len`.
+    pub(crate) fn new(
+        kind: DiagKind,
+        offset: usize,
+        len: usize,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Problem {
+            kind,
+            message: message.into(),
+            offset,
+            len,
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a help line.
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a help line when there is one.
+    pub(crate) fn with_help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+}
+
+/// Clamps a problem's span to the source and to character boundaries.
+pub(crate) fn clamp_to_source(mut p: Problem, source: &str) -> Problem {
+    let n = source.len();
+    p.offset = p.offset.min(n);
+    while p.offset > 0 && !source.is_char_boundary(p.offset) {
+        p.offset -= 1;
+    }
+    p.len = p.len.min(n - p.offset);
+    while p.len > 0 && !source.is_char_boundary(p.offset + p.len) {
+        p.len -= 1;
+    }
+    p
+}
+
+/// Renders diagnostics one after another with miette's graphical handler.
+///
+/// `color: false` gives plain ASCII art without escape codes (for logs, tests and CI);
+/// `color: true` gives the unicode theme with colors.
+pub(crate) fn render_all(diagnostics: &[miette::Report], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::none()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(120)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for d in diagnostics {
+        if handler.render_report(&mut out, d.as_ref()).is_err() {
+            out.push_str(&format!("{d}\n"));
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,169 @@
+//! Loading one lab file: bytes, UTF-8, YAML with budgets, the lab types, then lint. Every
+//! failure becomes a located diagnostic naming the file as given.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_saphyr::{Budget, Error as YamlError, Options, SnippetMode, UserMessageFormatter};
+
+use super::LabFile;
+use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::lint::lint;
+use super::span::location_range;
+use super::suggest::did_you_mean;
+use super::types::Lab;
+
+/// Lab files larger than this are refused before parsing.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Parser options: budgets that make huge or deeply nested input fail quickly and cleanly.
+fn options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    budget.max_depth = 64;
+    budget.max_nodes = 200_000;
+    budget.max_events = 500_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_documents = 1;
+    budget.max_total_scalar_bytes = MAX_FILE_BYTES as usize;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    options
+}
+
+/// Reads, parses and lints one lab file.
+pub(crate) fn load_file(path: &Path) -> Result<LabFile, Vec<LabDiagnostic>> {
+    let unlocated = |message: String| {
+        vec![LabDiagnostic::Unlocated {
+            message,
+            help: None,
+        }]
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return Err(unlocated(format!(
+                "{}: file too large for a lab ({} bytes, at most {MAX_FILE_BYTES})",
+                path.display(),
+                m.len()
+            )));
+        }
+        _ => {}
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| unlocated(format!("{}: cannot read: {e}", path.display())))?;
+    load_bytes(path, bytes)
+}
+
+/// Parses and lints a lab from its bytes; `path` names it in diagnostics.
+pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<LabDiagnostic>> {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.utf8_error().error_len().unwrap_or(1);
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+            let p = Problem::new(
+                DiagKind::Encoding,
+                at,
+                1,
+                "the file is not valid UTF-8",
+                format!("{bad} invalid byte(s) here"),
+            )
+            .with_help("save the lab file as UTF-8");
+            return Err(vec![
+                clamp_to_source(p, &lossy).into_diagnostic(path, &lossy),
+            ]);
+        }
+    };
+    let source: Arc<str> = Arc::from(text);
+    let attach = |problems: Vec<Problem>| -> Vec<LabDiagnostic> {
+        problems
+            .into_iter()
+            .map(|p| clamp_to_source(p, &source).into_diagnostic(path, &source))
+            .collect()
+    };
+    let lab: Lab = match serde_saphyr::from_str_with_options(&source, options()) {
+        Ok(lab) => lab,
+        Err(e) => return Err(attach(vec![yaml_problem(&e, &source)])),
+    };
+    let problems = lint(&lab, &source);
+    if !problems.is_empty() {
+        return Err(attach(problems));
+    }
+    Ok(LabFile {
+        path: path.to_path_buf(),
+        source,
+        lab,
+    })
+}
+
+/// Turns a YAML (or type) error into a located problem.
+fn yaml_problem(err: &YamlError, source: &str) -> Problem {
+    let (offset, len) = err
+        .location()
+        .map_or((0, 0), |l| location_range(source, &l));
+    if let YamlError::SerdeUnknownField {
+        field, expected, ..
+    } = err.without_snippet()
+    {
+        let valid = expected.join(", ");
+        let help = match did_you_mean(field, expected) {
+            Some(d) => format!("{d}\nvalid fields here: {valid}"),
+            None => format!("valid fields here: {valid}"),
+        };
+        return Problem::new(
+            DiagKind::UnknownField,
+            offset,
+            len.max(field.len()),
+            format!("unknown field `{field}`"),
+            "unknown field",
+        )
+        .with_help(help);
+    }
+    let formatter = UserMessageFormatter;
+    let message = err
+        .without_snippet()
+        .render_with_options(serde_saphyr::render_options! {
+            formatter: &formatter,
+            snippets: SnippetMode::Off,
+        });
+    let message = strip_location(&message);
+    let help = match err.without_snippet() {
+        YamlError::Budget { .. } => {
+            Some("the file is too large or too deeply nested for a lab".to_owned())
+        }
+        _ => None,
+    };
+    Problem::new(DiagKind::Yaml, offset, len, message.clone(), message).with_help_opt(help)
+}
+
+/// Removes a trailing ` at line N, column M` (the diagnostic shows the position itself).
+fn strip_location(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim_end();
+    if let Some(i) = first.rfind(" at line ") {
+        let tail = &first[i + " at line ".len()..];
+        let well_formed = tail.split_once(", column ").is_some_and(|(l, c)| {
+            l.bytes().all(|b| b.is_ascii_digit()) && c.bytes().all(|b| b.is_ascii_digit())
+        });
+        if well_formed {
+            return first[..i].to_owned();
+        }
+    }
+    first.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_trailing_location() {
+        assert_eq!(
+            strip_location("invalid u32 at line 6, column 13"),
+            "invalid u32"
+        );
+        assert_eq!(strip_location("keep at line x"), "keep at line x");
+    }
+}

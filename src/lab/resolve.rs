@@ -1,0 +1,378 @@
+//! Resolution: parameter values (`--var`s, remembered and generated randoms, defaults), then
+//! substitution into every templated string, compiled queries, parsed durations and points.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use sha2::{Digest, Sha256};
+
+use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::resolved::{ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+use super::span::range;
+use super::suggest::{did_you_mean, list};
+use super::template::{Ref, Template};
+use super::types::{Check, Step};
+use super::{LabFile, ResolveContext};
+use crate::check::compare::Comparison;
+use crate::check::query::Query;
+
+/// Default for `wait.timeout` and a step's `timeout`.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+const RANDOM_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `n` random lower-case letters and digits.
+fn random_text(n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(RANDOM_CHARS[fastrand::usize(..RANDOM_CHARS.len())]))
+        .collect()
+}
+
+/// Computes parameter values on demand, following references between defaults.
+struct Values<'a> {
+    file: &'a LabFile,
+    ctx: &'a ResolveContext,
+    values: BTreeMap<String, String>,
+    generated: BTreeMap<String, String>,
+    active: HashSet<String>,
+}
+
+impl Values<'_> {
+    fn get(&mut self, name: &str) -> Result<String, String> {
+        if let Some(v) = self.values.get(name) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.ctx.vars.get(name) {
+            self.values.insert(name.to_owned(), v.clone());
+            return Ok(v.clone());
+        }
+        let param = self
+            .file
+            .lab
+            .params
+            .get(name)
+            .ok_or_else(|| format!("undefined parameter `{name}`"))?;
+        let default = param
+            .default
+            .as_ref()
+            .ok_or_else(|| format!("parameter `{name}` has no value: pass `--var {name}=VALUE`"))?;
+        let template = Template::parse(&default.value).map_err(|e| e.message)?;
+        let has_random = template
+            .placeholders()
+            .any(|p| matches!(p.reference, Ref::Random(_)));
+        if has_random && let Some(v) = self.ctx.remembered.get(name) {
+            self.values.insert(name.to_owned(), v.clone());
+            return Ok(v.clone());
+        }
+        if !self.active.insert(name.to_owned()) {
+            return Err(format!("parameter `{name}` depends on itself"));
+        }
+        let rendered = template.render(|p| match &p.reference {
+            Ref::Param(n) => self.get(n),
+            Ref::Subscription => Ok(self.ctx.subscription.clone()),
+            Ref::Random(n) => Ok(random_text(*n)),
+        });
+        self.active.remove(name);
+        let value = rendered?.text;
+        if has_random {
+            self.generated.insert(name.to_owned(), value.clone());
+        }
+        self.values.insert(name.to_owned(), value.clone());
+        Ok(value)
+    }
+
+    /// Substitutes a templated string outside parameter defaults.
+    fn sub(&mut self, text: &str) -> Result<String, String> {
+        let template = Template::parse(text).map_err(|e| e.message)?;
+        if template.is_literal() {
+            return Ok(text.to_owned());
+        }
+        let rendered = template.render(|p| match &p.reference {
+            Ref::Param(n) => self.get(n),
+            Ref::Subscription => Ok(self.ctx.subscription.clone()),
+            Ref::Random(n) => Err(format!(
+                "`${{random:{n}}}` can only be used in a parameter default"
+            )),
+        })?;
+        Ok(rendered.text)
+    }
+
+    fn sub_value(&mut self, v: &Value) -> Result<Value, String> {
+        Ok(match v {
+            Value::String(s) => Value::String(self.sub(s)?),
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|x| self.sub_value(x))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, x)| Ok((k.clone(), self.sub_value(x)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+}
+
+/// Collects problems while resolving, so that all of them are reported.
+struct Resolver<'a> {
+    values: Values<'a>,
+    problems: Vec<Problem>,
+}
+
+impl Resolver<'_> {
+    fn source(&self) -> &str {
+        &self.values.file.source
+    }
+
+    fn fail<T>(&mut self, at: &Spanned<T>, message: String, label: &str) {
+        let (o, l) = range(self.source(), at);
+        self.problems
+            .push(Problem::new(DiagKind::Param, o, l, message, label));
+    }
+
+    /// Substitutes a spanned string, reporting a failure at it.
+    fn sub_at(&mut self, s: &Spanned<String>) -> Option<String> {
+        match self.values.sub(&s.value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(s, e, "cannot substitute");
+                None
+            }
+        }
+    }
+
+    /// Substitutes a string that has no span, reporting a failure at `near`.
+    fn sub_near<T>(&mut self, text: &str, near: &Spanned<T>) -> String {
+        match self.values.sub(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(near, e, "in this step");
+                text.to_owned()
+            }
+        }
+    }
+
+    fn query(&mut self, q: &Spanned<String>) -> Option<Query> {
+        let text = self.sub_at(q)?;
+        match Query::compile(&text) {
+            Ok(query) => Some(query),
+            Err(e) => {
+                let (o, l) = range(self.source(), q);
+                self.problems.push(Problem::new(
+                    DiagKind::Query,
+                    o,
+                    l,
+                    format!("after substitution the query `{text}` does not compile"),
+                    e.message,
+                ));
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, d: Option<&Spanned<String>>) -> Duration {
+        let Some(d) = d else { return DEFAULT_TIMEOUT };
+        match humantime::parse_duration(d.value.trim()) {
+            Ok(v) => v,
+            Err(e) => {
+                let (o, l) = range(self.source(), d);
+                self.problems.push(Problem::new(
+                    DiagKind::Duration,
+                    o,
+                    l,
+                    format!("invalid duration `{}`", d.value),
+                    e.to_string(),
+                ));
+                DEFAULT_TIMEOUT
+            }
+        }
+    }
+
+    fn check(&mut self, check: &Check) -> Option<ResolvedCheck> {
+        let query = self.query(&check.query);
+        let mut error = None;
+        let comparison = Comparison::from_check_with(check, &mut |s| match self.values.sub(s) {
+            Ok(v) => v,
+            Err(e) => {
+                error.get_or_insert(e);
+                s.to_owned()
+            }
+        });
+        let comparison = match (comparison, error) {
+            (Ok(c), None) => Some(c),
+            (Err(e), _) => {
+                self.fail(&check.query, e.to_string(), "this check");
+                None
+            }
+            (_, Some(e)) => {
+                self.fail(&check.query, e, "this check");
+                None
+            }
+        };
+        let title = match &check.title {
+            Some(t) => self.sub_near(t, &check.query),
+            None => query
+                .as_ref()
+                .map(|q| q.text().to_owned())
+                .unwrap_or_default(),
+        };
+        let hint = check.hint.as_ref().map(|h| self.sub_near(h, &check.query));
+        Some(ResolvedCheck {
+            title,
+            query: query?,
+            comparison: comparison?,
+            ignore_case: check.ignore_case,
+            hint,
+            points: check.points,
+        })
+    }
+
+    fn step(&mut self, step: &Step) -> Option<ResolvedStep> {
+        let resource = self.sub_at(&step.resource);
+        if let Some(r) = &resource
+            && !r.starts_with("/subscriptions/")
+        {
+            let (o, l) = range(self.source(), &step.resource);
+            self.problems.push(
+                    Problem::new(DiagKind::Resource, o, l, format!("resource `{r}` does not start with `/subscriptions/`"), "after substitution")
+                        .with_help("every resource is an ARM id such as `/subscriptions/${subscription}/resourceGroups/...`"),
+                );
+        }
+        let create = match step.create.as_ref().and_then(|c| c.body.as_ref()) {
+            Some(body) => match self.values.sub_value(body) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.fail(&step.id, e, "in this step's body");
+                    None
+                }
+            },
+            None => None,
+        };
+        let wait: Result<Option<ResolvedWait>, ()> = match &step.wait {
+            Some(w) => {
+                let until = self.query(&w.until);
+                let timeout = self.duration(w.timeout.as_ref());
+                until
+                    .map(|until| Some(ResolvedWait { until, timeout }))
+                    .ok_or(())
+            }
+            None => Ok(None),
+        };
+        let checks: Vec<Option<ResolvedCheck>> =
+            step.expect.iter().map(|c| self.check(c)).collect();
+        let checks: Vec<ResolvedCheck> = checks.into_iter().collect::<Option<_>>()?;
+        let has_check_points = step.expect.iter().any(|c| c.points.is_some());
+        let points = if has_check_points {
+            step.expect
+                .iter()
+                .filter_map(|c| c.points)
+                .fold(0u32, u32::saturating_add)
+        } else {
+            step.points.unwrap_or(1)
+        };
+        let title = self.sub_near(&step.title, &step.id);
+        let timeout = self.duration(step.timeout.as_ref());
+        Some(ResolvedStep {
+            id: step.id.value.clone(),
+            title,
+            needs: step.needs.iter().map(|n| n.value.clone()).collect(),
+            points,
+            resource: resource?,
+            api_version: step.api_version.clone(),
+            create,
+            wait: wait.ok()?,
+            checks,
+            teardown: step.teardown.unwrap_or(step.create.is_some()),
+            timeout,
+        })
+    }
+}
+
+/// Checks the `--var`s: each must name a parameter of the lab.
+fn check_vars(file: &LabFile, ctx: &ResolveContext) -> Vec<LabDiagnostic> {
+    let names: Vec<&str> = file
+        .lab
+        .params
+        .iter()
+        .map(|(k, _)| k.value.as_str())
+        .collect();
+    ctx.vars
+        .keys()
+        .filter(|v| !names.contains(&v.as_str()))
+        .map(|v| {
+            let valid = if names.is_empty() {
+                format!("{} has no parameters", file.path.display())
+            } else {
+                format!("parameters of {}: {}", file.path.display(), list(&names))
+            };
+            let help = match did_you_mean(v, &names) {
+                Some(d) => format!("{d}\n{valid}"),
+                None if v == "subscription" => {
+                    "set the subscription with `--subscription`".to_owned()
+                }
+                None => valid,
+            };
+            LabDiagnostic::Unlocated {
+                message: format!(
+                    "`--var {v}=...` names no parameter of lab `{}`",
+                    file.lab.id.value
+                ),
+                help: Some(help),
+            }
+        })
+        .collect()
+}
+
+/// Resolves a lab file (see [`LabFile::resolve`]).
+pub(crate) fn resolve(
+    file: &LabFile,
+    ctx: &ResolveContext,
+) -> Result<ResolvedLab, Vec<LabDiagnostic>> {
+    let var_problems = check_vars(file, ctx);
+    if !var_problems.is_empty() {
+        return Err(var_problems);
+    }
+    let mut r = Resolver {
+        values: Values {
+            file,
+            ctx,
+            values: BTreeMap::new(),
+            generated: BTreeMap::new(),
+            active: HashSet::new(),
+        },
+        problems: Vec::new(),
+    };
+    for (name, _) in file.lab.params.iter() {
+        if let Err(e) = r.values.get(&name.value) {
+            r.fail(name, e, "no value");
+        }
+    }
+    let steps: Vec<Option<ResolvedStep>> = file.lab.steps.iter().map(|s| r.step(s)).collect();
+    if !r.problems.is_empty() {
+        let mut problems = std::mem::take(&mut r.problems);
+        problems.sort_by_key(|p| p.offset);
+        problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
+        return Err(problems
+            .into_iter()
+            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &file.source))
+            .collect());
+    }
+    let steps: Vec<ResolvedStep> = steps.into_iter().flatten().collect();
+    let mut params = r.values.values;
+    params.insert("subscription".to_owned(), ctx.subscription.clone());
+    let hash = Sha256::digest(file.source.as_bytes());
+    Ok(ResolvedLab {
+        id: file.lab.id.value.clone(),
+        title: file.lab.title.clone(),
+        file: file.path.clone(),
+        file_hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
+        params,
+        generated: r.values.generated,
+        api_versions: file.lab.api_versions.clone(),
+        steps,
+    })
+}
