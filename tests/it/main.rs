@@ -1,4 +1,5 @@
 //! The integration tests: one binary of modules, running the real `amlab` binary (assert_cmd).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulator_state;
 mod lint;
