@@ -34,7 +34,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock stopped at `start_ms` milliseconds since the Unix epoch.
     pub fn new(start_ms: u64) -> Self {
-        Self { now: AtomicU64::new(start_ms) }
+        Self {
+            now: AtomicU64::new(start_ms),
+        }
     }
 
     /// Moves the clock forward.

@@ -60,7 +60,10 @@ impl Engine<'_> {
             Route::ResourceGroups { subscription } => {
                 let ty = resolve(RESOURCE_GROUP_TYPE, &api_version)?;
                 only(req.method, Method::Get, ty)?;
-                let prefix = format!("/subscriptions/{}/resourcegroups/", subscription.to_ascii_lowercase());
+                let prefix = format!(
+                    "/subscriptions/{}/resourcegroups/",
+                    subscription.to_ascii_lowercase()
+                );
                 self.list(url, &api_version, ty, &prefix)
             }
             Route::Resource(path) => {
@@ -70,7 +73,9 @@ impl Engine<'_> {
                     Method::Put => self.put(url, &target, req.body.as_ref(), false),
                     Method::Patch => self.put(url, &target, req.body.as_ref(), true),
                     Method::Delete => self.delete(url, &target),
-                    Method::Post => Err(ArmError::method_not_allowed("POST", target.ty.type_name())),
+                    Method::Post => {
+                        Err(ArmError::method_not_allowed("POST", target.ty.type_name()))
+                    }
                 }
             }
             Route::Collection(parent, type_name) => {
@@ -95,13 +100,24 @@ impl Engine<'_> {
     fn target(&self, path: ResourcePath, api_version: &str) -> ArmResult<Target> {
         let ty = resolve(&path.type_name(), api_version)?;
         let id = self.canonical_id(&path);
-        Ok(Target { ty, path, id, api_version: api_version.to_owned() })
+        Ok(Target {
+            ty,
+            path,
+            id,
+            api_version: api_version.to_owned(),
+        })
     }
 
     /// The id with registered type spellings, keeping stored spellings of existing resources.
     fn canonical_id(&self, path: &ResourcePath) -> String {
-        let rg = format!("/subscriptions/{}/resourceGroups/{}", path.subscription, path.resource_group);
-        let mut id = self.world.get(&rg, self.now_ms).map_or(rg, |r| r.id.clone());
+        let rg = format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            path.subscription, path.resource_group
+        );
+        let mut id = self
+            .world
+            .get(&rg, self.now_ms)
+            .map_or(rg, |r| r.id.clone());
         if let Some(ns) = &path.namespace {
             let written = path.type_name();
             let canon = types::lookup(&written).map_or(written.as_str(), |t| t.type_name());
@@ -111,14 +127,20 @@ impl Engine<'_> {
             for (t, name) in &path.pairs {
                 let t = segs.next().unwrap_or(t);
                 let candidate = format!("{id}/{t}/{name}");
-                id = self.world.get(&candidate, self.now_ms).map_or(candidate, |r| r.id.clone());
+                id = self
+                    .world
+                    .get(&candidate, self.now_ms)
+                    .map_or(candidate, |r| r.id.clone());
             }
         }
         id
     }
 
     fn require_resource_group(&self, path: &ResourcePath) -> ArmResult<()> {
-        let rg = format!("/subscriptions/{}/resourceGroups/{}", path.subscription, path.resource_group);
+        let rg = format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            path.subscription, path.resource_group
+        );
         match self.world.get(&rg, self.now_ms) {
             Some(_) => Ok(()),
             None => Err(ArmError::resource_group_not_found(&path.resource_group)),
@@ -144,7 +166,13 @@ impl Engine<'_> {
         }
     }
 
-    fn list(&self, url: &RequestUrl, api_version: &str, ty: &dyn ResourceType, prefix: &str) -> ArmResult<HttpResponse> {
+    fn list(
+        &self,
+        url: &RequestUrl,
+        api_version: &str,
+        ty: &dyn ResourceType,
+        prefix: &str,
+    ) -> ArmResult<HttpResponse> {
         let mut items: Vec<&StoredResource> = self
             .world
             .resources
@@ -157,12 +185,24 @@ impl Engine<'_> {
             .map(|(_, r)| r)
             .collect();
         items.sort_by_key(|r| r.seq);
-        let skip = url.query_param("$skipToken").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
+        let skip = url
+            .query_param("$skipToken")
+            .and_then(|s| s.parse::<usize>().ok())
+            .unwrap_or(0);
         let page = self.page_size.max(1);
-        let value: Vec<Value> = items.iter().skip(skip).take(page).map(|r| self.view(r)).collect();
+        let value: Vec<Value> = items
+            .iter()
+            .skip(skip)
+            .take(page)
+            .map(|r| self.view(r))
+            .collect();
         let mut body = json!({ "value": value });
         if skip + page < items.len() {
-            let next = url.absolute(&format!("{}?api-version={api_version}&$skipToken={}", url.path, skip + page));
+            let next = url.absolute(&format!(
+                "{}?api-version={api_version}&$skipToken={}",
+                url.path,
+                skip + page
+            ));
             if let Some(obj) = body.as_object_mut() {
                 obj.insert("nextLink".into(), Value::String(next));
             }
@@ -170,28 +210,40 @@ impl Engine<'_> {
         Ok(json_response(200, body))
     }
 
-    fn put(&mut self, url: &RequestUrl, t: &Target, body: Option<&Value>, patch: bool) -> ArmResult<HttpResponse> {
+    fn put(
+        &mut self,
+        url: &RequestUrl,
+        t: &Target,
+        body: Option<&Value>,
+        patch: bool,
+    ) -> ArmResult<HttpResponse> {
         let body = match body {
             Some(b @ Value::Object(_)) => b,
             _ => return Err(ArmError::invalid_body()),
         };
         let parent = self.parent_for_write(t)?;
         let existing = self.world.get(&t.id, self.now_ms).cloned();
-        if let Some(e) = &existing {
-            if e.active_transition(self.now_ms).is_some_and(|tr| tr.phase == Phase::Deleting) {
-                return Err(ArmError::new(
-                    409,
-                    "Conflict",
-                    format!("The resource '{}' is being deleted; retry when the deletion completes.", t.id),
-                ));
-            }
+        if let Some(e) = &existing
+            && e.active_transition(self.now_ms)
+                .is_some_and(|tr| tr.phase == Phase::Deleting)
+        {
+            return Err(ArmError::new(
+                409,
+                "Conflict",
+                format!(
+                    "The resource '{}' is being deleted; retry when the deletion completes.",
+                    t.id
+                ),
+            ));
         }
         let merged;
         let input = if patch {
             if !t.ty.supports_patch() {
                 return Err(ArmError::method_not_allowed("PATCH", t.ty.type_name()));
             }
-            let Some(e) = &existing else { return Err(not_found(&t.id, &t.path)) };
+            let Some(e) = &existing else {
+                return Err(not_found(&t.id, &t.path));
+            };
             let mut m = e.body.clone();
             fields::merge(&mut m, body);
             merged = m;
@@ -201,7 +253,9 @@ impl Engine<'_> {
             body
         };
         let location = self.location(t.ty, input, parent.as_ref(), existing.as_ref())?;
-        let name = existing.as_ref().map_or(t.path.name().to_owned(), |e| types::last_segment(&e.id).to_owned());
+        let name = existing.as_ref().map_or(t.path.name().to_owned(), |e| {
+            types::last_segment(&e.id).to_owned()
+        });
         let ctx = PutContext {
             world: self.world,
             now_ms: self.now_ms,
@@ -214,21 +268,65 @@ impl Engine<'_> {
         };
         let built = t.ty.build(&ctx)?;
         let created = existing.is_none();
-        let lro = if patch { t.ty.patch_lro() } else { t.ty.put_lro(created) };
-        let status = built.status.unwrap_or_else(|| if patch { 200 } else { t.ty.put_status(created) });
-        let stored = self.store(t.ty, &t.id, &name, location.as_deref(), input, built, existing.as_ref(), lro, created);
-        let view = self.world.get(&t.id, self.now_ms).map(|r| self.view(r)).unwrap_or(stored);
-        let op_location = location.clone().or_else(|| parent.as_ref().and_then(|p| p.body.get("location")).and_then(Value::as_str).map(str::to_owned));
+        let lro = if patch {
+            t.ty.patch_lro()
+        } else {
+            t.ty.put_lro(created)
+        };
+        let status = built
+            .status
+            .unwrap_or_else(|| if patch { 200 } else { t.ty.put_status(created) });
+        let stored = self.store(
+            t.ty,
+            &t.id,
+            &name,
+            location.as_deref(),
+            input,
+            built,
+            existing.as_ref(),
+            lro,
+            created,
+        );
+        let view = self
+            .world
+            .get(&t.id, self.now_ms)
+            .map(|r| self.view(r))
+            .unwrap_or(stored);
+        let op_location = location.clone().or_else(|| {
+            parent
+                .as_ref()
+                .and_then(|p| p.body.get("location"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
         match lro {
             Lro::Sync => Ok(json_response(status, view)),
             Lro::BodyPoll => Ok(with_retry(json_response(status, view), self.delay_ms)),
             Lro::AsyncOperation => {
-                let op = self.new_operation(url, t, op_location.as_deref(), OperationStyle::AsyncOperation, false);
-                Ok(with_retry(json_response(status, view).with_header("Azure-AsyncOperation", op), self.delay_ms))
+                let op = self.new_operation(
+                    url,
+                    t,
+                    op_location.as_deref(),
+                    OperationStyle::AsyncOperation,
+                    false,
+                );
+                Ok(with_retry(
+                    json_response(status, view).with_header("Azure-AsyncOperation", op),
+                    self.delay_ms,
+                ))
             }
             Lro::Location => {
-                let op = self.new_operation(url, t, op_location.as_deref(), OperationStyle::Location, false);
-                Ok(with_retry(HttpResponse::new(202, None).with_header("Location", op), self.delay_ms))
+                let op = self.new_operation(
+                    url,
+                    t,
+                    op_location.as_deref(),
+                    OperationStyle::Location,
+                    false,
+                );
+                Ok(with_retry(
+                    HttpResponse::new(202, None).with_header("Location", op),
+                    self.delay_ms,
+                ))
             }
         }
     }
@@ -236,7 +334,9 @@ impl Engine<'_> {
     /// The parent of a resource being written: the resource group must exist, and so must a
     /// parent resource (404 in ARM's shape otherwise).
     fn parent_for_write(&self, t: &Target) -> ArmResult<Option<StoredResource>> {
-        let Some(parent) = t.path.parent() else { return Ok(None) };
+        let Some(parent) = t.path.parent() else {
+            return Ok(None);
+        };
         self.require_resource_group(&t.path)?;
         let parent_id = self.canonical_id(&parent);
         if let Some(p) = self.world.get(&parent_id, self.now_ms) {
@@ -244,19 +344,25 @@ impl Engine<'_> {
         }
         // A type that creates its parent (a data version creates its container) needs the
         // grandparent only.
-        if t.ty.creates_parent() {
-            if let Some(grand) = parent.parent() {
-                let grand_id = self.canonical_id(&grand);
-                if self.world.get(&grand_id, self.now_ms).is_some() {
-                    return Ok(None);
-                }
-                return Err(not_found(&grand_id, &grand));
+        if t.ty.creates_parent()
+            && let Some(grand) = parent.parent()
+        {
+            let grand_id = self.canonical_id(&grand);
+            if self.world.get(&grand_id, self.now_ms).is_some() {
+                return Ok(None);
             }
+            return Err(not_found(&grand_id, &grand));
         }
         Err(not_found(&parent_id, &parent))
     }
 
-    fn location(&self, ty: &dyn ResourceType, body: &Value, parent: Option<&StoredResource>, existing: Option<&StoredResource>) -> ArmResult<Option<String>> {
+    fn location(
+        &self,
+        ty: &dyn ResourceType,
+        body: &Value,
+        parent: Option<&StoredResource>,
+        existing: Option<&StoredResource>,
+    ) -> ArmResult<Option<String>> {
         let given = fields::get_str(body, "location").map(normalize_location);
         Ok(match ty.location_policy() {
             LocationPolicy::None => None,
@@ -266,8 +372,16 @@ impl Engine<'_> {
             },
             LocationPolicy::FromParent => given
                 .filter(|l| !l.is_empty())
-                .or_else(|| existing.and_then(|e| fields::get_str(&e.body, "location")).map(str::to_owned))
-                .or_else(|| parent.and_then(|p| fields::get_str(&p.body, "location")).map(str::to_owned)),
+                .or_else(|| {
+                    existing
+                        .and_then(|e| fields::get_str(&e.body, "location"))
+                        .map(str::to_owned)
+                })
+                .or_else(|| {
+                    parent
+                        .and_then(|p| fields::get_str(&p.body, "location"))
+                        .map(str::to_owned)
+                }),
         })
     }
 
@@ -297,12 +411,24 @@ impl Engine<'_> {
             }
         }
         if ty.has_provisioning_state() {
-            fields::set(&mut body, "properties.provisioningState", json!("Succeeded"));
+            fields::set(
+                &mut body,
+                "properties.provisioningState",
+                json!("Succeeded"),
+            );
         }
         self.set_system_data(&mut body, existing);
         let transition = (lro != Lro::Sync).then(|| {
-            let phase = if created { Phase::Creating } else { Phase::Updating };
-            Transition { phase, until_ms: self.now_ms + self.delay_ms, overlay: ty.transient_overlay(phase, &body) }
+            let phase = if created {
+                Phase::Creating
+            } else {
+                Phase::Updating
+            };
+            Transition {
+                phase,
+                until_ms: self.now_ms + self.delay_ms,
+                overlay: ty.transient_overlay(phase, &body),
+            }
         });
         for s in &built.issued {
             self.world.remember_secret(s);
@@ -312,7 +438,9 @@ impl Engine<'_> {
             id: id.to_owned(),
             type_name: ty.type_name().to_owned(),
             body: body.clone(),
-            secrets: built.secrets.or_else(|| existing.and_then(|e| e.secrets.clone())),
+            secrets: built
+                .secrets
+                .or_else(|| existing.and_then(|e| e.secrets.clone())),
             transition,
             seq,
         };
@@ -322,11 +450,20 @@ impl Engine<'_> {
             let mut sbody = envelope(&side.id, types::last_segment(&side.id), side.type_name);
             fields::merge(&mut sbody, &side.fields);
             self.set_system_data(&mut sbody, prior.as_ref());
-            let seq = prior.as_ref().map_or_else(|| self.world.next_seq(), |p| p.seq);
+            let seq = prior
+                .as_ref()
+                .map_or_else(|| self.world.next_seq(), |p| p.seq);
             let secrets = side.secrets.or_else(|| prior.and_then(|p| p.secrets));
             self.world.resources.insert(
                 side.id.to_ascii_lowercase(),
-                StoredResource { id: side.id, type_name: side.type_name.to_owned(), body: sbody, secrets, transition: None, seq },
+                StoredResource {
+                    id: side.id,
+                    type_name: side.type_name.to_owned(),
+                    body: sbody,
+                    secrets,
+                    transition: None,
+                    seq,
+                },
             );
         }
         self.changed = true;
@@ -384,16 +521,31 @@ impl Engine<'_> {
                 } else {
                     json!({})
                 };
-                r.transition = Some(Transition { phase: Phase::Deleting, until_ms: until, overlay });
+                r.transition = Some(Transition {
+                    phase: Phase::Deleting,
+                    until_ms: until,
+                    overlay,
+                });
             }
         }
         let loc = fields::get_str(&existing.body, "location").map(str::to_owned);
         let resp = HttpResponse::new(202, None);
         let resp = match lro {
             Lro::AsyncOperation => {
-                let op = self.new_operation(url, t, loc.as_deref(), OperationStyle::AsyncOperation, true);
-                let result = op.replacen(t.ty.operation_kind(), &results_kind(t.ty.operation_kind()), 1);
-                resp.with_header("Azure-AsyncOperation", op).with_header("Location", result)
+                let op = self.new_operation(
+                    url,
+                    t,
+                    loc.as_deref(),
+                    OperationStyle::AsyncOperation,
+                    true,
+                );
+                let result = op.replacen(
+                    t.ty.operation_kind(),
+                    &results_kind(t.ty.operation_kind()),
+                    1,
+                );
+                resp.with_header("Azure-AsyncOperation", op)
+                    .with_header("Location", result)
             }
             _ => {
                 let op = self.new_operation(url, t, loc.as_deref(), OperationStyle::Location, true);
@@ -403,7 +555,13 @@ impl Engine<'_> {
         Ok(with_retry(resp, self.delay_ms))
     }
 
-    fn action(&mut self, url: &RequestUrl, t: &Target, action: &str, body: Option<&Value>) -> ArmResult<HttpResponse> {
+    fn action(
+        &mut self,
+        url: &RequestUrl,
+        t: &Target,
+        action: &str,
+        body: Option<&Value>,
+    ) -> ArmResult<HttpResponse> {
         self.require_resource_group(&t.path)?;
         let Some(existing) = self.world.get(&t.id, self.now_ms).cloned() else {
             return Err(not_found(&t.id, &t.path));
@@ -418,7 +576,11 @@ impl Engine<'_> {
             if let Some(r) = self.world.resources.get_mut(&t.id.to_ascii_lowercase()) {
                 r.body = updated;
                 if let Some(overlay) = outcome.overlay.clone() {
-                    r.transition = Some(Transition { phase: Phase::Updating, until_ms: until, overlay });
+                    r.transition = Some(Transition {
+                        phase: Phase::Updating,
+                        until_ms: until,
+                        overlay,
+                    });
                 }
             }
             self.changed = true;
@@ -430,21 +592,44 @@ impl Engine<'_> {
                 None => HttpResponse::new(outcome.status, None),
             }),
             Lro::AsyncOperation => {
-                let op = self.new_operation(url, t, loc.as_deref(), OperationStyle::AsyncOperation, false);
-                Ok(with_retry(HttpResponse::new(202, None).with_header("Azure-AsyncOperation", op), self.delay_ms))
+                let op = self.new_operation(
+                    url,
+                    t,
+                    loc.as_deref(),
+                    OperationStyle::AsyncOperation,
+                    false,
+                );
+                Ok(with_retry(
+                    HttpResponse::new(202, None).with_header("Azure-AsyncOperation", op),
+                    self.delay_ms,
+                ))
             }
             Lro::Location => {
-                let op = self.new_operation(url, t, loc.as_deref(), OperationStyle::Location, false);
-                Ok(with_retry(HttpResponse::new(202, None).with_header("Location", op), self.delay_ms))
+                let op =
+                    self.new_operation(url, t, loc.as_deref(), OperationStyle::Location, false);
+                Ok(with_retry(
+                    HttpResponse::new(202, None).with_header("Location", op),
+                    self.delay_ms,
+                ))
             }
         }
     }
 
     /// Registers an operation and returns its absolute status URL.
-    fn new_operation(&mut self, url: &RequestUrl, t: &Target, location: Option<&str>, style: OperationStyle, deletes: bool) -> String {
+    fn new_operation(
+        &mut self,
+        url: &RequestUrl,
+        t: &Target,
+        location: Option<&str>,
+        style: OperationStyle,
+        deletes: bool,
+    ) -> String {
         let id = ids::guid();
         let path = match &t.path.namespace {
-            None => format!("/subscriptions/{}/operationresults/{id}?api-version={}", t.path.subscription, t.api_version),
+            None => format!(
+                "/subscriptions/{}/operationresults/{id}?api-version={}",
+                t.path.subscription, t.api_version
+            ),
             Some(_) => {
                 let ns = t.ty.type_name().split('/').next().unwrap_or_default();
                 format!(
@@ -475,9 +660,17 @@ impl Engine<'_> {
 
     fn operation(&self, url: &RequestUrl, kind: &str, id: &str) -> ArmResult<HttpResponse> {
         let Some(op) = self.world.operations.get(&id.to_ascii_lowercase()) else {
-            return Err(ArmError::new(404, "OperationNotFound", format!("The operation '{id}' could not be found.")));
+            return Err(ArmError::new(
+                404,
+                "OperationNotFound",
+                format!("The operation '{id}' could not be found."),
+            ));
         };
-        let style = if kind.to_ascii_lowercase().contains("result") { OperationStyle::Location } else { op.style };
+        let style = if kind.to_ascii_lowercase().contains("result") {
+            OperationStyle::Location
+        } else {
+            op.style
+        };
         let remaining = op.until_ms.saturating_sub(self.now_ms);
         let running = remaining > 0;
         match style {
@@ -497,11 +690,19 @@ impl Engine<'_> {
                     }
                 }
                 let resp = json_response(200, body);
-                Ok(if running { with_retry(resp, remaining) } else { resp })
+                Ok(if running {
+                    with_retry(resp, remaining)
+                } else {
+                    resp
+                })
             }
             OperationStyle::Location => {
                 if running {
-                    return Ok(with_retry(HttpResponse::new(202, None).with_header("Location", url.absolute(&url.path_and_query)), remaining));
+                    return Ok(with_retry(
+                        HttpResponse::new(202, None)
+                            .with_header("Location", url.absolute(&url.path_and_query)),
+                        remaining,
+                    ));
                 }
                 if op.deletes {
                     return Ok(HttpResponse::new(200, None));
@@ -530,7 +731,10 @@ fn resolve(type_name: &str, api_version: &str) -> ArmResult<&'static dyn Resourc
     let Some(ns_canon) = types::known_namespace(ns) else {
         return Err(ArmError::bad_request(
             "NoRegisteredProviderFound",
-            format!("No registered resource provider found for location 'global' and API version '{api_version}' for type '{}'.", type_name.split_once('/').map_or(type_name, |(_, t)| t)),
+            format!(
+                "No registered resource provider found for location 'global' and API version '{api_version}' for type '{}'.",
+                type_name.split_once('/').map_or(type_name, |(_, t)| t)
+            ),
         ));
     };
     let Some(ty) = types::lookup(type_name) else {
@@ -538,17 +742,33 @@ fn resolve(type_name: &str, api_version: &str) -> ArmResult<&'static dyn Resourc
         return Err(ArmError::new(
             404,
             "InvalidResourceType",
-            format!("The resource type '{t}' could not be found in the namespace '{ns_canon}' for api version '{api_version}'."),
+            format!(
+                "The resource type '{t}' could not be found in the namespace '{ns_canon}' for api version '{api_version}'."
+            ),
         ));
     };
-    if !ty.api_versions().iter().any(|v| v.eq_ignore_ascii_case(api_version)) {
-        return Err(ArmError::invalid_api_version(api_version, ty.api_versions()));
+    if !ty
+        .api_versions()
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(api_version))
+    {
+        return Err(ArmError::invalid_api_version(
+            api_version,
+            ty.api_versions(),
+        ));
     }
     Ok(ty)
 }
 
 fn only(method: Method, allowed: Method, ty: &dyn ResourceType) -> ArmResult<()> {
-    if method == allowed { Ok(()) } else { Err(ArmError::method_not_allowed(method.as_str(), ty.type_name())) }
+    if method == allowed {
+        Ok(())
+    } else {
+        Err(ArmError::method_not_allowed(
+            method.as_str(),
+            ty.type_name(),
+        ))
+    }
 }
 
 /// 404 for a missing resource or resource group, in ARM's words.
@@ -572,7 +792,10 @@ fn split_type_and_names(after_providers: &str) -> (String, String) {
 
 /// `East US` -> `eastus`.
 fn normalize_location(l: &str) -> String {
-    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    l.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 fn envelope(id: &str, name: &str, type_name: &str) -> Value {
@@ -584,7 +807,8 @@ fn envelope(id: &str, name: &str, type_name: &str) -> Value {
 }
 
 fn json_response(status: u16, body: Value) -> HttpResponse {
-    HttpResponse::new(status, Some(body)).with_header("Content-Type", "application/json; charset=utf-8")
+    HttpResponse::new(status, Some(body))
+        .with_header("Content-Type", "application/json; charset=utf-8")
 }
 
 /// Adds `Retry-After` (whole seconds, rounded up) and `retry-after-ms`.

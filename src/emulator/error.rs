@@ -22,7 +22,13 @@ pub(crate) struct ArmError {
 impl ArmError {
     /// An error with a status, a code and a message.
     pub(crate) fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.to_owned(), message: message.into(), target: None, details: Vec::new() }
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            target: None,
+            details: Vec::new(),
+        }
     }
 
     /// A 400 with a code and message.
@@ -62,7 +68,14 @@ impl ArmError {
     pub(crate) fn into_response(self) -> HttpResponse {
         HttpResponse::new(self.status, Some(self.body()))
             .with_header("Content-Type", "application/json; charset=utf-8")
-            .with_header("x-ms-failure-cause", if self.status >= 500 { "service" } else { "gateway" })
+            .with_header(
+                "x-ms-failure-cause",
+                if self.status >= 500 {
+                    "service"
+                } else {
+                    "gateway"
+                },
+            )
     }
 
     /// 400 `MissingApiVersionParameter`.
@@ -86,7 +99,11 @@ impl ArmError {
 
     /// 404 `ResourceGroupNotFound`.
     pub(crate) fn resource_group_not_found(rg: &str) -> Self {
-        Self::new(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."))
+        Self::new(
+            404,
+            "ResourceGroupNotFound",
+            format!("Resource group '{rg}' could not be found."),
+        )
     }
 
     /// 404 `ResourceNotFound` in ARM's wording.
@@ -94,19 +111,27 @@ impl ArmError {
         Self::new(
             404,
             "ResourceNotFound",
-            format!("The Resource '{type_path}/{name_path}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
+            format!(
+                "The Resource '{type_path}/{name_path}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+            ),
         )
     }
 
     /// 400 `LocationRequired`.
     pub(crate) fn location_required() -> Self {
-        Self::bad_request("LocationRequired", "The location property is required for this definition.")
-            .with_target("location")
+        Self::bad_request(
+            "LocationRequired",
+            "The location property is required for this definition.",
+        )
+        .with_target("location")
     }
 
     /// 400 `InvalidRequestContent` for a body that is not a JSON object.
     pub(crate) fn invalid_body() -> Self {
-        Self::bad_request("InvalidRequestContent", "The request content was invalid and could not be deserialized: the body must be a JSON object.")
+        Self::bad_request(
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized: the body must be a JSON object.",
+        )
     }
 
     /// 405 for a method a resource type does not support.
@@ -114,7 +139,9 @@ impl ArmError {
         Self::new(
             405,
             "MethodNotAllowed",
-            format!("The requested resource does not support http method '{method}' for type '{type_name}'."),
+            format!(
+                "The requested resource does not support http method '{method}' for type '{type_name}'."
+            ),
         )
     }
 }

@@ -26,12 +26,16 @@ pub(crate) fn set(v: &mut Value, path: &str, new: Value) {
         if !cur.is_object() {
             *cur = Value::Object(Map::new());
         }
-        let Some(obj) = cur.as_object_mut() else { return };
+        let Some(obj) = cur.as_object_mut() else {
+            return;
+        };
         if i + 1 == parts.len() {
             obj.insert((*part).to_owned(), new);
             return;
         }
-        cur = obj.entry((*part).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        cur = obj
+            .entry((*part).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
@@ -102,7 +106,11 @@ impl Check {
     }
 
     /// The non-empty string at `field`, which must be present.
-    pub(crate) fn require_str<'a>(&self, body: &'a Value, field: &str) -> Result<&'a str, ArmError> {
+    pub(crate) fn require_str<'a>(
+        &self,
+        body: &'a Value,
+        field: &str,
+    ) -> Result<&'a str, ArmError> {
         match self.require(body, field)? {
             Value::String(s) if !s.trim().is_empty() => Ok(s),
             Value::String(_) => Err(self.missing(field)),
@@ -111,7 +119,11 @@ impl Check {
     }
 
     /// The optional string at `field` (an error if present and not a string).
-    pub(crate) fn opt_str<'a>(&self, body: &'a Value, field: &str) -> Result<Option<&'a str>, ArmError> {
+    pub(crate) fn opt_str<'a>(
+        &self,
+        body: &'a Value,
+        field: &str,
+    ) -> Result<Option<&'a str>, ArmError> {
         match get(body, field) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -120,17 +132,34 @@ impl Check {
     }
 
     /// The canonical spelling of `value` in `allowed` (compared case-insensitively).
-    pub(crate) fn one_of(&self, field: &str, value: &str, allowed: &[&'static str]) -> Result<&'static str, ArmError> {
-        allowed.iter().find(|a| a.eq_ignore_ascii_case(value)).copied().ok_or_else(|| {
-            self.error(
-                field,
-                format!("{field} has an invalid value '{value}'; allowed values are: {}", allowed.join(", ")),
-            )
-        })
+    pub(crate) fn one_of(
+        &self,
+        field: &str,
+        value: &str,
+        allowed: &[&'static str],
+    ) -> Result<&'static str, ArmError> {
+        allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(value))
+            .copied()
+            .ok_or_else(|| {
+                self.error(
+                    field,
+                    format!(
+                        "{field} has an invalid value '{value}'; allowed values are: {}",
+                        allowed.join(", ")
+                    ),
+                )
+            })
     }
 
     /// A required enum field, canonicalized in place.
-    pub(crate) fn require_enum(&self, body: &mut Value, field: &str, allowed: &[&'static str]) -> Result<&'static str, ArmError> {
+    pub(crate) fn require_enum(
+        &self,
+        body: &mut Value,
+        field: &str,
+        allowed: &[&'static str],
+    ) -> Result<&'static str, ArmError> {
         let value = self.require_str(body, field)?.to_owned();
         let canon = self.one_of(field, &value, allowed)?;
         set(body, field, Value::String(canon.to_owned()));
@@ -138,7 +167,13 @@ impl Check {
     }
 
     /// An optional enum field with a default, canonicalized in place.
-    pub(crate) fn enum_or(&self, body: &mut Value, field: &str, allowed: &[&'static str], dflt: &'static str) -> Result<&'static str, ArmError> {
+    pub(crate) fn enum_or(
+        &self,
+        body: &mut Value,
+        field: &str,
+        allowed: &[&'static str],
+        dflt: &'static str,
+    ) -> Result<&'static str, ArmError> {
         let canon = match self.opt_str(body, field)? {
             Some(v) => self.one_of(field, v, allowed)?,
             None => dflt,
@@ -151,10 +186,9 @@ impl Check {
     pub(crate) fn opt_u64(&self, body: &Value, field: &str) -> Result<Option<u64>, ArmError> {
         match get(body, field) {
             None => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| self.error(field, format!("{field} must be a non-negative integer"))),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                self.error(field, format!("{field} must be a non-negative integer"))
+            }),
         }
     }
 }

@@ -50,7 +50,11 @@ pub struct EmulatorOptions {
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
-        Self { state_path: None, fresh: false, provisioning_delay: Duration::from_millis(50) }
+        Self {
+            state_path: None,
+            fresh: false,
+            provisioning_delay: Duration::from_millis(50),
+        }
     }
 }
 
@@ -103,7 +107,10 @@ impl Emulator {
     }
 
     /// Opens the emulator with a custom clock (tests advance a [`ManualClock`] instead of sleeping).
-    pub fn open_with_clock(options: EmulatorOptions, clock: Arc<dyn Clock>) -> Result<Self, EmulatorError> {
+    pub fn open_with_clock(
+        options: EmulatorOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, EmulatorError> {
         let (file, world) = match &options.state_path {
             Some(path) => {
                 let (file, world) = StateFile::open(path, options.fresh)?;
@@ -112,7 +119,11 @@ impl Emulator {
             None => (None, World::default()),
         };
         Ok(Self {
-            inner: Mutex::new(Inner { world, file, unsaved_log: false }),
+            inner: Mutex::new(Inner {
+                world,
+                file,
+                unsaved_log: false,
+            }),
             clock,
             delay: options.provisioning_delay,
             page_size: DEFAULT_PAGE_SIZE,
@@ -127,7 +138,9 @@ impl Emulator {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every request served (this process and, with a state file, earlier ones).
@@ -156,8 +169,13 @@ impl Emulator {
         let now_ms = self.clock.now_ms();
         let delay_ms = u64::try_from(self.delay.as_millis()).unwrap_or(u64::MAX);
         let mut inner = self.lock();
-        let mut engine =
-            engine::Engine { world: &mut inner.world, now_ms, delay_ms, page_size: self.page_size, changed: false };
+        let mut engine = engine::Engine {
+            world: &mut inner.world,
+            now_ms,
+            delay_ms,
+            page_size: self.page_size,
+            changed: false,
+        };
         let response = engine.handle(request, &url);
         let changed = engine.changed;
         inner.world.log_request(RequestRecord {
@@ -167,7 +185,8 @@ impl Emulator {
         });
         if changed {
             if let Some(file) = &inner.file {
-                file.save(&inner.world).map_err(|e| TransportError::Unavailable(e.to_string()))?;
+                file.save(&inner.world)
+                    .map_err(|e| TransportError::Unavailable(e.to_string()))?;
             }
             inner.unsaved_log = false;
         } else {
@@ -180,11 +199,11 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         let inner = self.lock();
-        if inner.unsaved_log {
-            if let Some(file) = &inner.file {
-                // Best effort: the log of read-only requests; every change was saved already.
-                let _ = file.save(&inner.world);
-            }
+        if inner.unsaved_log
+            && let Some(file) = &inner.file
+        {
+            // Best effort: the log of read-only requests; every change was saved already.
+            let _ = file.save(&inner.world);
         }
     }
 }

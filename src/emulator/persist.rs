@@ -16,15 +16,22 @@ pub(crate) struct StateFile {
 }
 
 fn state_error(path: &Path, message: impl Into<String>) -> EmulatorError {
-    EmulatorError::State { path: path.to_path_buf(), message: message.into() }
+    EmulatorError::State {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
 }
 
 impl StateFile {
     /// Locks `<path>.lock` and loads the world (empty when `fresh` or when the file is absent).
     pub(crate) fn open(path: &Path, fresh: bool) -> Result<(Self, World), EmulatorError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent)
-                .map_err(|e| state_error(path, format!("cannot create directory {}: {e}", parent.display())))?;
+            fs::create_dir_all(parent).map_err(|e| {
+                state_error(
+                    path,
+                    format!("cannot create directory {}: {e}", parent.display()),
+                )
+            })?;
         }
         let mut lock_name = path.as_os_str().to_owned();
         lock_name.push(".lock");
@@ -34,15 +41,30 @@ impl StateFile {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| state_error(path, format!("cannot open lock file {}: {e}", lock_path.display())))?;
+            .map_err(|e| {
+                state_error(
+                    path,
+                    format!("cannot open lock file {}: {e}", lock_path.display()),
+                )
+            })?;
         lock.try_lock().map_err(|e| {
             state_error(
                 path,
-                format!("is in use by another amlab process (lock {} is held: {e})", lock_path.display()),
+                format!(
+                    "is in use by another amlab process (lock {} is held: {e})",
+                    lock_path.display()
+                ),
             )
         })?;
-        let file = Self { path: path.to_path_buf(), _lock: lock };
-        let world = if fresh { World::default() } else { file.load()? };
+        let file = Self {
+            path: path.to_path_buf(),
+            _lock: lock,
+        };
+        let world = if fresh {
+            World::default()
+        } else {
+            file.load()?
+        };
         if fresh {
             file.save(&world)?;
         }
@@ -66,14 +88,21 @@ impl StateFile {
         };
         let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
         if world.version != STATE_VERSION {
-            return Err(corrupt(format!("version {} is not supported, expected {STATE_VERSION}", world.version)));
+            return Err(corrupt(format!(
+                "version {} is not supported, expected {STATE_VERSION}",
+                world.version
+            )));
         }
         Ok(world)
     }
 
     /// Writes the world atomically (temporary file in the same directory, then rename).
     pub(crate) fn save(&self, world: &World) -> Result<(), EmulatorError> {
-        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir)
             .map_err(|e| state_error(&self.path, format!("cannot create a temporary file: {e}")))?;
         let bytes = serde_json::to_vec_pretty(world)
@@ -81,7 +110,8 @@ impl StateFile {
         tmp.write_all(&bytes)
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))?;
-        tmp.persist(&self.path).map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
+        tmp.persist(&self.path)
+            .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
         Ok(())
     }
 }

@@ -39,14 +39,23 @@ impl ResourcePath {
     pub(crate) fn parent(&self) -> Option<ResourcePath> {
         match self.pairs.len() {
             0 => None,
-            1 => Some(ResourcePath { namespace: None, pairs: Vec::new(), ..self.clone() }),
-            n => Some(ResourcePath { pairs: self.pairs[..n - 1].to_vec(), ..self.clone() }),
+            1 => Some(ResourcePath {
+                namespace: None,
+                pairs: Vec::new(),
+                ..self.clone()
+            }),
+            n => Some(ResourcePath {
+                pairs: self.pairs[..n - 1].to_vec(),
+                ..self.clone()
+            }),
         }
     }
 
     /// The last name (the resource group's name for a resource group).
     pub(crate) fn name(&self) -> &str {
-        self.pairs.last().map_or(self.resource_group.as_str(), |(_, n)| n.as_str())
+        self.pairs
+            .last()
+            .map_or(self.resource_group.as_str(), |(_, n)| n.as_str())
     }
 }
 
@@ -74,7 +83,14 @@ pub(crate) enum Route {
 }
 
 fn invalid_path(url: &RequestUrl) -> ArmError {
-    ArmError::new(404, "InvalidRequestUri", format!("The request URI '{}' is not a valid Azure Resource Manager path.", url.path))
+    ArmError::new(
+        404,
+        "InvalidRequestUri",
+        format!(
+            "The request URI '{}' is not a valid Azure Resource Manager path.",
+            url.path
+        ),
+    )
 }
 
 /// Parses the path of `url`; `is_post` decides whether a trailing segment is an action.
@@ -86,10 +102,16 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
     }
     let subscription = s[1].clone();
     if eq(2, "operationresults") && s.len() == 4 {
-        return Ok(Route::Operation { kind: s[2].clone(), id: s[3].clone() });
+        return Ok(Route::Operation {
+            kind: s[2].clone(),
+            id: s[3].clone(),
+        });
     }
     if eq(2, "providers") && eq(4, "locations") && s.len() == 8 {
-        return Ok(Route::Operation { kind: s[6].clone(), id: s[7].clone() });
+        return Ok(Route::Operation {
+            kind: s[6].clone(),
+            id: s[7].clone(),
+        });
     }
     if !eq(2, "resourcegroups") {
         return Err(invalid_path(url));
@@ -97,7 +119,12 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
     if s.len() == 3 {
         return Ok(Route::ResourceGroups { subscription });
     }
-    let rg = ResourcePath { subscription, resource_group: s[3].clone(), namespace: None, pairs: Vec::new() };
+    let rg = ResourcePath {
+        subscription,
+        resource_group: s[3].clone(),
+        namespace: None,
+        pairs: Vec::new(),
+    };
     if s.len() == 4 {
         return Ok(Route::Resource(rg));
     }
@@ -105,16 +132,30 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
         return Err(invalid_path(url));
     }
     let rest = &s[6..];
-    let pairs: Vec<(String, String)> = rest.chunks_exact(2).map(|c| (c[0].clone(), c[1].clone())).collect();
-    let path = ResourcePath { namespace: Some(s[5].clone()), pairs, ..rg };
-    if rest.len() % 2 == 0 {
+    let pairs: Vec<(String, String)> = rest
+        .chunks_exact(2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    let path = ResourcePath {
+        namespace: Some(s[5].clone()),
+        pairs,
+        ..rg
+    };
+    if rest.len().is_multiple_of(2) {
         return Ok(Route::Resource(path));
     }
     let last = rest[rest.len() - 1].clone();
     if is_post && !path.pairs.is_empty() {
         return Ok(Route::Action(path, last));
     }
-    let parent = if path.pairs.is_empty() { ResourcePath { namespace: None, ..path } } else { path };
+    let parent = if path.pairs.is_empty() {
+        ResourcePath {
+            namespace: None,
+            ..path
+        }
+    } else {
+        path
+    };
     let mut type_name = match &parent.namespace {
         Some(_) => parent.type_name(),
         None => s[5].clone(),
@@ -137,17 +178,33 @@ mod tests {
 
     #[test]
     fn routes() {
-        let r = route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes", false);
-        let Route::Collection(parent, t) = r else { panic!("not a collection") };
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes",
+            false,
+        );
+        let Route::Collection(parent, t) = r else {
+            panic!("not a collection")
+        };
         assert_eq!(t, "Microsoft.MachineLearningServices/workspaces/computes");
         assert_eq!(parent.name(), "w");
-        let r = route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts", false);
-        let Route::Collection(parent, t) = r else { panic!("not a collection") };
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts",
+            false,
+        );
+        let Route::Collection(parent, t) = r else {
+            panic!("not a collection")
+        };
         assert_eq!(t, "Microsoft.Storage/storageAccounts");
         assert_eq!(parent.namespace, None);
-        let r = route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/listKeys", true);
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/listKeys",
+            true,
+        );
         assert!(matches!(r, Route::Action(_, ref a) if a == "listKeys"));
-        let r = route("/subscriptions/s/providers/Microsoft.MachineLearningServices/locations/eastus/computeOperationsStatus/x", false);
+        let r = route(
+            "/subscriptions/s/providers/Microsoft.MachineLearningServices/locations/eastus/computeOperationsStatus/x",
+            false,
+        );
         assert!(matches!(r, Route::Operation { ref id, .. } if id == "x"));
         assert!(parse(&RequestUrl::parse("/foo"), false).is_err());
     }

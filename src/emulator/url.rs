@@ -26,12 +26,20 @@ impl RequestUrl {
             }
             None => ("https://management.azure.com".to_owned(), url),
         };
-        let path_and_query = if rest.is_empty() { "/".to_owned() } else { rest.to_owned() };
+        let path_and_query = if rest.is_empty() {
+            "/".to_owned()
+        } else {
+            rest.to_owned()
+        };
         let (path, query) = match path_and_query.split_once('?') {
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (path_and_query.clone(), String::new()),
         };
-        let segments = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+        let segments = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(percent_decode)
+            .collect();
         let query = query
             .split('&')
             .filter(|p| !p.is_empty())
@@ -40,12 +48,21 @@ impl RequestUrl {
                 None => (percent_decode(p), String::new()),
             })
             .collect();
-        Self { origin, path, path_and_query, segments, query }
+        Self {
+            origin,
+            path,
+            path_and_query,
+            segments,
+            query,
+        }
     }
 
     /// The first value of a query parameter (name compared case-insensitively).
     pub(crate) fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// An absolute URL on this request's origin.
@@ -80,9 +97,14 @@ mod tests {
 
     #[test]
     fn splits_origin_path_and_query() {
-        let u = RequestUrl::parse("http://127.0.0.1:8080/subscriptions/s/resourceGroups/my%20rg?api-version=2024-03-01&x");
+        let u = RequestUrl::parse(
+            "http://127.0.0.1:8080/subscriptions/s/resourceGroups/my%20rg?api-version=2024-03-01&x",
+        );
         assert_eq!(u.origin, "http://127.0.0.1:8080");
-        assert_eq!(u.segments, vec!["subscriptions", "s", "resourceGroups", "my rg"]);
+        assert_eq!(
+            u.segments,
+            vec!["subscriptions", "s", "resourceGroups", "my rg"]
+        );
         assert_eq!(u.query_param("API-VERSION"), Some("2024-03-01"));
         assert_eq!(u.query_param("x"), Some(""));
         assert_eq!(u.absolute("/a?b=c"), "http://127.0.0.1:8080/a?b=c");

@@ -138,7 +138,9 @@ pub(crate) struct Operation {
 impl World {
     /// Looks a resource up by id (case-insensitive), if it exists at `now_ms`.
     pub(crate) fn get(&self, id: &str, now_ms: u64) -> Option<&StoredResource> {
-        self.resources.get(&id.to_ascii_lowercase()).filter(|r| r.exists_at(now_ms))
+        self.resources
+            .get(&id.to_ascii_lowercase())
+            .filter(|r| r.exists_at(now_ms))
     }
 
     /// Removes resources whose deletion finished; true if any was removed.
@@ -152,12 +154,20 @@ impl World {
     pub(crate) fn subtree(&self, id: &str) -> Vec<String> {
         let key = id.to_ascii_lowercase();
         let prefix = format!("{key}/");
-        self.resources.keys().filter(|k| **k == key || k.starts_with(&prefix)).cloned().collect()
+        self.resources
+            .keys()
+            .filter(|k| **k == key || k.starts_with(&prefix))
+            .cloned()
+            .collect()
     }
 
     /// The next creation sequence number.
     pub(crate) fn next_seq(&self) -> u64 {
-        self.resources.values().map(|r| r.seq).max().map_or(1, |m| m + 1)
+        self.resources
+            .values()
+            .map(|r| r.seq)
+            .max()
+            .map_or(1, |m| m + 1)
     }
 
     /// Records a secret value (once).

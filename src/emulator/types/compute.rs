@@ -5,7 +5,9 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{ActionOutcome, Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType};
+use super::{
+    ActionOutcome, Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType,
+};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::ids;
@@ -19,8 +21,10 @@ const P: &str = "properties.properties";
 pub(crate) struct Computes;
 
 fn is_iso_duration(s: &str) -> bool {
-    Regex::new(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")
-        .is_ok_and(|r| r.is_match(s) && s != "P" && !s.ends_with('T'))
+    Regex::new(
+        r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$",
+    )
+    .is_ok_and(|r| r.is_match(s) && s != "P" && !s.ends_with('T'))
 }
 
 impl ResourceType for Computes {
@@ -52,15 +56,23 @@ impl ResourceType for Computes {
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
-        let compute_type = ML_CHECK.require_str(&input, "properties.computeType")?.to_owned();
-        let compute_type = ML_CHECK.one_of("properties.computeType", &compute_type, &["AmlCompute", "ComputeInstance"])?;
-        if let Some(prev) = ctx.existing.and_then(|e| fields::get_str(&e.body, "properties.computeType")) {
-            if prev != compute_type {
-                return Err(ML_CHECK.error(
-                    "properties.computeType",
-                    format!("properties.computeType cannot change from {prev} to {compute_type}"),
-                ));
-            }
+        let compute_type = ML_CHECK
+            .require_str(&input, "properties.computeType")?
+            .to_owned();
+        let compute_type = ML_CHECK.one_of(
+            "properties.computeType",
+            &compute_type,
+            &["AmlCompute", "ComputeInstance"],
+        )?;
+        if let Some(prev) = ctx
+            .existing
+            .and_then(|e| fields::get_str(&e.body, "properties.computeType"))
+            && prev != compute_type
+        {
+            return Err(ML_CHECK.error(
+                "properties.computeType",
+                format!("properties.computeType cannot change from {prev} to {compute_type}"),
+            ));
         }
         let now = ids::timestamp(ctx.now_ms);
         let inner = match compute_type {
@@ -90,7 +102,10 @@ impl ResourceType for Computes {
         if let Some(sku) = input.get("sku").filter(|v| v.is_object()) {
             fields["sku"] = sku.clone();
         }
-        Ok(Built { fields, ..Built::default() })
+        Ok(Built {
+            fields,
+            ..Built::default()
+        })
     }
 
     fn put_lro(&self, _created: bool) -> Lro {
@@ -126,18 +141,34 @@ impl ResourceType for Computes {
 
     fn transient_overlay(&self, phase: Phase, settled: &Value) -> Value {
         let mut overlay = json!({"properties": {"provisioningState": phase.as_str()}});
-        let is_instance = fields::get_str(settled, "properties.computeType") == Some("ComputeInstance");
+        let is_instance =
+            fields::get_str(settled, "properties.computeType") == Some("ComputeInstance");
         if is_instance && phase == Phase::Creating {
-            fields::set(&mut overlay, "properties.properties.state", json!("Creating"));
+            fields::set(
+                &mut overlay,
+                "properties.properties.state",
+                json!("Creating"),
+            );
         }
         if !is_instance && phase == Phase::Creating {
-            fields::set(&mut overlay, "properties.properties.allocationState", json!("Resizing"));
+            fields::set(
+                &mut overlay,
+                "properties.properties.allocationState",
+                json!("Resizing"),
+            );
         }
         overlay
     }
 
-    fn action(&self, name: &str, resource: &StoredResource, _body: Option<&Value>, _world: &World) -> ArmResult<ActionOutcome> {
-        let is_instance = fields::get_str(&resource.body, "properties.computeType") == Some("ComputeInstance");
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
+        let is_instance =
+            fields::get_str(&resource.body, "properties.computeType") == Some("ComputeInstance");
         let lower = name.to_ascii_lowercase();
         if lower == "listnodes" {
             return Ok(ActionOutcome::ok(json!({"nodes": [], "nextLink": null})));
@@ -147,7 +178,11 @@ impl ResourceType for Computes {
             "stop" => ("Stopped", "Stopping"),
             "restart" => ("Running", "Restarting"),
             _ => {
-                return Err(ArmError::new(404, "ActionNotFound", format!("The action '{name}' is not supported for computes.")));
+                return Err(ArmError::new(
+                    404,
+                    "ActionNotFound",
+                    format!("The action '{name}' is not supported for computes."),
+                ));
             }
         };
         if !is_instance {
@@ -171,12 +206,29 @@ impl ResourceType for Computes {
 
 fn aml_compute(input: &mut Value, now: &str) -> ArmResult<Value> {
     let c = ML_CHECK;
-    c.enum_or(input, &format!("{P}.vmPriority"), &["Dedicated", "LowPriority"], "Dedicated")?;
-    c.enum_or(input, &format!("{P}.osType"), &["Linux", "Windows"], "Linux")?;
-    c.enum_or(input, &format!("{P}.remoteLoginPortPublicAccess"), &["Enabled", "Disabled", "NotSpecified"], "NotSpecified")?;
+    c.enum_or(
+        input,
+        &format!("{P}.vmPriority"),
+        &["Dedicated", "LowPriority"],
+        "Dedicated",
+    )?;
+    c.enum_or(
+        input,
+        &format!("{P}.osType"),
+        &["Linux", "Windows"],
+        "Linux",
+    )?;
+    c.enum_or(
+        input,
+        &format!("{P}.remoteLoginPortPublicAccess"),
+        &["Enabled", "Disabled", "NotSpecified"],
+        "NotSpecified",
+    )?;
     let max_field = format!("{P}.scaleSettings.maxNodeCount");
     let min_field = format!("{P}.scaleSettings.minNodeCount");
-    let max = c.opt_u64(input, &max_field)?.ok_or_else(|| c.missing(&max_field))?;
+    let max = c
+        .opt_u64(input, &max_field)?
+        .ok_or_else(|| c.missing(&max_field))?;
     let min = c.opt_u64(input, &min_field)?.unwrap_or(0);
     if min > max {
         return Err(c.error(
@@ -185,16 +237,26 @@ fn aml_compute(input: &mut Value, now: &str) -> ArmResult<Value> {
         ));
     }
     let idle_field = format!("{P}.scaleSettings.nodeIdleTimeBeforeScaleDown");
-    let idle = c.opt_str(input, &idle_field)?.unwrap_or("PT120S").to_owned();
+    let idle = c
+        .opt_str(input, &idle_field)?
+        .unwrap_or("PT120S")
+        .to_owned();
     if !is_iso_duration(&idle) {
-        return Err(c.error(&idle_field, format!("{idle_field} must be an ISO 8601 duration such as PT120S")));
+        return Err(c.error(
+            &idle_field,
+            format!("{idle_field} must be an ISO 8601 duration such as PT120S"),
+        ));
     }
     let mut p = fields::object_or_empty(fields::get(input, P));
     fields::default(&mut p, "vmSize", json!(DEFAULT_VM_SIZE));
     fields::default(&mut p, "enableNodePublicIp", json!(true));
     fields::default(&mut p, "isolatedNetwork", json!(false));
     fields::default(&mut p, "subnet", Value::Null);
-    fields::set(&mut p, "scaleSettings", json!({"maxNodeCount": max, "minNodeCount": min, "nodeIdleTimeBeforeScaleDown": idle}));
+    fields::set(
+        &mut p,
+        "scaleSettings",
+        json!({"maxNodeCount": max, "minNodeCount": min, "nodeIdleTimeBeforeScaleDown": idle}),
+    );
     fields::set(&mut p, "allocationState", json!("Steady"));
     fields::set(&mut p, "allocationStateTransitionTime", json!(now));
     fields::set(&mut p, "errors", Value::Null);
@@ -210,19 +272,35 @@ fn aml_compute(input: &mut Value, now: &str) -> ArmResult<Value> {
 
 fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value> {
     let c = ML_CHECK;
-    c.enum_or(input, &format!("{P}.applicationSharingPolicy"), &["Personal", "Shared"], "Shared")?;
-    c.enum_or(input, &format!("{P}.computeInstanceAuthorizationType"), &["personal"], "personal")?;
+    c.enum_or(
+        input,
+        &format!("{P}.applicationSharingPolicy"),
+        &["Personal", "Shared"],
+        "Shared",
+    )?;
+    c.enum_or(
+        input,
+        &format!("{P}.computeInstanceAuthorizationType"),
+        &["personal"],
+        "personal",
+    )?;
     let idle_field = format!("{P}.idleTimeBeforeShutdown");
-    if let Some(idle) = c.opt_str(input, &idle_field)? {
-        if !is_iso_duration(idle) {
-            return Err(c.error(&idle_field, format!("{idle_field} must be an ISO 8601 duration such as PT60M")));
-        }
+    if let Some(idle) = c.opt_str(input, &idle_field)?
+        && !is_iso_duration(idle)
+    {
+        return Err(c.error(
+            &idle_field,
+            format!("{idle_field} must be an ISO 8601 duration such as PT60M"),
+        ));
     }
     let schedules_field = format!("{P}.schedules.computeStartStop");
     let mut schedules = Vec::new();
     if let Some(list) = fields::get(input, &schedules_field) {
         let Some(list) = list.as_array() else {
-            return Err(c.error(&schedules_field, format!("{schedules_field} must be an array")));
+            return Err(c.error(
+                &schedules_field,
+                format!("{schedules_field} must be an array"),
+            ));
         };
         for (i, s) in list.iter().enumerate() {
             schedules.push(schedule(&format!("{schedules_field}[{i}]"), s)?);
@@ -231,7 +309,12 @@ fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value>
     let script_field = format!("{P}.setupScripts.scripts.creationScript");
     if fields::get(input, &script_field).is_some() {
         c.require_str(input, &format!("{script_field}.scriptData"))?;
-        c.enum_or(input, &format!("{script_field}.scriptSource"), &["inline", "workspaceStorage"], "inline")?;
+        c.enum_or(
+            input,
+            &format!("{script_field}.scriptSource"),
+            &["inline", "workspaceStorage"],
+            "inline",
+        )?;
     }
     let mut p = fields::object_or_empty(fields::get(input, P));
     let name = ctx.name.to_ascii_lowercase();
@@ -242,15 +325,27 @@ fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value>
         .unwrap_or("Running")
         .to_owned();
     fields::default(&mut p, "vmSize", json!(DEFAULT_VM_SIZE));
-    fields::default(&mut p, "sshSettings", json!({"sshPublicAccess": "Disabled", "adminUserName": "azureuser", "sshPort": 50000}));
+    fields::default(
+        &mut p,
+        "sshSettings",
+        json!({"sshPublicAccess": "Disabled", "adminUserName": "azureuser", "sshPort": 50000}),
+    );
     fields::default(&mut p, "enableNodePublicIp", json!(true));
     if !schedules.is_empty() {
         fields::set(&mut p, "schedules", json!({"computeStartStop": schedules}));
     }
     fields::set(&mut p, "state", json!(state));
     fields::set(&mut p, "errors", Value::Null);
-    fields::set(&mut p, "osImageMetadata", json!({"currentImageVersion": "25.01.01", "latestImageVersion": "25.01.01", "isLatestOsImageVersion": true}));
-    fields::set(&mut p, "connectivityEndpoints", json!({"publicIpAddress": "10.0.0.4", "privateIpAddress": "10.0.0.4"}));
+    fields::set(
+        &mut p,
+        "osImageMetadata",
+        json!({"currentImageVersion": "25.01.01", "latestImageVersion": "25.01.01", "isLatestOsImageVersion": true}),
+    );
+    fields::set(
+        &mut p,
+        "connectivityEndpoints",
+        json!({"publicIpAddress": "10.0.0.4", "privateIpAddress": "10.0.0.4"}),
+    );
     fields::set(
         &mut p,
         "applications",
@@ -266,12 +361,23 @@ fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value>
 fn schedule(field: &str, s: &Value) -> ArmResult<Value> {
     let c = ML_CHECK;
     let mut s = s.clone();
-    c.require_enum(&mut s, "action", &["Start", "Stop"]).map_err(|_| c.missing_or_invalid(field, "action", &s))?;
+    c.require_enum(&mut s, "action", &["Start", "Stop"])
+        .map_err(|_| c.missing_or_invalid(field, "action", &s))?;
     let has_cron = fields::get(&s, "cron").is_some();
     let default_trigger = if has_cron { "Cron" } else { "Recurrence" };
     let trigger = c
-        .enum_or(&mut s, "triggerType", &["Cron", "Recurrence"], default_trigger)
-        .map_err(|_| c.error(&format!("{field}.triggerType"), format!("{field}.triggerType must be Cron or Recurrence")))?;
+        .enum_or(
+            &mut s,
+            "triggerType",
+            &["Cron", "Recurrence"],
+            default_trigger,
+        )
+        .map_err(|_| {
+            c.error(
+                &format!("{field}.triggerType"),
+                format!("{field}.triggerType must be Cron or Recurrence"),
+            )
+        })?;
     if trigger == "Cron" {
         if fields::get_str(&s, "cron.expression").is_none() {
             return Err(c.missing(&format!("{field}.cron.expression")));
@@ -281,15 +387,27 @@ fn schedule(field: &str, s: &Value) -> ArmResult<Value> {
         let freq = fields::get_str(&s, "recurrence.frequency")
             .ok_or_else(|| c.missing(&format!("{field}.recurrence.frequency")))?
             .to_owned();
-        let canon = c.one_of(&format!("{field}.recurrence.frequency"), &freq, &["Minute", "Hour", "Day", "Week", "Month"])?;
+        let canon = c.one_of(
+            &format!("{field}.recurrence.frequency"),
+            &freq,
+            &["Minute", "Hour", "Day", "Week", "Month"],
+        )?;
         fields::set(&mut s, "recurrence.frequency", json!(canon));
-        if fields::get(&s, "recurrence.interval").and_then(Value::as_u64).is_none() {
+        if fields::get(&s, "recurrence.interval")
+            .and_then(Value::as_u64)
+            .is_none()
+        {
             return Err(c.missing(&format!("{field}.recurrence.interval")));
         }
         fields::default(&mut s, "recurrence.timeZone", json!("UTC"));
     }
     c.enum_or(&mut s, "status", &["Enabled", "Disabled"], "Enabled")
-        .map_err(|_| c.error(&format!("{field}.status"), format!("{field}.status must be Enabled or Disabled")))?;
+        .map_err(|_| {
+            c.error(
+                &format!("{field}.status"),
+                format!("{field}.status must be Enabled or Disabled"),
+            )
+        })?;
     fields::default(&mut s, "id", json!(ids::guid()));
     fields::set(&mut s, "provisioningStatus", json!("Completed"));
     Ok(s)

@@ -7,7 +7,10 @@ use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
 
-const CHECK: Check = Check { code: "InvalidParameter", detail: None };
+const CHECK: Check = Check {
+    code: "InvalidParameter",
+    detail: None,
+};
 
 /// Container registries.
 pub(crate) struct Registries;
@@ -31,7 +34,9 @@ impl ResourceType for Registries {
         } else {
             Err(ArmError::bad_request(
                 "InvalidRegistryName",
-                format!("Registry name '{name}' is invalid: it must be 5-50 alphanumeric characters."),
+                format!(
+                    "Registry name '{name}' is invalid: it must be 5-50 alphanumeric characters."
+                ),
             )
             .with_target("name"))
         }
@@ -49,7 +54,11 @@ impl ResourceType for Registries {
         fields::default(&mut props, "publicNetworkAccess", json!("Enabled"));
         fields::default(&mut props, "zoneRedundancy", json!("Disabled"));
         fields::default(&mut props, "dataEndpointEnabled", json!(false));
-        fields::default(&mut props, "networkRuleBypassOptions", json!("AzureServices"));
+        fields::default(
+            &mut props,
+            "networkRuleBypassOptions",
+            json!("AzureServices"),
+        );
         fields::default(&mut props, "encryption", json!({"status": "disabled"}));
         fields::default(
             &mut props,
@@ -57,11 +66,18 @@ impl ResourceType for Registries {
             json!({"quarantinePolicy": {"status": "disabled"}, "trustPolicy": {"type": "Notary", "status": "disabled"},
                    "retentionPolicy": {"days": 7, "status": "disabled"}, "exportPolicy": {"status": "enabled"}}),
         );
-        fields::set(&mut props, "loginServer", json!(format!("{}.azurecr.io", ctx.name.to_ascii_lowercase())));
+        fields::set(
+            &mut props,
+            "loginServer",
+            json!(format!("{}.azurecr.io", ctx.name.to_ascii_lowercase())),
+        );
         fields::set(&mut props, "creationDate", json!(created));
         fields::set(&mut props, "dataEndpointHostNames", json!([]));
         fields::set(&mut props, "privateEndpointConnections", json!([]));
-        Ok(Built { fields: json!({"sku": {"name": sku, "tier": sku}, "properties": props}), ..Built::default() })
+        Ok(Built {
+            fields: json!({"sku": {"name": sku, "tier": sku}, "properties": props}),
+            ..Built::default()
+        })
     }
 
     fn put_lro(&self, _created: bool) -> Lro {

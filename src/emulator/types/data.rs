@@ -20,11 +20,15 @@ pub(crate) struct DataContainers;
 pub(crate) struct DataVersions;
 
 fn check_asset_name(what: &str, name: &str, max: usize) -> ArmResult<()> {
-    let ok = name.len() <= max && Regex::new(r"^[a-zA-Z0-9][a-zA-Z0-9\-_.]*$").is_ok_and(|r| r.is_match(name));
+    let ok = name.len() <= max
+        && Regex::new(r"^[a-zA-Z0-9][a-zA-Z0-9\-_.]*$").is_ok_and(|r| r.is_match(name));
     if ok {
         Ok(())
     } else {
-        Err(ML_CHECK.error("name", format!("{what} '{name}' is invalid: use letters, digits, '-', '_' and '.'")))
+        Err(ML_CHECK.error(
+            "name",
+            format!("{what} '{name}' is invalid: use letters, digits, '-', '_' and '.'"),
+        ))
     }
 }
 
@@ -37,7 +41,13 @@ fn data_type(input: &mut Value, field: &str) -> ArmResult<&'static str> {
         other => other.to_owned(),
     };
     let canon = ML_CHECK.one_of(field, &snake, DATA_TYPES).map_err(|_| {
-        ML_CHECK.error(field, format!("{field} has an invalid value '{raw}'; allowed values are: {}", DATA_TYPES.join(", ")))
+        ML_CHECK.error(
+            field,
+            format!(
+                "{field} has an invalid value '{raw}'; allowed values are: {}",
+                DATA_TYPES.join(", ")
+            ),
+        )
     })?;
     fields::set(input, field, json!(canon));
     Ok(canon)
@@ -73,10 +83,16 @@ impl ResourceType for DataContainers {
         let mut props = fields::object_or_empty(input.get("properties"));
         common_props(&mut props);
         for f in ["latestVersion", "nextVersion"] {
-            let v = ctx.existing.and_then(|e| fields::get(&e.body, &format!("properties.{f}"))).cloned();
+            let v = ctx
+                .existing
+                .and_then(|e| fields::get(&e.body, &format!("properties.{f}")))
+                .cloned();
             fields::set(&mut props, f, v.unwrap_or(Value::Null));
         }
-        Ok(Built { fields: json!({"properties": props}), ..Built::default() })
+        Ok(Built {
+            fields: json!({"properties": props}),
+            ..Built::default()
+        })
     }
 }
 
@@ -104,7 +120,9 @@ impl ResourceType for DataVersions {
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
         let kind = data_type(&mut input, "properties.dataType")?;
-        let uri = ML_CHECK.require_str(&input, "properties.dataUri")?.to_owned();
+        let uri = ML_CHECK
+            .require_str(&input, "properties.dataUri")?
+            .to_owned();
         let mut status = None;
         if let Some(existing) = ctx.existing {
             let same = fields::get_str(&existing.body, "properties.dataUri") == Some(uri.as_str())
@@ -123,13 +141,22 @@ impl ResourceType for DataVersions {
         common_props(&mut props);
         fields::default(&mut props, "isAnonymous", json!(false));
         let side = vec![container_update(ctx, kind)];
-        Ok(Built { fields: json!({"properties": props}), side, status, ..Built::default() })
+        Ok(Built {
+            fields: json!({"properties": props}),
+            side,
+            status,
+            ..Built::default()
+        })
     }
 }
 
 /// The container with `latestVersion`/`nextVersion` recomputed to include this version.
 fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
-    let container_id = ctx.id.rsplit_once("/versions/").map_or(ctx.id, |(c, _)| c).to_owned();
+    let container_id = ctx
+        .id
+        .rsplit_once("/versions/")
+        .map_or(ctx.id, |(c, _)| c)
+        .to_owned();
     let prefix = format!("{}/versions/", container_id.to_ascii_lowercase());
     let mut versions: Vec<(u64, String)> = ctx
         .world
@@ -141,10 +168,17 @@ fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
     if !versions.iter().any(|(_, v)| v == ctx.name) {
         versions.push((u64::MAX, ctx.name.to_owned()));
     }
-    let numeric_max = versions.iter().filter_map(|(_, v)| v.parse::<u64>().ok()).max();
+    let numeric_max = versions
+        .iter()
+        .filter_map(|(_, v)| v.parse::<u64>().ok())
+        .max();
     let latest = match numeric_max {
         Some(n) => n.to_string(),
-        None => versions.iter().max_by_key(|(s, _)| *s).map(|(_, v)| v.clone()).unwrap_or_default(),
+        None => versions
+            .iter()
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
     };
     let next = numeric_max.map_or_else(|| "1".to_owned(), |n| (n + 1).to_string());
     let mut props = ctx
@@ -156,5 +190,10 @@ fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
     fields::default(&mut props, "dataType", json!(kind));
     fields::set(&mut props, "latestVersion", json!(latest));
     fields::set(&mut props, "nextVersion", json!(next));
-    SideResource { id: container_id, type_name: CONTAINER_TYPE, fields: json!({"properties": props}), secrets: None }
+    SideResource {
+        id: container_id,
+        type_name: CONTAINER_TYPE,
+        fields: json!({"properties": props}),
+        secrets: None,
+    }
 }

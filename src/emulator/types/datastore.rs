@@ -13,7 +13,13 @@ use crate::emulator::world::{StoredResource, World};
 pub(crate) struct Datastores;
 
 const TYPES: &[&str] = &["AzureBlob", "AzureFile", "AzureDataLakeGen2"];
-const CREDENTIALS: &[&str] = &["AccountKey", "Sas", "None", "ServicePrincipal", "Certificate"];
+const CREDENTIALS: &[&str] = &[
+    "AccountKey",
+    "Sas",
+    "None",
+    "ServicePrincipal",
+    "Certificate",
+];
 
 /// The secret fields of each credentials type.
 fn secret_fields(credentials_type: &str) -> &'static [&'static str] {
@@ -43,7 +49,10 @@ impl ResourceType for Datastores {
         if Regex::new(r"^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$").is_ok_and(|r| r.is_match(name)) {
             Ok(())
         } else {
-            Err(ML_CHECK.error("name", format!("Datastore name '{name}' is invalid: use letters, digits, '-' and '_'")))
+            Err(ML_CHECK.error(
+                "name",
+                format!("Datastore name '{name}' is invalid: use letters, digits, '-' and '_'"),
+            ))
         }
     }
 
@@ -65,9 +74,22 @@ impl ResourceType for Datastores {
             }
         }
         fields::default(&mut input, "properties.endpoint", json!("core.windows.net"));
-        c.enum_or(&mut input, "properties.protocol", &["https", "http"], "https")?;
-        fields::default(&mut input, "properties.credentials", json!({"credentialsType": "None"}));
-        let cred = c.require_enum(&mut input, "properties.credentials.credentialsType", CREDENTIALS)?;
+        c.enum_or(
+            &mut input,
+            "properties.protocol",
+            &["https", "http"],
+            "https",
+        )?;
+        fields::default(
+            &mut input,
+            "properties.credentials",
+            json!({"credentialsType": "None"}),
+        );
+        let cred = c.require_enum(
+            &mut input,
+            "properties.credentials.credentialsType",
+            CREDENTIALS,
+        )?;
         if cred == "ServicePrincipal" {
             c.require_str(&input, "properties.credentials.tenantId")?;
             c.require_str(&input, "properties.credentials.clientId")?;
@@ -87,7 +109,11 @@ impl ResourceType for Datastores {
             let mut s = s;
             fields::set(&mut s, "secretsType", json!(cred));
             secrets = Some(s);
-            fields::set(&mut input, "properties.credentials.secrets", json!({"secretsType": cred}));
+            fields::set(
+                &mut input,
+                "properties.credentials.secrets",
+                json!({"secretsType": cred}),
+            );
         } else {
             fields::take(&mut input, "properties.credentials.secrets");
         }
@@ -101,15 +127,34 @@ impl ResourceType for Datastores {
         fields::default(&mut props, "tags", json!({}));
         fields::default(&mut props, "properties", json!({}));
         fields::set(&mut props, "isDefault", is_default);
-        Ok(Built { fields: json!({"properties": props}), secrets, issued, ..Built::default() })
+        Ok(Built {
+            fields: json!({"properties": props}),
+            secrets,
+            issued,
+            ..Built::default()
+        })
     }
 
-    fn action(&self, name: &str, resource: &StoredResource, _body: Option<&Value>, _world: &World) -> ArmResult<ActionOutcome> {
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listSecrets") {
-            return Err(ArmError::new(404, "ActionNotFound", format!("The action '{name}' is not supported for datastores.")));
+            return Err(ArmError::new(
+                404,
+                "ActionNotFound",
+                format!("The action '{name}' is not supported for datastores."),
+            ));
         }
-        let cred = fields::get_str(&resource.body, "properties.credentials.credentialsType").unwrap_or("None");
-        let body = resource.secrets.clone().unwrap_or_else(|| json!({"secretsType": cred}));
+        let cred = fields::get_str(&resource.body, "properties.credentials.credentialsType")
+            .unwrap_or("None");
+        let body = resource
+            .secrets
+            .clone()
+            .unwrap_or_else(|| json!({"secretsType": cred}));
         Ok(ActionOutcome::ok(body))
     }
 }

@@ -7,7 +7,10 @@ use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
 
-const CHECK: Check = Check { code: "BadRequest", detail: None };
+const CHECK: Check = Check {
+    code: "BadRequest",
+    detail: None,
+};
 
 /// Application Insights components.
 pub(crate) struct Components;
@@ -30,7 +33,10 @@ impl ResourceType for Components {
         if ok {
             Ok(())
         } else {
-            Err(ArmError::bad_request("InvalidResourceName", format!("The resource name '{name}' is invalid.")))
+            Err(ArmError::bad_request(
+                "InvalidResourceName",
+                format!("The resource name '{name}' is invalid."),
+            ))
         }
     }
 
@@ -40,7 +46,9 @@ impl ResourceType for Components {
         CHECK.require_enum(&mut input, "properties.Application_Type", &["web", "other"])?;
         let existing = ctx.existing.map(|e| &e.body);
         let keep = |path: &str, fresh: String| {
-            existing.and_then(|b| fields::get_str(b, path)).map_or(fresh, str::to_owned)
+            existing
+                .and_then(|b| fields::get_str(b, path))
+                .map_or(fresh, str::to_owned)
         };
         let app_id = keep("properties.AppId", ids::guid());
         let ikey = keep("properties.InstrumentationKey", ids::guid());
@@ -51,7 +59,11 @@ impl ResourceType for Components {
         fields::default(&mut props, "Request_Source", json!("rest"));
         fields::default(&mut props, "RetentionInDays", json!(90));
         fields::default(&mut props, "IngestionMode", json!("ApplicationInsights"));
-        fields::default(&mut props, "publicNetworkAccessForIngestion", json!("Enabled"));
+        fields::default(
+            &mut props,
+            "publicNetworkAccessForIngestion",
+            json!("Enabled"),
+        );
         fields::default(&mut props, "publicNetworkAccessForQuery", json!("Enabled"));
         fields::set(&mut props, "ApplicationId", json!(ctx.name));
         fields::set(&mut props, "AppId", json!(app_id));
@@ -59,11 +71,16 @@ impl ResourceType for Components {
         fields::set(
             &mut props,
             "ConnectionString",
-            json!(format!("InstrumentationKey={ikey};IngestionEndpoint=https://{location}-0.in.applicationinsights.azure.com/")),
+            json!(format!(
+                "InstrumentationKey={ikey};IngestionEndpoint=https://{location}-0.in.applicationinsights.azure.com/"
+            )),
         );
         fields::set(&mut props, "CreationDate", json!(created));
         fields::set(&mut props, "TenantId", json!(TENANT_ID));
-        Ok(Built { fields: json!({"kind": kind, "properties": props}), ..Built::default() })
+        Ok(Built {
+            fields: json!({"kind": kind, "properties": props}),
+            ..Built::default()
+        })
     }
 
     fn put_status(&self, _created: bool) -> u16 {

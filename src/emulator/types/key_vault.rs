@@ -8,7 +8,10 @@ use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::world::Phase;
 
-const CHECK: Check = Check { code: "BadRequest", detail: None };
+const CHECK: Check = Check {
+    code: "BadRequest",
+    detail: None,
+};
 
 /// Key vaults.
 pub(crate) struct Vaults;
@@ -16,7 +19,10 @@ pub(crate) struct Vaults;
 fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 impl ResourceType for Vaults {
@@ -66,8 +72,18 @@ impl ResourceType for Vaults {
         fields::default(&mut props, "softDeleteRetentionInDays", json!(90));
         fields::default(&mut props, "enableRbacAuthorization", json!(false));
         fields::default(&mut props, "publicNetworkAccess", json!("Enabled"));
-        fields::set(&mut props, "vaultUri", json!(format!("https://{}.vault.azure.net/", ctx.name.to_ascii_lowercase())));
-        Ok(Built { fields: json!({"properties": props}), ..Built::default() })
+        fields::set(
+            &mut props,
+            "vaultUri",
+            json!(format!(
+                "https://{}.vault.azure.net/",
+                ctx.name.to_ascii_lowercase()
+            )),
+        );
+        Ok(Built {
+            fields: json!({"properties": props}),
+            ..Built::default()
+        })
     }
 
     fn put_lro(&self, _created: bool) -> Lro {
@@ -75,7 +91,11 @@ impl ResourceType for Vaults {
     }
 
     fn transient_overlay(&self, phase: Phase, _settled: &serde_json::Value) -> serde_json::Value {
-        let state = if phase == Phase::Creating { "RegisteringDns" } else { phase.as_str() };
+        let state = if phase == Phase::Creating {
+            "RegisteringDns"
+        } else {
+            phase.as_str()
+        };
         json!({"properties": {"provisioningState": state}})
     }
 }

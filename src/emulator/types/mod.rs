@@ -20,7 +20,8 @@ mod storage;
 mod workspace;
 
 /// API versions accepted for `Microsoft.MachineLearningServices`.
-pub(crate) const ML_API_VERSIONS: &[&str] = &["2024-04-01", "2025-06-01", "2025-12-01", "2026-07-01"];
+pub(crate) const ML_API_VERSIONS: &[&str] =
+    &["2024-04-01", "2025-06-01", "2025-12-01", "2026-07-01"];
 
 /// Every registered resource type.
 pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
@@ -40,7 +41,10 @@ pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
 
 /// The registered type named `type_name` (case-insensitive).
 pub(crate) fn lookup(type_name: &str) -> Option<&'static dyn ResourceType> {
-    registry().iter().copied().find(|t| t.type_name().eq_ignore_ascii_case(type_name))
+    registry()
+        .iter()
+        .copied()
+        .find(|t| t.type_name().eq_ignore_ascii_case(type_name))
 }
 
 /// Whether any registered type lives in the namespace `ns`.
@@ -48,7 +52,11 @@ pub(crate) fn known_namespace(ns: &str) -> Option<&'static str> {
     registry()
         .iter()
         .map(|t| t.type_name())
-        .find(|n| n.split('/').next().is_some_and(|p| p.eq_ignore_ascii_case(ns)))
+        .find(|n| {
+            n.split('/')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(ns))
+        })
         .and_then(|n| n.split('/').next())
 }
 
@@ -145,7 +153,14 @@ pub(crate) struct ActionOutcome {
 impl ActionOutcome {
     /// A synchronous 200 with a body.
     pub(crate) fn ok(body: Value) -> Self {
-        Self { status: 200, body: Some(body), updated_body: None, overlay: None, lro: Lro::Sync, issued: Vec::new() }
+        Self {
+            status: 200,
+            body: Some(body),
+            updated_body: None,
+            overlay: None,
+            lro: Lro::Sync,
+            issued: Vec::new(),
+        }
     }
 }
 
@@ -233,11 +248,20 @@ pub(crate) trait ResourceType: Send + Sync {
     }
 
     /// Runs a POST action (`listKeys`, `stop`, ...).
-    fn action(&self, name: &str, _resource: &StoredResource, _body: Option<&Value>, _world: &World) -> ArmResult<ActionOutcome> {
+    fn action(
+        &self,
+        name: &str,
+        _resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
         Err(ArmError::new(
             404,
             "ActionNotFound",
-            format!("The action '{name}' is not supported for type '{}'.", self.type_name()),
+            format!(
+                "The action '{name}' is not supported for type '{}'.",
+                self.type_name()
+            ),
         ))
     }
 }
@@ -251,8 +275,10 @@ pub(crate) fn last_segment(id: &str) -> &str {
 pub(crate) const TENANT_ID: &str = "11111111-2222-4333-8444-555555555555";
 
 /// Validation errors of the ML provider: `UserError` with a `ValidationError` detail.
-pub(crate) const ML_CHECK: super::fields::Check =
-    super::fields::Check { code: "UserError", detail: Some("ValidationError") };
+pub(crate) const ML_CHECK: super::fields::Check = super::fields::Check {
+    code: "UserError",
+    detail: Some("ValidationError"),
+};
 
 /// The `{rg}` of an id, as written.
 pub(crate) fn resource_group_of(id: &str) -> &str {
@@ -280,7 +306,10 @@ pub(crate) fn check_reference(
     };
     match ctx.world.get(id, ctx.now_ms) {
         Some(r) if r.type_name.eq_ignore_ascii_case(type_name) => Ok(Some(r.clone())),
-        Some(_) => Err(check.error(field, format!("{field} must be the id of a {type_name} resource"))),
+        Some(_) => Err(check.error(
+            field,
+            format!("{field} must be the id of a {type_name} resource"),
+        )),
         None => Err(check.error(
             field,
             format!("The {type_name} resource '{id}' referenced by {field} was not found"),

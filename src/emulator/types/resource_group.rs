@@ -25,13 +25,17 @@ impl ResourceType for ResourceGroups {
     fn validate_name(&self, name: &str) -> ArmResult<()> {
         let ok = (1..=90).contains(&name.chars().count())
             && !name.ends_with('.')
-            && name.chars().all(|c| c.is_alphanumeric() || "-_.()".contains(c));
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.()".contains(c));
         if ok {
             Ok(())
         } else {
             Err(ArmError::bad_request(
                 "InvalidResourceGroupName",
-                format!("Resource group name '{name}' is invalid. It must be 1-90 characters of letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'."),
+                format!(
+                    "Resource group name '{name}' is invalid. It must be 1-90 characters of letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'."
+                ),
             ))
         }
     }
@@ -41,7 +45,10 @@ impl ResourceType for ResourceGroups {
         if let Some(m) = ctx.body.get("managedBy").filter(|v| v.is_string()) {
             fields["managedBy"] = m.clone();
         }
-        Ok(Built { fields, ..Built::default() })
+        Ok(Built {
+            fields,
+            ..Built::default()
+        })
     }
 
     fn delete_lro(&self) -> Lro {

@@ -9,14 +9,29 @@ use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
 use crate::emulator::world::{StoredResource, World};
 
-const CHECK: Check = Check { code: "InvalidRequestPropertyValue", detail: None };
+const CHECK: Check = Check {
+    code: "InvalidRequestPropertyValue",
+    detail: None,
+};
 
 /// SKU names.
 pub(crate) const SKUS: &[&str] = &[
-    "Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS", "Standard_GZRS",
+    "Standard_LRS",
+    "Standard_GRS",
+    "Standard_RAGRS",
+    "Standard_ZRS",
+    "Premium_LRS",
+    "Premium_ZRS",
+    "Standard_GZRS",
     "Standard_RAGZRS",
 ];
-const KINDS: &[&str] = &["Storage", "StorageV2", "BlobStorage", "FileStorage", "BlockBlobStorage"];
+const KINDS: &[&str] = &[
+    "Storage",
+    "StorageV2",
+    "BlobStorage",
+    "FileStorage",
+    "BlockBlobStorage",
+];
 
 /// Storage accounts.
 pub(crate) struct StorageAccounts;
@@ -35,7 +50,10 @@ impl ResourceType for StorageAccounts {
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
-        let ok = (3..=24).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let ok = (3..=24).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if ok {
             Ok(())
         } else {
@@ -59,9 +77,19 @@ impl ResourceType for StorageAccounts {
             .map_or_else(|| now.clone(), str::to_owned);
         let mut props = fields::object_or_empty(input.get("properties"));
         if matches!(kind, "StorageV2" | "BlobStorage") {
-            CHECK.enum_or(&mut props, "accessTier", &["Hot", "Cool", "Cold", "Premium"], "Hot")?;
+            CHECK.enum_or(
+                &mut props,
+                "accessTier",
+                &["Hot", "Cool", "Cold", "Premium"],
+                "Hot",
+            )?;
         }
-        CHECK.enum_or(&mut props, "minimumTlsVersion", &["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"], "TLS1_2")?;
+        CHECK.enum_or(
+            &mut props,
+            "minimumTlsVersion",
+            &["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"],
+            "TLS1_2",
+        )?;
         fields::default(&mut props, "supportsHttpsTrafficOnly", json!(true));
         fields::default(&mut props, "allowBlobPublicAccess", json!(false));
         fields::default(&mut props, "allowSharedKeyAccess", json!(true));
@@ -94,7 +122,11 @@ impl ResourceType for StorageAccounts {
         );
         fields::set(&mut props, "primaryLocation", json!(location));
         fields::set(&mut props, "statusOfPrimary", json!("available"));
-        let tier = if sku.starts_with("Premium") { "Premium" } else { "Standard" };
+        let tier = if sku.starts_with("Premium") {
+            "Premium"
+        } else {
+            "Standard"
+        };
         let fields = json!({"sku": {"name": sku, "tier": tier}, "kind": kind, "properties": props});
         let (secrets, issued) = match ctx.existing.and_then(|e| e.secrets.clone()) {
             Some(s) => (Some(s), Vec::new()),
@@ -103,7 +135,12 @@ impl ResourceType for StorageAccounts {
                 (Some(json!({"key1": k1, "key2": k2})), vec![k1, k2])
             }
         };
-        Ok(Built { fields, secrets, issued, ..Built::default() })
+        Ok(Built {
+            fields,
+            secrets,
+            issued,
+            ..Built::default()
+        })
     }
 
     fn put_lro(&self, created: bool) -> Lro {
@@ -114,15 +151,29 @@ impl ResourceType for StorageAccounts {
         "asyncoperations"
     }
 
-    fn action(&self, name: &str, resource: &StoredResource, _body: Option<&Value>, _world: &World) -> ArmResult<ActionOutcome> {
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listKeys") {
-            return Err(ArmError::new(404, "ActionNotFound", format!("The action '{name}' is not supported for storage accounts.")));
+            return Err(ArmError::new(
+                404,
+                "ActionNotFound",
+                format!("The action '{name}' is not supported for storage accounts."),
+            ));
         }
-        let created = fields::get_str(&resource.body, "properties.creationTime").unwrap_or_default().to_owned();
+        let created = fields::get_str(&resource.body, "properties.creationTime")
+            .unwrap_or_default()
+            .to_owned();
         let key = |n: &str| {
             json!({"keyName": n, "value": resource.secrets.as_ref().and_then(|s| s.get(n)).cloned().unwrap_or(Value::Null),
                    "permissions": "Full", "creationTime": created})
         };
-        Ok(ActionOutcome::ok(json!({"keys": [key("key1"), key("key2")]})))
+        Ok(ActionOutcome::ok(
+            json!({"keys": [key("key1"), key("key2")]}),
+        ))
     }
 }

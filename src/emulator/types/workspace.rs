@@ -6,8 +6,8 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{
-    Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource, TENANT_ID,
-    check_reference, last_segment, resource_group_of,
+    Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource,
+    TENANT_ID, check_reference, last_segment, resource_group_of,
 };
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
@@ -44,12 +44,40 @@ impl ResourceType for Workspaces {
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
-        let storage = check_reference(ML_CHECK, ctx, "properties.storageAccount", "Microsoft.Storage/storageAccounts", true)?;
-        check_reference(ML_CHECK, ctx, "properties.keyVault", "Microsoft.KeyVault/vaults", true)?;
-        check_reference(ML_CHECK, ctx, "properties.applicationInsights", "Microsoft.Insights/components", false)?;
-        check_reference(ML_CHECK, ctx, "properties.containerRegistry", "Microsoft.ContainerRegistry/registries", false)?;
+        let storage = check_reference(
+            ML_CHECK,
+            ctx,
+            "properties.storageAccount",
+            "Microsoft.Storage/storageAccounts",
+            true,
+        )?;
+        check_reference(
+            ML_CHECK,
+            ctx,
+            "properties.keyVault",
+            "Microsoft.KeyVault/vaults",
+            true,
+        )?;
+        check_reference(
+            ML_CHECK,
+            ctx,
+            "properties.applicationInsights",
+            "Microsoft.Insights/components",
+            false,
+        )?;
+        check_reference(
+            ML_CHECK,
+            ctx,
+            "properties.containerRegistry",
+            "Microsoft.ContainerRegistry/registries",
+            false,
+        )?;
         let existing = ctx.existing.map(|e| &e.body);
-        let keep = |path: &str, fresh: String| existing.and_then(|b| fields::get_str(b, path)).map_or(fresh, str::to_owned);
+        let keep = |path: &str, fresh: String| {
+            existing
+                .and_then(|b| fields::get_str(b, path))
+                .map_or(fresh, str::to_owned)
+        };
         let workspace_id = keep("properties.workspaceId", ids::guid());
         let principal = keep("identity.principalId", ids::guid());
         let location = ctx.location.unwrap_or_default();
@@ -65,7 +93,11 @@ impl ResourceType for Workspaces {
         fields::default(&mut props, "storageHnsEnabled", json!(false));
         fields::set(&mut props, "workspaceId", json!(workspace_id));
         fields::set(&mut props, "tenantId", json!(TENANT_ID));
-        fields::set(&mut props, "discoveryUrl", json!(format!("https://{location}.api.azureml.ms/discovery")));
+        fields::set(
+            &mut props,
+            "discoveryUrl",
+            json!(format!("https://{location}.api.azureml.ms/discovery")),
+        );
         fields::set(
             &mut props,
             "mlFlowTrackingUri",
@@ -74,8 +106,17 @@ impl ResourceType for Workspaces {
                 ctx.subscription, ctx.name
             )),
         );
-        fields::set(&mut props, "notebookInfo", json!({"fqdn": format!("ml-{}-{location}-{workspace_id}.{location}.notebooks.azure.net", ctx.name.to_ascii_lowercase())}));
-        let sku = ctx.body.get("sku").filter(|s| s.is_object()).cloned().unwrap_or_else(|| json!({"name": "Basic", "tier": "Basic"}));
+        fields::set(
+            &mut props,
+            "notebookInfo",
+            json!({"fqdn": format!("ml-{}-{location}-{workspace_id}.{location}.notebooks.azure.net", ctx.name.to_ascii_lowercase())}),
+        );
+        let sku = ctx
+            .body
+            .get("sku")
+            .filter(|s| s.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({"name": "Basic", "tier": "Basic"}));
         let kind = fields::get_str(ctx.body, "kind").unwrap_or("Default");
         let identity_type = fields::get_str(ctx.body, "identity.type").unwrap_or("SystemAssigned");
         let fields = json!({
@@ -85,10 +126,16 @@ impl ResourceType for Workspaces {
             "properties": props,
         });
         let side = match (ctx.existing, storage) {
-            (None, Some(storage)) => default_datastores(ctx.id, &workspace_id, &storage.id, storage.secrets.as_ref()),
+            (None, Some(storage)) => {
+                default_datastores(ctx.id, &workspace_id, &storage.id, storage.secrets.as_ref())
+            }
             _ => Vec::new(),
         };
-        Ok(Built { fields, side, ..Built::default() })
+        Ok(Built {
+            fields,
+            side,
+            ..Built::default()
+        })
     }
 
     fn put_lro(&self, _created: bool) -> Lro {
@@ -109,9 +156,17 @@ impl ResourceType for Workspaces {
 }
 
 /// The four datastores the service creates with a workspace.
-fn default_datastores(workspace: &str, workspace_id: &str, storage_id: &str, keys: Option<&Value>) -> Vec<SideResource> {
+fn default_datastores(
+    workspace: &str,
+    workspace_id: &str,
+    storage_id: &str,
+    keys: Option<&Value>,
+) -> Vec<SideResource> {
     let account = last_segment(storage_id);
-    let key = keys.and_then(|k| k.get("key1")).cloned().unwrap_or(Value::Null);
+    let key = keys
+        .and_then(|k| k.get("key1"))
+        .cloned()
+        .unwrap_or(Value::Null);
     let secrets = json!({"secretsType": "AccountKey", "key": key});
     let store = |name: &str, kind: &str, (field, value): (&str, String), is_default: bool| {
         let mut props = json!({
@@ -135,9 +190,29 @@ fn default_datastores(workspace: &str, workspace_id: &str, storage_id: &str, key
         }
     };
     vec![
-        store("workspaceblobstore", "AzureBlob", ("containerName", format!("azureml-blobstore-{workspace_id}")), true),
-        store("workspacefilestore", "AzureFile", ("fileShareName", format!("code-{workspace_id}")), false),
-        store("workspaceartifactstore", "AzureBlob", ("containerName", "azureml".to_owned()), false),
-        store("workspaceworkingdirectory", "AzureFile", ("fileShareName", format!("azureml-filestore-{workspace_id}")), false),
+        store(
+            "workspaceblobstore",
+            "AzureBlob",
+            ("containerName", format!("azureml-blobstore-{workspace_id}")),
+            true,
+        ),
+        store(
+            "workspacefilestore",
+            "AzureFile",
+            ("fileShareName", format!("code-{workspace_id}")),
+            false,
+        ),
+        store(
+            "workspaceartifactstore",
+            "AzureBlob",
+            ("containerName", "azureml".to_owned()),
+            false,
+        ),
+        store(
+            "workspaceworkingdirectory",
+            "AzureFile",
+            ("fileShareName", format!("azureml-filestore-{workspace_id}")),
+            false,
+        ),
     ]
 }
