@@ -5,9 +5,8 @@
 //! Azure ML resources a DP-100 lab touches, with ARM's envelopes, errors, long-running
 //! operations and paging. Its world can persist in a JSON state file between processes.
 //!
-//! Layout: [`engine`](self) applies the generic ARM rules; `types/` holds one file per resource
-//! type behind a small trait; `world` is the data, `persist` the state file, `clock` the time
-//! source.
+//! Layout: `engine` applies the generic ARM rules; `types/` holds one file per resource type
+//! behind a small trait; `world` is the data, `persist` the state file, `clock` the time source.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
