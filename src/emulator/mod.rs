@@ -1,10 +1,40 @@
 //! The built-in, stateful ARM emulator for the Azure ML control plane.
-//! (API skeleton)
+//!
+//! [`Emulator`] implements [`Transport`]: it answers ARM requests for resource groups, the
+//! workspace dependencies (storage, key vault, Application Insights, container registry) and the
+//! Azure ML resources a DP-100 lab touches, with ARM's envelopes, errors, long-running
+//! operations and paging. Its world can persist in a JSON state file between processes.
+//!
+//! Layout: `engine` applies the generic ARM rules; `types/` holds one file per resource type
+//! behind a small trait; `world` is the data, `persist` the state file, `clock` the time source.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+
+mod clock;
+mod engine;
+mod error;
+mod fields;
+mod ids;
+mod persist;
+mod route;
+mod types;
+mod url;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+
+use persist::StateFile;
+use world::World;
+
+/// The default number of items in one page of a list response.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
 
 /// How to open the emulator.
 #[derive(Debug, Clone)]
@@ -51,30 +81,135 @@ pub enum EmulatorError {
     },
 }
 
-/// The emulator. Implements [`Transport`].
+/// The mutable part, behind one mutex.
 #[derive(Debug)]
-pub struct Emulator {}
+struct Inner {
+    world: World,
+    file: Option<StateFile>,
+    /// Requests were logged since the last save.
+    unsaved_log: bool,
+}
+
+/// The emulator. Implements [`Transport`]; `Send + Sync`, usable from many tasks at once.
+#[derive(Debug)]
+pub struct Emulator {
+    inner: Mutex<Inner>,
+    clock: Arc<dyn Clock>,
+    delay: Duration,
+    page_size: usize,
+}
 
 impl Emulator {
     /// Opens the emulator, loading (and locking) its state file.
-    pub fn open(_options: EmulatorOptions) -> Result<Self, EmulatorError> {
-        Ok(Emulator {})
+    pub fn open(options: EmulatorOptions) -> Result<Self, EmulatorError> {
+        Self::open_with_clock(options, Arc::new(SystemClock))
+    }
+
+    /// Opens the emulator with a custom clock (tests advance a [`ManualClock`] instead of sleeping).
+    pub fn open_with_clock(
+        options: EmulatorOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, EmulatorError> {
+        let (file, world) = match &options.state_path {
+            Some(path) => {
+                let (file, world) = StateFile::open(path, options.fresh)?;
+                (Some(file), world)
+            }
+            None => (None, World::default()),
+        };
+        Ok(Self {
+            inner: Mutex::new(Inner {
+                world,
+                file,
+                unsaved_log: false,
+            }),
+            clock,
+            delay: options.provisioning_delay,
+            page_size: DEFAULT_PAGE_SIZE,
+        })
+    }
+
+    /// Sets the page size of list responses (at least 1); longer lists get a `nextLink`.
+    #[must_use]
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every request served (this process and, with a state file, earlier ones).
     pub fn requests(&self) -> Vec<RequestRecord> {
-        Vec::new()
+        self.lock().world.requests.clone()
     }
 
-    /// Every secret value the emulator has issued.
+    /// Every secret value the emulator has issued or stored.
     pub fn secrets(&self) -> Vec<String> {
-        Vec::new()
+        self.lock().world.secrets.clone()
+    }
+
+    /// Saves the state file now (it is also saved after every change and when dropped).
+    pub fn flush(&self) -> Result<(), EmulatorError> {
+        let mut inner = self.lock();
+        if let Some(file) = &inner.file {
+            file.save(&inner.world)?;
+        }
+        inner.unsaved_log = false;
+        Ok(())
+    }
+
+    /// Serves one request synchronously (what [`Transport::send`] does).
+    pub fn handle(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let url = url::RequestUrl::parse(&request.url);
+        let now_ms = self.clock.now_ms();
+        let delay_ms = u64::try_from(self.delay.as_millis()).unwrap_or(u64::MAX);
+        let mut inner = self.lock();
+        let mut engine = engine::Engine {
+            world: &mut inner.world,
+            now_ms,
+            delay_ms,
+            page_size: self.page_size,
+            changed: false,
+        };
+        let response = engine.handle(request, &url);
+        let changed = engine.changed;
+        inner.world.log_request(RequestRecord {
+            method: request.method.as_str().to_owned(),
+            path: url.path_and_query.clone(),
+            status: response.status,
+        });
+        if changed {
+            if let Some(file) = &inner.file {
+                file.save(&inner.world)
+                    .map_err(|e| TransportError::Unavailable(e.to_string()))?;
+            }
+            inner.unsaved_log = false;
+        } else {
+            inner.unsaved_log = true;
+        }
+        Ok(response)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let inner = self.lock();
+        if inner.unsaved_log
+            && let Some(file) = &inner.file
+        {
+            // Best effort: the log of read-only requests; every change was saved already.
+            let _ = file.save(&inner.world);
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl Transport for Emulator {
-    async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        Ok(HttpResponse::new(404, None))
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.handle(&request)
     }
 }

@@ -1,0 +1,117 @@
+//! The state file: loading, atomic saving, and the exclusive sibling lock file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::EmulatorError;
+use super::world::{STATE_VERSION, World};
+
+/// An open, locked state file.
+#[derive(Debug)]
+pub(crate) struct StateFile {
+    path: PathBuf,
+    /// Held for the emulator's lifetime; the OS lock is released when it is dropped.
+    _lock: File,
+}
+
+fn state_error(path: &Path, message: impl Into<String>) -> EmulatorError {
+    EmulatorError::State {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+impl StateFile {
+    /// Locks `<path>.lock` and loads the world (empty when `fresh` or when the file is absent).
+    pub(crate) fn open(path: &Path, fresh: bool) -> Result<(Self, World), EmulatorError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| {
+                state_error(
+                    path,
+                    format!("cannot create directory {}: {e}", parent.display()),
+                )
+            })?;
+        }
+        let mut lock_name = path.as_os_str().to_owned();
+        lock_name.push(".lock");
+        let lock_path = PathBuf::from(lock_name);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                state_error(
+                    path,
+                    format!("cannot open lock file {}: {e}", lock_path.display()),
+                )
+            })?;
+        lock.try_lock().map_err(|e| {
+            state_error(
+                path,
+                format!(
+                    "is in use by another amlab process (lock {} is held: {e})",
+                    lock_path.display()
+                ),
+            )
+        })?;
+        let file = Self {
+            path: path.to_path_buf(),
+            _lock: lock,
+        };
+        let world = if fresh {
+            World::default()
+        } else {
+            file.load()?
+        };
+        if fresh {
+            file.save(&world)?;
+        }
+        Ok((file, world))
+    }
+
+    fn load(&self) -> Result<World, EmulatorError> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
+            Err(e) => return Err(state_error(&self.path, format!("cannot read: {e}"))),
+        };
+        if text.trim().is_empty() {
+            return Ok(World::default());
+        }
+        let corrupt = |detail: String| {
+            state_error(
+                &self.path,
+                format!("is not a valid emulator state file ({detail}); start over with --fresh"),
+            )
+        };
+        let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        if world.version != STATE_VERSION {
+            return Err(corrupt(format!(
+                "version {} is not supported, expected {STATE_VERSION}",
+                world.version
+            )));
+        }
+        Ok(world)
+    }
+
+    /// Writes the world atomically (temporary file in the same directory, then rename).
+    pub(crate) fn save(&self, world: &World) -> Result<(), EmulatorError> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| state_error(&self.path, format!("cannot create a temporary file: {e}")))?;
+        let bytes = serde_json::to_vec_pretty(world)
+            .map_err(|e| state_error(&self.path, format!("cannot serialize: {e}")))?;
+        tmp.write_all(&bytes)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))?;
+        tmp.persist(&self.path)
+            .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,211 @@
+//! Routing: what an ARM path addresses (a resource, a collection, an action, an operation).
+
+use super::error::{ArmError, ArmResult};
+use super::url::RequestUrl;
+
+/// The type name of resource groups.
+pub(crate) const RESOURCE_GROUP_TYPE: &str = "Microsoft.Resources/resourceGroups";
+
+/// A resource addressed by path: subscription, resource group, then provider type/name pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResourcePath {
+    /// Subscription id.
+    pub(crate) subscription: String,
+    /// Resource group name as written.
+    pub(crate) resource_group: String,
+    /// Provider namespace as written; `None` for the resource group itself.
+    pub(crate) namespace: Option<String>,
+    /// (type segment, name) pairs as written.
+    pub(crate) pairs: Vec<(String, String)>,
+}
+
+impl ResourcePath {
+    /// The full type as written (`ns/type/child`), or the resource-group type.
+    pub(crate) fn type_name(&self) -> String {
+        match &self.namespace {
+            None => RESOURCE_GROUP_TYPE.to_owned(),
+            Some(ns) => {
+                let mut s = ns.clone();
+                for (t, _) in &self.pairs {
+                    s.push('/');
+                    s.push_str(t);
+                }
+                s
+            }
+        }
+    }
+
+    /// The parent path (the resource group for a top-level provider resource).
+    pub(crate) fn parent(&self) -> Option<ResourcePath> {
+        match self.pairs.len() {
+            0 => None,
+            1 => Some(ResourcePath {
+                namespace: None,
+                pairs: Vec::new(),
+                ..self.clone()
+            }),
+            n => Some(ResourcePath {
+                pairs: self.pairs[..n - 1].to_vec(),
+                ..self.clone()
+            }),
+        }
+    }
+
+    /// The last name (the resource group's name for a resource group).
+    pub(crate) fn name(&self) -> &str {
+        self.pairs
+            .last()
+            .map_or(self.resource_group.as_str(), |(_, n)| n.as_str())
+    }
+}
+
+/// What a request addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// An operation-status or operation-result URL.
+    Operation {
+        /// The path segment naming the kind (`computeOperationsStatus`, `operationresults`, ...).
+        kind: String,
+        /// The operation id.
+        id: String,
+    },
+    /// `/subscriptions/{sub}/resourcegroups`.
+    ResourceGroups {
+        /// Subscription id.
+        subscription: String,
+    },
+    /// One resource.
+    Resource(ResourcePath),
+    /// A collection of a type under a parent: (parent, full type as written).
+    Collection(ResourcePath, String),
+    /// A POST action on a resource: (resource, action name).
+    Action(ResourcePath, String),
+}
+
+fn invalid_path(url: &RequestUrl) -> ArmError {
+    ArmError::new(
+        404,
+        "InvalidRequestUri",
+        format!(
+            "The request URI '{}' is not a valid Azure Resource Manager path.",
+            url.path
+        ),
+    )
+}
+
+/// Parses the path of `url`; `is_post` decides whether a trailing segment is an action.
+pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
+    let s = &url.segments;
+    let eq = |i: usize, v: &str| s.get(i).is_some_and(|x| x.eq_ignore_ascii_case(v));
+    if !eq(0, "subscriptions") || s.len() < 3 {
+        return Err(invalid_path(url));
+    }
+    let subscription = s[1].clone();
+    if eq(2, "operationresults") && s.len() == 4 {
+        return Ok(Route::Operation {
+            kind: s[2].clone(),
+            id: s[3].clone(),
+        });
+    }
+    if eq(2, "providers") && eq(4, "locations") && s.len() == 8 {
+        return Ok(Route::Operation {
+            kind: s[6].clone(),
+            id: s[7].clone(),
+        });
+    }
+    if !eq(2, "resourcegroups") {
+        return Err(invalid_path(url));
+    }
+    if s.len() == 3 {
+        return Ok(Route::ResourceGroups { subscription });
+    }
+    let rg = ResourcePath {
+        subscription,
+        resource_group: s[3].clone(),
+        namespace: None,
+        pairs: Vec::new(),
+    };
+    if s.len() == 4 {
+        return Ok(Route::Resource(rg));
+    }
+    if !eq(4, "providers") || s.len() < 7 {
+        return Err(invalid_path(url));
+    }
+    let rest = &s[6..];
+    let pairs: Vec<(String, String)> = rest
+        .chunks_exact(2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    let path = ResourcePath {
+        namespace: Some(s[5].clone()),
+        pairs,
+        ..rg
+    };
+    if rest.len().is_multiple_of(2) {
+        return Ok(Route::Resource(path));
+    }
+    let last = rest[rest.len() - 1].clone();
+    if is_post && !path.pairs.is_empty() {
+        return Ok(Route::Action(path, last));
+    }
+    let parent = if path.pairs.is_empty() {
+        ResourcePath {
+            namespace: None,
+            ..path
+        }
+    } else {
+        path
+    };
+    let mut type_name = match &parent.namespace {
+        Some(_) => parent.type_name(),
+        None => s[5].clone(),
+    };
+    type_name.push('/');
+    type_name.push_str(&last);
+    Ok(Route::Collection(parent, type_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(path: &str, post: bool) -> Route {
+        match parse(&RequestUrl::parse(path), post) {
+            Ok(r) => r,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn routes() {
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes",
+            false,
+        );
+        let Route::Collection(parent, t) = r else {
+            panic!("not a collection")
+        };
+        assert_eq!(t, "Microsoft.MachineLearningServices/workspaces/computes");
+        assert_eq!(parent.name(), "w");
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts",
+            false,
+        );
+        let Route::Collection(parent, t) = r else {
+            panic!("not a collection")
+        };
+        assert_eq!(t, "Microsoft.Storage/storageAccounts");
+        assert_eq!(parent.namespace, None);
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/listKeys",
+            true,
+        );
+        assert!(matches!(r, Route::Action(_, ref a) if a == "listKeys"));
+        let r = route(
+            "/subscriptions/s/providers/Microsoft.MachineLearningServices/locations/eastus/computeOperationsStatus/x",
+            false,
+        );
+        assert!(matches!(r, Route::Operation { ref id, .. } if id == "x"));
+        assert!(parse(&RequestUrl::parse("/foo"), false).is_err());
+    }
+}

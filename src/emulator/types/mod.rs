@@ -1,0 +1,318 @@
+//! The resource-type registry: one file per ARM resource type, each implementing
+//! [`ResourceType`] (validation, defaults, long-running behaviour, actions).
+//!
+//! Adding a type is one new file plus one line in [`registry`].
+
+use serde_json::{Value, json};
+
+use super::error::{ArmError, ArmResult};
+use super::url::RequestUrl;
+use super::world::{Phase, StoredResource, World};
+
+mod compute;
+mod container_registry;
+mod data;
+mod datastore;
+mod insights;
+mod key_vault;
+mod resource_group;
+mod storage;
+mod workspace;
+
+/// API versions accepted for `Microsoft.MachineLearningServices`.
+pub(crate) const ML_API_VERSIONS: &[&str] =
+    &["2024-04-01", "2025-06-01", "2025-12-01", "2026-07-01"];
+
+/// Every registered resource type.
+pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
+    &[
+        &resource_group::ResourceGroups,
+        &storage::StorageAccounts,
+        &key_vault::Vaults,
+        &insights::Components,
+        &container_registry::Registries,
+        &workspace::Workspaces,
+        &compute::Computes,
+        &datastore::Datastores,
+        &data::DataContainers,
+        &data::DataVersions,
+    ]
+}
+
+/// The registered type named `type_name` (case-insensitive).
+pub(crate) fn lookup(type_name: &str) -> Option<&'static dyn ResourceType> {
+    registry()
+        .iter()
+        .copied()
+        .find(|t| t.type_name().eq_ignore_ascii_case(type_name))
+}
+
+/// Whether any registered type lives in the namespace `ns`.
+pub(crate) fn known_namespace(ns: &str) -> Option<&'static str> {
+    registry()
+        .iter()
+        .map(|t| t.type_name())
+        .find(|n| {
+            n.split('/')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(ns))
+        })
+        .and_then(|n| n.split('/').next())
+}
+
+/// Where a resource's `location` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LocationPolicy {
+    /// Required in the body (tracked resource).
+    Required,
+    /// Optional; defaults to the parent's.
+    FromParent,
+    /// The resource has no location.
+    None,
+}
+
+/// How a PUT, DELETE or action completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lro {
+    /// Synchronous.
+    Sync,
+    /// 200/201 with a non-terminal `provisioningState` and `Retry-After`; poll the resource.
+    BodyPoll,
+    /// 200/201 (PUT) or 202 (DELETE/action) with `Azure-AsyncOperation`; poll the status resource.
+    AsyncOperation,
+    /// 202 with `Location`; the Location answers 202 until done, then the final result.
+    Location,
+}
+
+/// What a PUT (or a merged PATCH) is about.
+#[derive(Debug)]
+pub(crate) struct PutContext<'a> {
+    /// The world as it is.
+    pub(crate) world: &'a World,
+    /// Now (ms since the epoch).
+    pub(crate) now_ms: u64,
+    /// The resource id (parent spelling preserved).
+    pub(crate) id: &'a str,
+    /// The resource name as written.
+    pub(crate) name: &'a str,
+    /// The subscription id.
+    pub(crate) subscription: &'a str,
+    /// The resource as it is, when this is an update.
+    pub(crate) existing: Option<&'a StoredResource>,
+    /// The location decided by the engine (normalized), if the type has one.
+    pub(crate) location: Option<&'a str>,
+    /// The request body.
+    pub(crate) body: &'a Value,
+}
+
+/// A resource created as a side effect (default datastores, a data container).
+#[derive(Debug, Clone)]
+pub(crate) struct SideResource {
+    /// Its id.
+    pub(crate) id: String,
+    /// Its type.
+    pub(crate) type_name: &'static str,
+    /// Its type-specific fields (the engine adds id, name, type, systemData).
+    pub(crate) fields: Value,
+    /// Its secret material, if any.
+    pub(crate) secrets: Option<Value>,
+}
+
+/// What a type makes of a PUT.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Built {
+    /// Type-specific fields of the body (`properties`, `sku`, `kind`, `identity`, ...).
+    pub(crate) fields: Value,
+    /// Secret material kept out of every GET.
+    pub(crate) secrets: Option<Value>,
+    /// Secret values to remember in the issued list.
+    pub(crate) issued: Vec<String>,
+    /// Resources created or replaced alongside.
+    pub(crate) side: Vec<SideResource>,
+    /// Overrides the status code the engine would choose (e.g. 200 for an identical re-PUT).
+    pub(crate) status: Option<u16>,
+}
+
+/// What a POST action on an existing resource wants.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionOutcome {
+    /// Status for a synchronous action.
+    pub(crate) status: u16,
+    /// Response body.
+    pub(crate) body: Option<Value>,
+    /// The resource's new settled body, if the action changes it.
+    pub(crate) updated_body: Option<Value>,
+    /// Shown while the action runs (long-running actions only).
+    pub(crate) overlay: Option<Value>,
+    /// How it completes.
+    pub(crate) lro: Lro,
+    /// Secret values issued by the action.
+    pub(crate) issued: Vec<String>,
+}
+
+impl ActionOutcome {
+    /// A synchronous 200 with a body.
+    pub(crate) fn ok(body: Value) -> Self {
+        Self {
+            status: 200,
+            body: Some(body),
+            updated_body: None,
+            overlay: None,
+            lro: Lro::Sync,
+            issued: Vec::new(),
+        }
+    }
+}
+
+/// One ARM resource type.
+pub(crate) trait ResourceType: Send + Sync {
+    /// Full type, e.g. `Microsoft.MachineLearningServices/workspaces/computes`.
+    fn type_name(&self) -> &'static str;
+
+    /// Accepted api-versions.
+    fn api_versions(&self) -> &'static [&'static str];
+
+    /// Where `location` comes from.
+    fn location_policy(&self) -> LocationPolicy {
+        LocationPolicy::None
+    }
+
+    /// Whether the engine maintains `properties.provisioningState`.
+    fn has_provisioning_state(&self) -> bool {
+        true
+    }
+
+    /// Whether `tags` is a top-level field.
+    fn has_tags(&self) -> bool {
+        self.location_policy() != LocationPolicy::None
+    }
+
+    /// Checks the resource name.
+    fn validate_name(&self, name: &str) -> ArmResult<()>;
+
+    /// Validates a PUT body and returns the settled type-specific fields.
+    fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built>;
+
+    /// How PUT completes.
+    fn put_lro(&self, _created: bool) -> Lro {
+        Lro::Sync
+    }
+
+    /// The status of a PUT that created (`true`) or replaced the resource.
+    fn put_status(&self, created: bool) -> u16 {
+        if created { 201 } else { 200 }
+    }
+
+    /// Whether a PUT creates the missing parent (a data version creates its container).
+    fn creates_parent(&self) -> bool {
+        false
+    }
+
+    /// Whether PATCH is supported (merged into the existing body, then built again).
+    fn supports_patch(&self) -> bool {
+        false
+    }
+
+    /// How PATCH completes.
+    fn patch_lro(&self) -> Lro {
+        Lro::Sync
+    }
+
+    /// How DELETE completes.
+    fn delete_lro(&self) -> Lro {
+        Lro::Sync
+    }
+
+    /// Checks DELETE's query parameters before anything else.
+    fn check_delete(&self, _url: &RequestUrl) -> ArmResult<()> {
+        Ok(())
+    }
+
+    /// The status of a DELETE of a missing resource (`None`: 404 not found).
+    fn delete_missing_status(&self) -> Option<u16> {
+        Some(204)
+    }
+
+    /// The `locations/{loc}/{kind}` segment of this type's operation-status URLs.
+    fn operation_kind(&self) -> &'static str {
+        "operationStatuses"
+    }
+
+    /// What is shown over the settled body while a create or update runs.
+    fn transient_overlay(&self, phase: Phase, _settled: &Value) -> Value {
+        if self.has_provisioning_state() {
+            json!({"properties": {"provisioningState": phase.as_str()}})
+        } else {
+            json!({})
+        }
+    }
+
+    /// Runs a POST action (`listKeys`, `stop`, ...).
+    fn action(
+        &self,
+        name: &str,
+        _resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
+        Err(ArmError::new(
+            404,
+            "ActionNotFound",
+            format!(
+                "The action '{name}' is not supported for type '{}'.",
+                self.type_name()
+            ),
+        ))
+    }
+}
+
+/// The last segment of a resource id.
+pub(crate) fn last_segment(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+/// The tenant the emulator pretends to be.
+pub(crate) const TENANT_ID: &str = "11111111-2222-4333-8444-555555555555";
+
+/// Validation errors of the ML provider: `UserError` with a `ValidationError` detail.
+pub(crate) const ML_CHECK: super::fields::Check = super::fields::Check {
+    code: "UserError",
+    detail: Some("ValidationError"),
+};
+
+/// The `{rg}` of an id, as written.
+pub(crate) fn resource_group_of(id: &str) -> &str {
+    let parts: Vec<&str> = id.split('/').collect();
+    parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("resourceGroups"))
+        .and_then(|i| parts.get(i + 1).copied())
+        .unwrap_or_default()
+}
+
+/// Checks that `field` of `body` (when present, or always when `required`) is the id of an
+/// existing resource of type `type_name`.
+pub(crate) fn check_reference(
+    check: super::fields::Check,
+    ctx: &PutContext<'_>,
+    field: &str,
+    type_name: &str,
+    required: bool,
+) -> ArmResult<Option<StoredResource>> {
+    let id = match check.opt_str(ctx.body, field)? {
+        Some(id) if !id.trim().is_empty() => id,
+        _ if required => return Err(check.missing(field)),
+        _ => return Ok(None),
+    };
+    match ctx.world.get(id, ctx.now_ms) {
+        Some(r) if r.type_name.eq_ignore_ascii_case(type_name) => Ok(Some(r.clone())),
+        Some(_) => Err(check.error(
+            field,
+            format!("{field} must be the id of a {type_name} resource"),
+        )),
+        None => Err(check.error(
+            field,
+            format!("The {type_name} resource '{id}' referenced by {field} was not found"),
+        )),
+    }
+}

@@ -1,0 +1,179 @@
+//! `Microsoft.Storage/storageAccounts`: long-running PUT (202 + Location), account keys only
+//! through `POST listKeys`.
+
+use serde_json::{Value, json};
+
+use super::{ActionOutcome, Built, LocationPolicy, Lro, PutContext, ResourceType};
+use crate::emulator::error::{ArmError, ArmResult};
+use crate::emulator::fields::{self, Check};
+use crate::emulator::ids;
+use crate::emulator::world::{StoredResource, World};
+
+const CHECK: Check = Check {
+    code: "InvalidRequestPropertyValue",
+    detail: None,
+};
+
+/// SKU names.
+pub(crate) const SKUS: &[&str] = &[
+    "Standard_LRS",
+    "Standard_GRS",
+    "Standard_RAGRS",
+    "Standard_ZRS",
+    "Premium_LRS",
+    "Premium_ZRS",
+    "Standard_GZRS",
+    "Standard_RAGZRS",
+];
+const KINDS: &[&str] = &[
+    "Storage",
+    "StorageV2",
+    "BlobStorage",
+    "FileStorage",
+    "BlockBlobStorage",
+];
+
+/// Storage accounts.
+pub(crate) struct StorageAccounts;
+
+impl ResourceType for StorageAccounts {
+    fn type_name(&self) -> &'static str {
+        "Microsoft.Storage/storageAccounts"
+    }
+
+    fn api_versions(&self) -> &'static [&'static str] {
+        &["2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"]
+    }
+
+    fn location_policy(&self) -> LocationPolicy {
+        LocationPolicy::Required
+    }
+
+    fn validate_name(&self, name: &str) -> ArmResult<()> {
+        let ok = (3..=24).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if ok {
+            Ok(())
+        } else {
+            Err(ArmError::bad_request(
+                "AccountNameInvalid",
+                format!("{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."),
+            )
+            .with_target("name"))
+        }
+    }
+
+    fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
+        let mut input = ctx.body.clone();
+        let sku = CHECK.require_enum(&mut input, "sku.name", SKUS)?;
+        let kind = CHECK.require_enum(&mut input, "kind", KINDS)?;
+        let name = ctx.name.to_ascii_lowercase();
+        let now = ids::timestamp(ctx.now_ms);
+        let existing = ctx.existing.map(|e| &e.body);
+        let created_at = existing
+            .and_then(|b| fields::get_str(b, "properties.creationTime"))
+            .map_or_else(|| now.clone(), str::to_owned);
+        let mut props = fields::object_or_empty(input.get("properties"));
+        if matches!(kind, "StorageV2" | "BlobStorage") {
+            CHECK.enum_or(
+                &mut props,
+                "accessTier",
+                &["Hot", "Cool", "Cold", "Premium"],
+                "Hot",
+            )?;
+        }
+        CHECK.enum_or(
+            &mut props,
+            "minimumTlsVersion",
+            &["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"],
+            "TLS1_2",
+        )?;
+        fields::default(&mut props, "supportsHttpsTrafficOnly", json!(true));
+        fields::default(&mut props, "allowBlobPublicAccess", json!(false));
+        fields::default(&mut props, "allowSharedKeyAccess", json!(true));
+        fields::default(&mut props, "isHnsEnabled", json!(false));
+        fields::default(
+            &mut props,
+            "networkAcls",
+            json!({"bypass": "AzureServices", "virtualNetworkRules": [], "ipRules": [], "defaultAction": "Allow"}),
+        );
+        fields::default(
+            &mut props,
+            "encryption",
+            json!({"services": {"file": {"keyType": "Account", "enabled": true, "lastEnabledTime": now},
+                                "blob": {"keyType": "Account", "enabled": true, "lastEnabledTime": now}},
+                   "keySource": "Microsoft.Storage"}),
+        );
+        let key_time = existing
+            .and_then(|b| fields::get(b, "properties.keyCreationTime"))
+            .cloned()
+            .unwrap_or_else(|| json!({"key1": now, "key2": now}));
+        let location = ctx.location.unwrap_or_default();
+        let endpoint = |svc: &str| format!("https://{name}.{svc}.core.windows.net/");
+        fields::set(&mut props, "keyCreationTime", key_time);
+        fields::set(&mut props, "creationTime", json!(created_at));
+        fields::set(
+            &mut props,
+            "primaryEndpoints",
+            json!({"dfs": endpoint("dfs"), "web": endpoint("web"), "blob": endpoint("blob"),
+                   "queue": endpoint("queue"), "table": endpoint("table"), "file": endpoint("file")}),
+        );
+        fields::set(&mut props, "primaryLocation", json!(location));
+        fields::set(&mut props, "statusOfPrimary", json!("available"));
+        let tier = if sku.starts_with("Premium") {
+            "Premium"
+        } else {
+            "Standard"
+        };
+        let fields = json!({"sku": {"name": sku, "tier": tier}, "kind": kind, "properties": props});
+        let (secrets, issued) = match ctx.existing.and_then(|e| e.secrets.clone()) {
+            Some(s) => (Some(s), Vec::new()),
+            None => {
+                let (k1, k2) = (ids::account_key(), ids::account_key());
+                (Some(json!({"key1": k1, "key2": k2})), vec![k1, k2])
+            }
+        };
+        Ok(Built {
+            fields,
+            secrets,
+            issued,
+            ..Built::default()
+        })
+    }
+
+    fn put_lro(&self, created: bool) -> Lro {
+        if created { Lro::Location } else { Lro::Sync }
+    }
+
+    fn operation_kind(&self) -> &'static str {
+        "asyncoperations"
+    }
+
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        _body: Option<&Value>,
+        _world: &World,
+    ) -> ArmResult<ActionOutcome> {
+        if !name.eq_ignore_ascii_case("listKeys") {
+            return Err(ArmError::new(
+                404,
+                "ActionNotFound",
+                format!("The action '{name}' is not supported for storage accounts."),
+            ));
+        }
+        let created = fields::get_str(&resource.body, "properties.creationTime")
+            .unwrap_or_default()
+            .to_owned();
+        let key = |n: &str| {
+            json!({"keyName": n, "value": resource.secrets.as_ref().and_then(|s| s.get(n)).cloned().unwrap_or(Value::Null),
+                   "permissions": "Full", "creationTime": created})
+        };
+        Ok(ActionOutcome::ok(
+            json!({"keys": [key("key1"), key("key2")]}),
+        ))
+    }
+}
