@@ -94,7 +94,8 @@ pub struct ServeArgs {
 pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
     match s.parse::<u64>() {
         Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
-        Err(_) => humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e}; expected milliseconds or a duration such as 100ms")),
+        Err(_) => humantime::parse_duration(s)
+            .map_err(|e| format!("`{s}`: {e}; expected milliseconds or a duration such as 100ms")),
     }
 }
 
@@ -102,7 +103,9 @@ pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
 pub fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
-        _ => Err(format!("`{s}`: expected a fraction between 0 and 1, such as 0.3")),
+        _ => Err(format!(
+            "`{s}`: expected a fraction between 0 and 1, such as 0.3"
+        )),
     }
 }
 

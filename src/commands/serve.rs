@@ -21,11 +21,19 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
     })
     .map_err(|e| CommandError::Target(e.to_string()))?;
     let faults = Faults::new(
-        FaultOptions { latency: args.latency, throttle: args.throttle, error_rate: args.error_rate, retry_after: args.retry_after },
+        FaultOptions {
+            latency: args.latency,
+            throttle: args.throttle,
+            error_rate: args.error_rate,
+            retry_after: args.retry_after,
+        },
         args.seed,
     );
     let server = Arc::new(Server::new(emulator, faults));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

@@ -31,7 +31,10 @@ pub struct Faults {
 impl Faults {
     /// Faults drawn from `seed`.
     pub fn new(options: FaultOptions, seed: u64) -> Self {
-        Self { options, rng: Mutex::new(fastrand::Rng::with_seed(seed)) }
+        Self {
+            options,
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+        }
     }
 
     /// The latency to add.
@@ -42,7 +45,10 @@ impl Faults {
     /// A fault to answer with instead of serving the request, if one is drawn.
     pub fn draw(&self) -> Option<HttpResponse> {
         let (throttle, error, which) = {
-            let mut rng = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut rng = self
+                .rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             (rng.f64(), rng.f64(), rng.bool())
         };
         if throttle < self.options.throttle {
@@ -59,11 +65,22 @@ impl Faults {
         }
         if error < self.options.error_rate {
             let (status, code, message) = if which {
-                (500, "InternalServerError", "Encountered internal server error. Please try again.")
+                (
+                    500,
+                    "InternalServerError",
+                    "Encountered internal server error. Please try again.",
+                )
             } else {
-                (503, "ServiceUnavailable", "The service is temporarily unavailable. Please try again.")
+                (
+                    503,
+                    "ServiceUnavailable",
+                    "The service is temporarily unavailable. Please try again.",
+                )
             };
-            return Some(HttpResponse::new(status, Some(json!({"error": {"code": code, "message": message}}))));
+            return Some(HttpResponse::new(
+                status,
+                Some(json!({"error": {"code": code, "message": message}})),
+            ));
         }
         None
     }
@@ -75,15 +92,24 @@ mod tests {
 
     #[test]
     fn same_seed_same_faults_and_rates_hold() {
-        let opts = FaultOptions { throttle: 0.3, error_rate: 0.1, retry_after: Duration::from_millis(100), ..Default::default() };
-        let a: Vec<Option<u16>> = (0..1000).map({
-            let f = Faults::new(opts, 7);
-            move |_| f.draw().map(|r| r.status)
-        }).collect();
-        let b: Vec<Option<u16>> = (0..1000).map({
-            let f = Faults::new(opts, 7);
-            move |_| f.draw().map(|r| r.status)
-        }).collect();
+        let opts = FaultOptions {
+            throttle: 0.3,
+            error_rate: 0.1,
+            retry_after: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let a: Vec<Option<u16>> = (0..1000)
+            .map({
+                let f = Faults::new(opts, 7);
+                move |_| f.draw().map(|r| r.status)
+            })
+            .collect();
+        let b: Vec<Option<u16>> = (0..1000)
+            .map({
+                let f = Faults::new(opts, 7);
+                move |_| f.draw().map(|r| r.status)
+            })
+            .collect();
         assert_eq!(a, b);
         let throttled = a.iter().filter(|s| **s == Some(429)).count();
         let errors = a.iter().filter(|s| matches!(s, Some(500 | 503))).count();
@@ -93,7 +119,14 @@ mod tests {
 
     #[test]
     fn throttle_answers_carry_retry_after() {
-        let f = Faults::new(FaultOptions { throttle: 1.0, retry_after: Duration::from_millis(1500), ..Default::default() }, 1);
+        let f = Faults::new(
+            FaultOptions {
+                throttle: 1.0,
+                retry_after: Duration::from_millis(1500),
+                ..Default::default()
+            },
+            1,
+        );
         let r = f.draw().unwrap();
         assert_eq!(r.status, 429);
         assert_eq!(r.header("Retry-After"), Some("2"));

@@ -29,19 +29,30 @@ pub struct Server {
 impl Server {
     /// A server in front of `emulator`.
     pub fn new(emulator: Emulator, faults: Faults) -> Self {
-        Self { emulator, faults, log: Mutex::new(Vec::new()) }
+        Self {
+            emulator,
+            faults,
+            log: Mutex::new(Vec::new()),
+        }
     }
 
     /// Every request served so far.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn record(&self, method: &str, path: &str, status: u16) {
         self.log
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(RequestRecord { method: method.to_owned(), path: path.to_owned(), status });
+            .push(RequestRecord {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                status,
+            });
     }
 }
 
@@ -68,7 +79,10 @@ pub fn base_url(addr: SocketAddr, tls: bool) -> String {
 
 async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
-    let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
     let response = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
     server.record(parts.method.as_str(), &path, response.status);
     let latency = server.faults.latency();
@@ -78,11 +92,21 @@ async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Re
     to_axum(response)
 }
 
-async fn answer(server: &Server, method: &HttpMethod, uri: &Uri, headers: &HeaderMap, body: Body) -> HttpResponse {
+async fn answer(
+    server: &Server,
+    method: &HttpMethod,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> HttpResponse {
     if method == HttpMethod::GET {
         match uri.path() {
-            "/_emulator/requests" => return HttpResponse::new(200, serde_json::to_value(server.requests()).ok()),
-            "/_emulator/secrets" => return HttpResponse::new(200, Some(json!(server.emulator.secrets()))),
+            "/_emulator/requests" => {
+                return HttpResponse::new(200, serde_json::to_value(server.requests()).ok());
+            }
+            "/_emulator/secrets" => {
+                return HttpResponse::new(200, Some(json!(server.emulator.secrets())));
+            }
             _ => {}
         }
     }
@@ -101,11 +125,21 @@ async fn answer(server: &Server, method: &HttpMethod, uri: &Uri, headers: &Heade
         return fault;
     }
     let Some(method) = to_method(method) else {
-        return HttpResponse::new(405, Some(json!({"error": {"code": "MethodNotAllowed", "message": format!("The method {method} is not allowed.")}})));
+        return HttpResponse::new(
+            405,
+            Some(
+                json!({"error": {"code": "MethodNotAllowed", "message": format!("The method {method} is not allowed.")}}),
+            ),
+        );
     };
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(e) => return HttpResponse::new(413, Some(json!({"error": {"code": "RequestTooLarge", "message": e.to_string()}}))),
+        Err(e) => {
+            return HttpResponse::new(
+                413,
+                Some(json!({"error": {"code": "RequestTooLarge", "message": e.to_string()}})),
+            );
+        }
     };
     let body = if bytes.is_empty() {
         None
@@ -115,18 +149,31 @@ async fn answer(server: &Server, method: &HttpMethod, uri: &Uri, headers: &Heade
             Err(e) => {
                 return HttpResponse::new(
                     400,
-                    Some(json!({"error": {"code": "InvalidRequestContent", "message": format!("The request content was invalid and could not be deserialized: {e}")}})),
+                    Some(
+                        json!({"error": {"code": "InvalidRequestContent", "message": format!("The request content was invalid and could not be deserialized: {e}")}}),
+                    ),
                 );
             }
         }
     };
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     let scheme = uri.scheme_str().unwrap_or("http");
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let request = HttpRequest { method, url: format!("{scheme}://{host}{path}"), headers: Vec::new(), body };
+    let request = HttpRequest {
+        method,
+        url: format!("{scheme}://{host}{path}"),
+        headers: Vec::new(),
+        body,
+    };
     match server.emulator.send(request).await {
         Ok(r) => r,
-        Err(e) => HttpResponse::new(500, Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}}))),
+        Err(e) => HttpResponse::new(
+            500,
+            Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}})),
+        ),
     }
 }
 
@@ -142,7 +189,8 @@ fn to_method(m: &HttpMethod) -> Option<Method> {
 }
 
 fn to_axum(r: HttpResponse) -> Response {
-    let mut builder = Response::builder().status(StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     for (k, v) in &r.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
@@ -153,5 +201,7 @@ fn to_axum(r: HttpResponse) -> Response {
         }
         None => Body::empty(),
     };
-    builder.body(body).unwrap_or_else(|_| Response::new(Body::empty()))
+    builder
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Body::empty()))
 }

@@ -26,14 +26,31 @@ fn separate_commands_share_the_world_and_the_suffix() {
     let sb = Sandbox::new();
     let lab = lab("01-workspace.lab.yaml");
     let lab = lab.to_str().unwrap();
-    assert_eq!(sb.amlab(&["run", lab]).output().unwrap().status.code(), Some(0));
-    let params: serde_json::Value = serde_json::from_slice(&std::fs::read(sb.path().join(".amlab/params.json")).unwrap()).unwrap();
-    let suffix = params["emulator:.amlab/emulator-state.json"]["dp100-01-workspace"]["suffix"].as_str().unwrap().to_owned();
+    assert_eq!(
+        sb.amlab(&["run", lab]).output().unwrap().status.code(),
+        Some(0)
+    );
+    let params: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join(".amlab/params.json")).unwrap())
+            .unwrap();
+    let suffix = params["emulator:.amlab/emulator-state.json"]["dp100-01-workspace"]["suffix"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(suffix.len(), 6);
 
-    let out = sb.amlab(&["check", lab, "--report", "json=r.json"]).output().unwrap();
+    let out = sb
+        .amlab(&["check", lab, "--report", "json=r.json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
     let rg = &report["steps"][0]["resource"];
-    assert!(rg.as_str().unwrap().ends_with(&format!("/resourceGroups/rg-dp100-{suffix}")), "{rg}");
+    assert!(
+        rg.as_str()
+            .unwrap()
+            .ends_with(&format!("/resourceGroups/rg-dp100-{suffix}")),
+        "{rg}"
+    );
 }

@@ -39,13 +39,17 @@ fn the_good_lab_lints_clean() {
 #[test]
 fn shipped_labs_lint_clean() {
     let sb = Sandbox::new();
-    let out = sb.amlab(&["lint", repo().join("labs").to_str().unwrap()]).output().unwrap();
+    let out = sb
+        .amlab(&["lint", repo().join("labs").to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]
 fn unknown_field_with_suggestion() {
-    let (code, err) = lint_one(&GOOD.replace("    title: A resource group", "    titel: A resource group"));
+    let (code, err) =
+        lint_one(&GOOD.replace("    title: A resource group", "    titel: A resource group"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("broken.lab.yaml:8:5"), "{err}");
     assert!(err.contains("titel"), "{err}");
@@ -61,7 +65,8 @@ fn malformed_query() {
 
 #[test]
 fn undefined_parameter() {
-    let (code, err) = lint_one(&GOOD.replace("resourceGroups/${rg}", "resourceGroups/${resource_group}"));
+    let (code, err) =
+        lint_one(&GOOD.replace("resourceGroups/${rg}", "resourceGroups/${resource_group}"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("broken.lab.yaml:9:"), "{err}");
     assert!(err.contains("resource_group"), "{err}");
@@ -98,8 +103,16 @@ fn yaml_syntax_error() {
 #[test]
 fn all_errors_of_all_files_at_once() {
     let sb = Sandbox::new();
-    sb.write("one.lab.yaml", &GOOD.replace("resourceGroups/${rg}", "resourceGroups/${nope}").replace("query: location", "query: location[?"));
-    sb.write("two.lab.yaml", &GOOD.replace("    title: A resource group", "    titel: A resource group"));
+    sb.write(
+        "one.lab.yaml",
+        &GOOD
+            .replace("resourceGroups/${rg}", "resourceGroups/${nope}")
+            .replace("query: location", "query: location[?"),
+    );
+    sb.write(
+        "two.lab.yaml",
+        &GOOD.replace("    title: A resource group", "    titel: A resource group"),
+    );
     let out = sb.amlab(&["lint", "."]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -111,8 +124,14 @@ fn all_errors_of_all_files_at_once() {
 #[test]
 fn run_refuses_a_broken_lab_before_any_request() {
     let sb = Sandbox::new();
-    sb.write("broken.lab.yaml", &GOOD.replace("query: location", "query: location[?"));
+    sb.write(
+        "broken.lab.yaml",
+        &GOOD.replace("query: location", "query: location[?"),
+    );
     let out = sb.amlab(&["run", "broken.lab.yaml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(!sb.path().join(".amlab/emulator-state.json").exists(), "the emulator was opened for an invalid lab");
+    assert!(
+        !sb.path().join(".amlab/emulator-state.json").exists(),
+        "the emulator was opened for an invalid lab"
+    );
 }

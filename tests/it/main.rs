@@ -1,5 +1,10 @@
 //! The integration tests: one binary of modules, running the real `amlab` binary (assert_cmd).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    unreachable_pub,
+    missing_docs
+)]
 
 mod emulator_state;
 mod lint;

@@ -9,35 +9,83 @@ use crate::support::{Sandbox, lab, stdout};
 fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(lab(name)).unwrap();
     assert!(text.contains(from), "{from:?} not in {name}");
-    sb.write(&format!("variant/{name}"), &text.replacen(from, to, 1)).to_str().unwrap().to_owned()
+    sb.write(&format!("variant/{name}"), &text.replacen(from, to, 1))
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
 fn cluster_with_min_nodes_one_fails_the_scale_to_zero_check() {
     let sb = Sandbox::new();
-    let mistaken = variant(&sb, "04-compute.lab.yaml", "minNodeCount: 0", "minNodeCount: 1");
+    let mistaken = variant(
+        &sb,
+        "04-compute.lab.yaml",
+        "minNodeCount: 0",
+        "minNodeCount: 1",
+    );
     // Applying the mistaken lab already fails its own check.
-    assert_eq!(sb.amlab(&["run", &mistaken]).output().unwrap().status.code(), Some(1));
+    assert_eq!(
+        sb.amlab(&["run", &mistaken])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
 
-    let out = sb.amlab(&["check", lab("04-compute.lab.yaml").to_str().unwrap(), "--report", "json=r.json"]).output().unwrap();
+    let out = sb
+        .amlab(&[
+            "check",
+            lab("04-compute.lab.yaml").to_str().unwrap(),
+            "--report",
+            "json=r.json",
+        ])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL  cluster"), "{text}");
     assert!(text.contains("expected 0, got 1"), "{text}");
-    assert!(text.contains("hint: Set the minimum number of nodes to 0 so the idle cluster costs nothing."), "{text}");
+    assert!(
+        text.contains(
+            "hint: Set the minimum number of nodes to 0 so the idle cluster costs nothing."
+        ),
+        "{text}"
+    );
 
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
-    let cluster = report["steps"].as_array().unwrap().iter().find(|s| s["id"] == "cluster").unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
+    let cluster = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "cluster")
+        .unwrap();
     assert_eq!(cluster["status"], "failed");
     // Partial credit: three of the four cluster checks still pass.
-    assert_eq!(cluster["points"], serde_json::json!({"earned": 3, "possible": 4}));
-    let failed: Vec<_> = cluster["checks"].as_array().unwrap().iter().filter(|c| c["passed"] == false).collect();
+    assert_eq!(
+        cluster["points"],
+        serde_json::json!({"earned": 3, "possible": 4})
+    );
+    let failed: Vec<_> = cluster["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .collect();
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0]["query"], "properties.properties.scaleSettings.minNodeCount");
+    assert_eq!(
+        failed[0]["query"],
+        "properties.properties.scaleSettings.minNodeCount"
+    );
     assert_eq!(failed[0]["actual"], 1);
     assert_eq!(failed[0]["expected"], 0);
     // Everything else passed.
-    assert_eq!(report["score"], serde_json::json!({"earned": 14, "possible": 15}));
+    assert_eq!(
+        report["score"],
+        serde_json::json!({"earned": 14, "possible": 15})
+    );
 }
 
 #[test]
@@ -45,22 +93,44 @@ fn missing_datastore_fails_with_not_found() {
     let sb = Sandbox::new();
     // The learner created everything but the datastore (and so not the folder asset on it).
     let text = std::fs::read_to_string(lab("03-data.lab.yaml")).unwrap();
-    let start = text.find("  - id: datastore\n").unwrap();
-    let end = text.find("  - id: data-table\n").unwrap();
-    let mut without = text.clone();
-    without.replace_range(start..end, "");
-    let without = without.replace("needs: [data-file, data-folder, data-table]", "needs: [data-file, data-table]");
+    let cut = |text: &str, from: &str, to: &str| {
+        let (start, end) = (text.find(from).unwrap(), text.find(to).unwrap());
+        format!("{}{}", &text[..start], &text[end..])
+    };
+    let without = cut(&text, "  - id: datastore\n", "  - id: data-file\n");
+    let without = cut(&without, "  - id: data-folder\n", "  - id: data-table\n");
+    let without = without.replace(
+        "needs: [data-file, data-folder, data-table]",
+        "needs: [data-file, data-table]",
+    );
     let partial = sb.write("variant/03-data.lab.yaml", &without);
-    let run = sb.amlab(&["run", partial.to_str().unwrap()]).output().unwrap();
-    assert_eq!(run.status.code(), Some(1), "the list check fails without the folder asset: {}", stdout(&run));
+    let run = sb
+        .amlab(&["run", partial.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "the list check fails without the folder asset: {}",
+        stdout(&run)
+    );
 
-    let out = sb.amlab(&["check", lab("03-data.lab.yaml").to_str().unwrap()]).output().unwrap();
+    let out = sb
+        .amlab(&["check", lab("03-data.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL  datastore"), "{text}");
-    assert!(text.contains("resource not found: /subscriptions/"), "{text}");
+    assert!(
+        text.contains("resource not found: /subscriptions/"),
+        "{text}"
+    );
     assert!(text.contains("/datastores/blob_training_data"), "{text}");
-    assert!(text.contains("hint: Create a datastore of type \"Azure Blob Storage\"."), "{text}");
+    assert!(
+        text.contains("hint: Create a datastore of type \"Azure Blob Storage\"."),
+        "{text}"
+    );
     // The folder asset needs the datastore: skipped, never passed.
     assert!(text.contains("SKIP  data-folder"), "{text}");
     assert!(text.contains("PASS  data-file"), "{text}");

@@ -5,11 +5,17 @@ use crate::support::{Sandbox, lab, repo, stdout};
 #[test]
 fn readme_first_command_runs_the_workspace_lab() {
     let sb = Sandbox::new();
-    let out = sb.amlab(&["run", lab("01-workspace.lab.yaml").to_str().unwrap()]).output().unwrap();
+    let out = sb
+        .amlab(&["run", lab("01-workspace.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("score 8/8"), "{text}");
-    assert!(text.contains("6 passed, 0 failed, 0 errors, 0 skipped"), "{text}");
+    assert!(
+        text.contains("6 passed, 0 failed, 0 errors, 0 skipped"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -18,30 +24,50 @@ fn run_check_teardown_the_whole_catalog() {
     let labs = repo().join("labs/dp100");
     let labs = labs.to_str().unwrap();
 
-    let run = sb.amlab(&["run", labs, "--report", "json=run.json"]).output().unwrap();
+    let run = sb
+        .amlab(&["run", labs, "--report", "json=run.json"])
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
 
-    let check = sb.amlab(&["check", labs, "--report", "json=check.json"]).output().unwrap();
+    let check = sb
+        .amlab(&["check", labs, "--report", "json=check.json"])
+        .output()
+        .unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(sb.path().join("check.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("check.json")).unwrap()).unwrap();
     let labs_json = report["labs"].as_array().expect("labs array");
     assert_eq!(labs_json.len(), 3);
     for l in labs_json {
         assert_eq!(l["score"]["earned"], l["score"]["possible"], "{l}");
-        assert!(l["steps"].as_array().unwrap().iter().all(|s| s["status"] == "passed"), "{l}");
+        assert!(
+            l["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["status"] == "passed"),
+            "{l}"
+        );
     }
     assert_eq!(report["score"]["earned"], report["score"]["possible"]);
 
     let teardown = sb.amlab(&["teardown", labs]).output().unwrap();
     assert_eq!(teardown.status.code(), Some(0), "{}", stdout(&teardown));
     let state = sb.state();
-    let resources = state["resources"].as_object().map_or(0, serde_json::Map::len);
+    let resources = state["resources"]
+        .as_object()
+        .map_or(0, serde_json::Map::len);
     assert_eq!(resources, 0, "left behind: {}", state["resources"]);
 
     // After teardown, checking again finds nothing: exit 1 with "not found".
     let after = sb.amlab(&["check", labs]).output().unwrap();
     assert_eq!(after.status.code(), Some(1));
-    assert!(stdout(&after).contains("resource not found"), "{}", stdout(&after));
+    assert!(
+        stdout(&after).contains("resource not found"),
+        "{}",
+        stdout(&after)
+    );
 }
 
 #[test]
@@ -49,9 +75,15 @@ fn check_sends_only_get_requests() {
     let sb = Sandbox::new();
     let compute = lab("04-compute.lab.yaml");
     let compute = compute.to_str().unwrap();
-    assert_eq!(sb.amlab(&["run", compute]).output().unwrap().status.code(), Some(0));
+    assert_eq!(
+        sb.amlab(&["run", compute]).output().unwrap().status.code(),
+        Some(0)
+    );
     let before = sb.requests().len();
-    assert!(sb.requests().iter().any(|(m, _)| m == "PUT"), "run sent no PUT");
+    assert!(
+        sb.requests().iter().any(|(m, _)| m == "PUT"),
+        "run sent no PUT"
+    );
 
     let check = sb.amlab(&["check", compute]).output().unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
@@ -67,12 +99,27 @@ fn check_sends_only_get_requests() {
 #[test]
 fn check_without_a_run_needs_the_suffix() {
     let sb = Sandbox::new();
-    let out = sb.amlab(&["check", lab("04-compute.lab.yaml").to_str().unwrap()]).output().unwrap();
+    let out = sb
+        .amlab(&["check", lab("04-compute.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(crate::support::stderr(&out).contains("--var suffix=..."), "{}", crate::support::stderr(&out));
+    assert!(
+        crate::support::stderr(&out).contains("--var suffix=..."),
+        "{}",
+        crate::support::stderr(&out)
+    );
 
     // With the suffix named, the missing resources are reported as the learner's failure.
-    let out = sb.amlab(&["check", lab("04-compute.lab.yaml").to_str().unwrap(), "--var", "suffix=abc123"]).output().unwrap();
+    let out = sb
+        .amlab(&[
+            "check",
+            lab("04-compute.lab.yaml").to_str().unwrap(),
+            "--var",
+            "suffix=abc123",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("FAIL  resource-group"), "{text}");

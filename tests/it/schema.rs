@@ -12,8 +12,15 @@ fn amlab_schema_prints_the_committed_schema() {
     let out = Sandbox::new().amlab(&["schema"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(printed, committed(), "schema/lab.schema.json drifted: regenerate with `amlab schema > schema/lab.schema.json`");
-    assert_eq!(printed["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(
+        printed,
+        committed(),
+        "schema/lab.schema.json drifted: regenerate with `amlab schema > schema/lab.schema.json`"
+    );
+    assert_eq!(
+        printed["$schema"],
+        "http://json-schema.org/draft-07/schema#"
+    );
 }
 
 fn lab_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -37,7 +44,10 @@ fn every_shipped_lab_validates_against_the_schema() {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", file.display());
     }
     // And the schema really rejects what the loader rejects.

@@ -22,7 +22,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("tempdir") }
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -52,7 +54,8 @@ impl Sandbox {
 
     /// The emulator state file as JSON.
     pub fn state(&self) -> Value {
-        let text = std::fs::read_to_string(self.path().join(".amlab/emulator-state.json")).expect("state file");
+        let text = std::fs::read_to_string(self.path().join(".amlab/emulator-state.json"))
+            .expect("state file");
         serde_json::from_str(&text).expect("state JSON")
     }
 
@@ -62,7 +65,12 @@ impl Sandbox {
             .as_array()
             .expect("requests array")
             .iter()
-            .map(|r| (r["method"].as_str().unwrap_or("").to_owned(), r["path"].as_str().unwrap_or("").to_owned()))
+            .map(|r| {
+                (
+                    r["method"].as_str().unwrap_or("").to_owned(),
+                    r["path"].as_str().unwrap_or("").to_owned(),
+                )
+            })
             .collect()
     }
 }

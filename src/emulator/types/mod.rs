@@ -9,6 +9,7 @@ use super::error::{ArmError, ArmResult};
 use super::url::RequestUrl;
 use super::world::{Phase, StoredResource, World};
 
+mod blob_container;
 mod compute;
 mod container_registry;
 mod data;
@@ -28,6 +29,7 @@ pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
     &[
         &resource_group::ResourceGroups,
         &storage::StorageAccounts,
+        &blob_container::BlobContainers,
         &key_vault::Vaults,
         &insights::Components,
         &container_registry::Registries,

@@ -33,6 +33,9 @@ const KINDS: &[&str] = &[
     "BlockBlobStorage",
 ];
 
+/// api-versions accepted for `Microsoft.Storage` types.
+pub(crate) const API_VERSIONS: &[&str] = &["2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"];
+
 /// Storage accounts.
 pub(crate) struct StorageAccounts;
 
@@ -42,7 +45,7 @@ impl ResourceType for StorageAccounts {
     }
 
     fn api_versions(&self) -> &'static [&'static str] {
-        &["2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"]
+        API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {
