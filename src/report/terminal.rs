@@ -121,10 +121,7 @@ impl TerminalReporter {
             ));
         }
         if self.options.durations && step.status != StepStatus::Skipped {
-            s.push_str(&format!(
-                " {}",
-                humantime::format_duration(Duration::from_millis(step.duration_ms))
-            ));
+            s.push_str(&format!(" {}", elapsed(step.duration_ms)));
         }
         s.push('\n');
         let indent = " ".repeat(width + 10);
@@ -165,6 +162,15 @@ impl TerminalReporter {
             }
         }
         s
+    }
+}
+
+/// A step's wall time, short: `52ms`, `1.2s`, `3m 4s`.
+fn elapsed(ms: u64) -> String {
+    match ms {
+        0..1000 => format!("{ms}ms"),
+        1000..60_000 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}m {}s", ms / 60_000, (ms % 60_000) / 1000),
     }
 }
 
@@ -220,8 +226,9 @@ impl Reporter for TerminalReporter {
                     )
                 } else {
                     format!(
-                        "{} labs: {} passed, {} not passed · {}/{} points\n",
+                        "{} lab{}: {} passed, {} not passed · {}/{} points\n",
                         results.len(),
+                        if results.len() == 1 { "" } else { "s" },
                         passed,
                         results.len() - passed,
                         earned,

@@ -135,3 +135,42 @@ fn missing_datastore_fails_with_not_found() {
     assert!(text.contains("SKIP  data-folder"), "{text}");
     assert!(text.contains("PASS  data-file"), "{text}");
 }
+
+#[test]
+fn terminal_report_of_a_mistake() {
+    let sb = Sandbox::new();
+    let mistaken = variant(
+        &sb,
+        "04-compute.lab.yaml",
+        "maxNodeCount: 2",
+        "maxNodeCount: 1",
+    );
+    let fixed = ["--var", "suffix=snap01", "--no-durations"];
+    let run = sb
+        .amlab(&[&["run", mistaken.as_str()][..], &fixed].concat())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let lab = lab("04-compute.lab.yaml");
+    let out = sb
+        .amlab(&[&["check", lab.to_str().unwrap()][..], &fixed].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let repo = crate::support::repo().display().to_string();
+    insta::with_settings!({filters => vec![(regex_escape(&repo).as_str(), "[REPO]")]}, {
+        insta::assert_snapshot!(stdout(&out));
+    });
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
