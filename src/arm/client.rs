@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use serde_json::Value;
-use tokio::time::{Instant, sleep};
+use tokio::time::sleep;
 
 use super::error::ArmError;
 use super::resource_types::{api_version_for, delete_query, is_collection};
@@ -400,9 +400,4 @@ fn url_path(url: &str) -> String {
         .find('/')
         .map_or("/", |i| &without_scheme[i..]);
     path.split('?').next().unwrap_or(path).to_owned()
-}
-
-/// Returns the instant after `timeout`, for deadlines.
-pub fn deadline(timeout: Duration) -> Instant {
-    Instant::now() + timeout
 }
