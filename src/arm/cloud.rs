@@ -117,7 +117,10 @@ mod tests {
     fn clap_names_match_from_str() {
         use clap::ValueEnum;
         for cloud in Cloud::ALL {
-            assert_eq!(Cloud::from_str(cloud.name(), false), Ok(cloud));
+            assert_eq!(
+                <Cloud as ValueEnum>::from_str(cloud.name(), false),
+                Ok(cloud)
+            );
         }
     }
 }

@@ -230,13 +230,14 @@ impl LiveTransport {
             })
             .collect();
         let bytes = response.bytes().await.map_err(|e| self.map_error(&e))?;
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&bytes).into_owned())
-            }))
-        };
+        let body =
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned())
+                }))
+            };
         Ok(HttpResponse {
             status,
             headers,
@@ -258,8 +259,9 @@ impl LiveTransport {
 #[async_trait::async_trait]
 impl Transport for LiveTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let url = Url::parse(&request.url)
-            .map_err(|e| TransportError::Unavailable(format!("invalid URL {}: {e}", request.url)))?;
+        let url = Url::parse(&request.url).map_err(|e| {
+            TransportError::Unavailable(format!("invalid URL {}: {e}", request.url))
+        })?;
         if !self.is_base_origin(&url) {
             return self.exchange(&request, &url, None).await;
         }
@@ -274,10 +276,12 @@ impl Transport for LiveTransport {
         let response = self.exchange(&request, &url, Some(&fresh)).await?;
         if response.status == 401 {
             let (code, message) = arm_error(&response);
-            return Err(TransportError::Auth(self.tokens.credential().scrub(&format!(
-                "the endpoint rejected the token of {} (HTTP 401 {code}: {message})",
-                self.tokens.credential().describe()
-            ))));
+            return Err(TransportError::Auth(self.tokens.credential().scrub(
+                &format!(
+                    "the endpoint rejected the token of {} (HTTP 401 {code}: {message})",
+                    self.tokens.credential().describe()
+                ),
+            )));
         }
         Ok(response)
     }
@@ -361,11 +365,12 @@ mod tests {
     async fn token_mode_sends_bearer_headers_and_parses_json() {
         let arm = FakeArm::start().await;
         let live = token_transport(&arm.url);
-        let url = format!("{}/subscriptions/s/resourceGroups/rg?api-version=2021-04-01", arm.url);
+        let url = format!(
+            "{}/subscriptions/s/resourceGroups/rg?api-version=2021-04-01",
+            arm.url
+        );
         let response = live
-            .send(
-                HttpRequest::new(Method::Put, &url).with_body(json!({"location": "eastus"})),
-            )
+            .send(HttpRequest::new(Method::Put, &url).with_body(json!({"location": "eastus"})))
             .await
             .expect("response");
         assert_eq!(response.status, 200);
@@ -425,7 +430,11 @@ mod tests {
     async fn a_401_refreshes_the_token_and_retries_once() {
         let arm = FakeArm::start().await;
         let counting = Arc::new(Counting::default());
-        let cred = Credential::new(AuthMode::Secret, "counting test credential", counting.clone());
+        let cred = Credential::new(
+            AuthMode::Secret,
+            "counting test credential",
+            counting.clone(),
+        );
         let tokens = Arc::new(TokenCache::new(cred, Cloud::Public.scope()));
         let live = LiveTransport::new(LiveOptions::new(&arm.url), tokens.clone()).expect("live");
         arm.reject_next(1);
@@ -471,8 +480,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         // An `az` that fails as a signed-out CLI does.
         let az = dir.path().join("az");
-        std::fs::write(&az, "#!/bin/sh\necho 'ERROR: not logged in' >&2\nexit 1\n")
-            .expect("write");
+        std::fs::write(&az, "#!/bin/sh\necho 'ERROR: not logged in' >&2\nexit 1\n").expect("write");
         std::fs::set_permissions(
             &az,
             <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
@@ -490,7 +498,10 @@ mod tests {
             .send(HttpRequest::new(Method::Get, format!("{}/sub", arm.url)))
             .await
             .expect_err("no token");
-        assert!(matches!(&err, TransportError::Auth(m) if m.contains("not logged in")), "{err:?}");
+        assert!(
+            matches!(&err, TransportError::Auth(m) if m.contains("not logged in")),
+            "{err:?}"
+        );
         assert!(arm.requests().is_empty());
     }
 
@@ -504,14 +515,18 @@ mod tests {
             .expect("text");
         assert_eq!(text.body, Some(Value::String("plain words".into())));
         let empty = live
-            .send(HttpRequest::new(Method::Delete, format!("{}/empty", arm.url)))
+            .send(HttpRequest::new(
+                Method::Delete,
+                format!("{}/empty", arm.url),
+            ))
             .await
             .expect("empty");
         assert_eq!(empty.status, 204);
         assert_eq!(empty.body, None);
         // A GET without a body sends no Content-Type even when the caller names one.
         let mut get = HttpRequest::new(Method::Get, format!("{}/x", arm.url));
-        get.headers.push(("Content-Type".into(), "application/json".into()));
+        get.headers
+            .push(("Content-Type".into(), "application/json".into()));
         live.send(get).await.expect("get");
         assert!(!arm.requests()[2].headers.contains_key("content-type"));
     }
@@ -551,7 +566,10 @@ mod tests {
             .send(HttpRequest::new(Method::Get, format!("{silent_url}/x")))
             .await
             .expect_err("timeout");
-        assert!(matches!(err, TransportError::Timeout(d) if d == timeout), "{err:?}");
+        assert!(
+            matches!(err, TransportError::Timeout(d) if d == timeout),
+            "{err:?}"
+        );
         held.abort();
     }
 
@@ -596,7 +614,10 @@ mod tests {
         let a = request_id();
         let b = request_id();
         assert_ne!(a, b);
-        assert_eq!(a.split('-').map(str::len).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            a.split('-').map(str::len).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
     }
 

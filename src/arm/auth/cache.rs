@@ -115,9 +115,7 @@ impl TokenCache {
                 Ok(token)
             }
             Err(e) => match &state.current {
-                Some((token, expires_on)) if !state.stale && *expires_on > now => {
-                    Ok(token.clone())
-                }
+                Some((token, expires_on)) if !state.stale && *expires_on > now => Ok(token.clone()),
                 _ => Err(e),
             },
         }
@@ -184,7 +182,7 @@ mod tests {
         }
     }
 
-    fn cache(lifetime_secs: i64) -> (Arc<Counting>, TokenCache) {
+    fn counting_cache(lifetime_secs: i64) -> (Arc<Counting>, TokenCache) {
         let inner = Arc::new(Counting {
             calls: AtomicUsize::new(0),
             lifetime: time::Duration::seconds(lifetime_secs),
@@ -197,18 +195,18 @@ mod tests {
 
     #[tokio::test]
     async fn caches_until_margin_then_refreshes() {
-        let (inner, cache) = cache(3600);
+        let (inner, cache) = counting_cache(3600);
         assert_eq!(cache.token().await.expect("token").expose(), "tok-1");
         assert_eq!(cache.token().await.expect("token").expose(), "tok-1");
         assert_eq!(inner.calls.load(Ordering::SeqCst), 1);
 
         // A token inside the margin is refreshed on every call.
-        let (inner, cache) = cache(60);
+        let (inner, cache) = counting_cache(60);
         assert_eq!(cache.token().await.expect("token").expose(), "tok-1");
         assert_eq!(cache.token().await.expect("token").expose(), "tok-2");
         assert_eq!(inner.calls.load(Ordering::SeqCst), 2);
         // With a smaller margin the same token is kept.
-        let (inner, cache) = cache(60);
+        let (inner, cache) = counting_cache(60);
         let cache = cache.with_refresh_margin(Duration::from_secs(10));
         cache.token().await.expect("token");
         cache.token().await.expect("token");
@@ -217,7 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn invalidate_forces_one_refresh() {
-        let (inner, cache) = cache(3600);
+        let (inner, cache) = counting_cache(3600);
         let first = cache.token().await.expect("token");
         cache.invalidate_token(&first).await;
         // A second rejection of the same (old) token does not force yet another refresh.
@@ -234,7 +232,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_callers_share_one_refresh() {
-        let (inner, cache) = cache(3600);
+        let (inner, cache) = counting_cache(3600);
         let cache = Arc::new(cache);
         let tasks: Vec<_> = (0..16)
             .map(|_| {
@@ -243,17 +241,14 @@ mod tests {
             })
             .collect();
         for task in tasks {
-            assert_eq!(
-                task.await.expect("join").expect("token").expose(),
-                "tok-1"
-            );
+            assert_eq!(task.await.expect("join").expect("token").expose(), "tok-1");
         }
         assert_eq!(inner.calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
     async fn failure_keeps_a_still_valid_token_and_redacts_errors() {
-        let (inner, cache) = cache(60);
+        let (inner, cache) = counting_cache(60);
         assert_eq!(cache.token().await.expect("token").expose(), "tok-1");
         inner.fail.store(true, Ordering::SeqCst);
         // Inside the margin, the refresh fails, the old (unexpired) token is still served.

@@ -98,7 +98,10 @@ mod tests {
             .expect("credential");
         assert_eq!(cred.mode(), AuthMode::Cli);
         let cache = TokenCache::new(cred, Cloud::China.scope());
-        assert_eq!(cache.token().await.expect("token").expose(), "cli-token-value");
+        assert_eq!(
+            cache.token().await.expect("token").expose(),
+            "cli-token-value"
+        );
         // Cached: az runs once.
         cache.token().await.expect("token");
         let args = std::fs::read_to_string(&log).expect("az ran");
@@ -113,8 +116,11 @@ mod tests {
     async fn az_failure_is_a_credential_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         let az = dir.path().join("az");
-        std::fs::write(&az, "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n")
-            .expect("write");
+        std::fs::write(
+            &az,
+            "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n",
+        )
+        .expect("write");
         std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let options = AuthOptions {
             az_dir: Some(dir.path().to_owned()),

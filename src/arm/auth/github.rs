@@ -47,7 +47,10 @@ fn credential_error(message: String) -> azure_core::Error {
 
 #[async_trait::async_trait]
 impl ClientAssertion for GithubOidcAssertion {
-    async fn secret(&self, _options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+    async fn secret(
+        &self,
+        _options: Option<ClientMethodOptions<'_>>,
+    ) -> azure_core::Result<String> {
         let mut url = reqwest::Url::parse(&self.url).map_err(|e| {
             credential_error(format!(
                 "{} is not a URL: {e}",
@@ -69,9 +72,10 @@ impl ClientAssertion for GithubOidcAssertion {
                 ))
             })?;
         let status = response.status();
-        let body = response.text().await.map_err(|e| {
-            credential_error(format!("reading the GitHub OIDC token failed: {e}"))
-        })?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| credential_error(format!("reading the GitHub OIDC token failed: {e}")))?;
         if !status.is_success() {
             return Err(credential_error(format!(
                 "GitHub refused the OIDC token request with HTTP {status} (does the workflow \
@@ -131,7 +135,9 @@ mod tests {
         let fake = FakeEntra::start(3600).await;
         let options = AuthOptions {
             cloud: Cloud::Public,
-            http_client: Some(Arc::new(RedirectHttpClient::new(&fake.url).expect("redirect"))),
+            http_client: Some(Arc::new(
+                RedirectHttpClient::new(&fake.url).expect("redirect"),
+            )),
             az_dir: None,
         };
         let env = Env::from_pairs([

@@ -33,13 +33,12 @@ pub(super) fn build(env: &Env, options: &AuthOptions) -> Result<Credential, Auth
             (env.var(vars::MSI_ENDPOINT), env.var(vars::MSI_SECRET))
     {
         let description = format!("managed identity (Azure ML compute endpoint, {which})");
-        let credential = AzureMlManagedIdentity::new(endpoint, Secret::new(secret.clone()), client)?;
-        return Ok(Credential::new(
-            AuthMode::ManagedIdentity,
-            description,
-            Arc::new(credential),
-        )
-        .redacting(secret));
+        let credential =
+            AzureMlManagedIdentity::new(endpoint, Secret::new(secret.clone()), client)?;
+        return Ok(
+            Credential::new(AuthMode::ManagedIdentity, description, Arc::new(credential))
+                .redacting(secret),
+        );
     }
     let source = if env.var(vars::IDENTITY_ENDPOINT).is_some() {
         "App Service endpoint"
@@ -96,7 +95,10 @@ fn seconds(v: &serde_json::Value) -> Option<i64> {
 impl AzureMlManagedIdentity {
     fn new(endpoint: String, secret: Secret, client_id: Option<String>) -> Result<Self, AuthError> {
         let endpoint = reqwest::Url::parse(&endpoint).map_err(|e| {
-            AuthError::Invalid(format!("{} is not a URL ({e}): {endpoint}", vars::MSI_ENDPOINT))
+            AuthError::Invalid(format!(
+                "{} is not a URL ({e}): {endpoint}",
+                vars::MSI_ENDPOINT
+            ))
         })?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -229,7 +231,10 @@ mod tests {
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert_eq!(seen[0].method, "GET");
         assert_eq!(seen[0].path, "/msi/token");
-        assert_eq!(seen[0].headers["x-identity-header"], "identity-header-secret");
+        assert_eq!(
+            seen[0].headers["x-identity-header"],
+            "identity-header-secret"
+        );
         assert_eq!(seen[0].query["api-version"], "2019-08-01");
         assert_eq!(seen[0].query["resource"], "https://management.azure.com");
         assert_eq!(seen[0].query["client_id"], "uai-client");
@@ -249,7 +254,10 @@ mod tests {
         .expect("credential");
         let described = cred.describe();
         assert!(described.contains("App Service"), "{described}");
-        assert!(described.contains("AZURE_CLIENT_ID=uai-client"), "{described}");
+        assert!(
+            described.contains("AZURE_CLIENT_ID=uai-client"),
+            "{described}"
+        );
         let tokens = Arc::new(TokenCache::new(cred, Cloud::Public.scope()));
         let live = LiveTransport::new(LiveOptions::new(&arm_url), tokens).expect("transport");
         let response = live
@@ -266,13 +274,20 @@ mod tests {
     async fn azure_ml_compute_endpoint_from_injected_env() {
         let identity = FakeEntra::start(3600).await;
         let env = Env::from_pairs([
-            ("MSI_ENDPOINT", format!("{}/msi/token", identity.url).as_str()),
+            (
+                "MSI_ENDPOINT",
+                format!("{}/msi/token", identity.url).as_str(),
+            ),
             ("MSI_SECRET", "aml-msi-secret"),
         ]);
         let cred =
             build_credential(AuthMode::Auto, &env, &AuthOptions::default()).expect("credential");
         assert_eq!(cred.mode(), AuthMode::ManagedIdentity);
-        assert!(cred.describe().contains("Azure ML compute"), "{}", cred.describe());
+        assert!(
+            cred.describe().contains("Azure ML compute"),
+            "{}",
+            cred.describe()
+        );
         assert!(!format!("{cred:?}").contains("aml-msi-secret"));
         let cache = TokenCache::new(cred, Cloud::Public.scope());
         assert_eq!(cache.token().await.expect("token").expose(), "mi-1");

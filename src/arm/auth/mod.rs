@@ -27,7 +27,7 @@ mod token;
 mod workload;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -247,7 +247,8 @@ impl Env {
 
     /// A variable `require` has checked.
     fn get(&self, name: &'static str) -> Result<String, AuthError> {
-        self.var(name).ok_or(AuthError::Invalid(format!("{name} is not set")))
+        self.var(name)
+            .ok_or(AuthError::Invalid(format!("{name} is not set")))
     }
 }
 
@@ -437,9 +438,9 @@ impl Credential {
 
     /// Removes every known secret value from a message.
     pub(crate) fn scrub(&self, message: &str) -> String {
-        self.redact
-            .iter()
-            .fold(message.to_owned(), |m, secret| m.replace(secret, "<redacted>"))
+        self.redact.iter().fold(message.to_owned(), |m, secret| {
+            m.replace(secret, "<redacted>")
+        })
     }
 }
 
@@ -605,7 +606,10 @@ mod tests {
         use clap::ValueEnum;
         for mode in AuthMode::ALL {
             assert_eq!(mode.to_string().parse::<AuthMode>(), Ok(mode));
-            assert_eq!(<AuthMode as ValueEnum>::from_str(mode.name(), false), Ok(mode));
+            assert_eq!(
+                <AuthMode as ValueEnum>::from_str(mode.name(), false),
+                Ok(mode)
+            );
         }
         assert!("default".parse::<AuthMode>().is_err());
     }
@@ -633,8 +637,12 @@ mod tests {
         let shown = format!("{e:?}");
         assert!(shown.contains("AZURE_CLIENT_SECRET"), "{shown}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
-        let cred = build_credential(AuthMode::Secret, &env(&SECRET_VARS), &AuthOptions::default())
-            .expect("secret credential");
+        let cred = build_credential(
+            AuthMode::Secret,
+            &env(&SECRET_VARS),
+            &AuthOptions::default(),
+        )
+        .expect("secret credential");
         for shown in [format!("{cred:?}"), cred.describe()] {
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }

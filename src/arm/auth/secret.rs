@@ -33,7 +33,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::arm::auth::test_support::{FakeEntra, FakeArm};
+    use crate::arm::auth::test_support::{FakeArm, FakeEntra};
     use crate::arm::auth::{RedirectHttpClient, TokenCache, build_credential};
     use crate::arm::cloud::Cloud;
     use crate::arm::live::{LiveOptions, LiveTransport};
@@ -90,7 +90,10 @@ mod tests {
         // The ARM fake saw the first and then the refreshed token.
         assert_eq!(
             arm.authorizations(),
-            vec![Some("Bearer entra-1".to_owned()), Some("Bearer entra-2".to_owned())]
+            vec![
+                Some("Bearer entra-1".to_owned()),
+                Some("Bearer entra-2".to_owned())
+            ]
         );
         // The credential addressed the public-cloud authority.
         assert!(redirect.seen()[0].starts_with("https://login.microsoftonline.com/my-tenant/"));
@@ -126,7 +129,9 @@ mod tests {
         let entra = FakeEntra::start_failing().await;
         let options = AuthOptions {
             cloud: Cloud::Public,
-            http_client: Some(Arc::new(RedirectHttpClient::new(&entra.url).expect("redirect"))),
+            http_client: Some(Arc::new(
+                RedirectHttpClient::new(&entra.url).expect("redirect"),
+            )),
             az_dir: None,
         };
         let cred = build_credential(AuthMode::Secret, &env(), &options).expect("credential");

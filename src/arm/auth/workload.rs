@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 
 use azure_identity::{
-    ClientAssertionCredentialOptions, WorkloadIdentityCredential,
-    WorkloadIdentityCredentialOptions,
+    ClientAssertionCredentialOptions, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
 use super::{AuthError, AuthMode, AuthOptions, Credential, Env, construction_error, vars};
@@ -53,13 +52,18 @@ mod tests {
         let entra = FakeEntra::start(3600).await;
         let options = AuthOptions {
             cloud: Cloud::Public,
-            http_client: Some(Arc::new(RedirectHttpClient::new(&entra.url).expect("redirect"))),
+            http_client: Some(Arc::new(
+                RedirectHttpClient::new(&entra.url).expect("redirect"),
+            )),
             az_dir: None,
         };
         let env = Env::from_pairs([
             ("AZURE_TENANT_ID", "wl-tenant"),
             ("AZURE_CLIENT_ID", "wl-client"),
-            ("AZURE_FEDERATED_TOKEN_FILE", file.to_string_lossy().as_ref()),
+            (
+                "AZURE_FEDERATED_TOKEN_FILE",
+                file.to_string_lossy().as_ref(),
+            ),
         ]);
         let cred = build_credential(AuthMode::Auto, &env, &options).expect("credential");
         assert_eq!(cred.mode(), AuthMode::WorkloadIdentity);
