@@ -1,7 +1,11 @@
 //! The ARM layer: the [`transport::Transport`] trait, the [`client::ArmClient`] above every
-//! transport, resource-type knowledge and errors.
+//! transport, resource-type knowledge and errors; the live transport ([`live`]) with its
+//! credential choice ([`auth`]) and Azure clouds ([`cloud`]).
 
+pub mod auth;
 pub mod client;
+pub mod cloud;
 pub mod error;
+pub mod live;
 pub mod resource_types;
 pub mod transport;
