@@ -88,6 +88,12 @@ pub struct ServeArgs {
     /// Seed of the fault generator, for repeatable runs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Serve HTTPS with a certificate made at start, signed by a throwaway local CA.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: where to write the CA certificate clients should trust (`--ca-cert`).
+    #[arg(long, default_value = ".amlab/serve-ca.pem", value_name = "PATH")]
+    pub ca_out: PathBuf,
 }
 
 /// Parses milliseconds (`100`) or a humantime duration (`100ms`, `2s`).
@@ -122,6 +128,16 @@ pub struct TargetArgs {
     /// Azure subscription id.
     #[arg(long, env = "AZURE_SUBSCRIPTION_ID")]
     pub subscription: Option<String>,
+    /// How to sign in for `azure` and URL targets: auto picks the first configured of token,
+    /// secret, workload-identity, github-oidc, managed-identity, else the Azure CLI.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub auth: crate::arm::auth::AuthMode,
+    /// The Azure cloud of `--target azure`.
+    #[arg(long, value_enum, default_value = "public")]
+    pub cloud: crate::arm::cloud::Cloud,
+    /// A PEM CA certificate to trust for an https:// URL target (such as `amlab serve --tls`).
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
     /// Set a lab parameter (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
@@ -131,6 +147,10 @@ pub struct TargetArgs {
     /// Concurrent steps at most.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// Retries of one request on throttling (429), timeouts and server errors (5xx), with
+    /// capped exponential backoff and jitter, honouring Retry-After.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub retries: u8,
     /// Emulator state file.
     #[arg(long, default_value = ".amlab/emulator-state.json")]
     pub state: PathBuf,

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::arm::auth::{AuthMode, AuthOptions, Credential, Env, TokenCache, build_credential};
+use crate::arm::cloud::Cloud;
+use crate::arm::live::{LiveOptions, LiveTransport};
 use crate::arm::transport::Transport;
 use crate::emulator::{Emulator, EmulatorOptions};
 use crate::error::CommandError;
@@ -26,6 +29,8 @@ pub struct Target {
     pub memory_key: String,
     /// The subscription id to use.
     pub subscription: String,
+    /// Which credential signs requests (`None` for the in-process emulator).
+    pub credential: Option<String>,
 }
 
 /// Options for opening a target.
@@ -41,6 +46,12 @@ pub struct TargetSpec {
     pub fresh: bool,
     /// `--provisioning-delay`.
     pub provisioning_delay: Duration,
+    /// `--auth`.
+    pub auth: AuthMode,
+    /// `--cloud`.
+    pub cloud: Cloud,
+    /// `--ca-cert`.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// Opens the target named by `spec`.
@@ -58,17 +69,81 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 base: AZURE_PUBLIC.to_owned(),
                 name: "emulator".into(),
                 memory_key: format!("emulator:{}", spec.state.display()),
-                subscription: spec.subscription.clone().unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
+                subscription: spec
+                    .subscription
+                    .clone()
+                    .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
+                credential: None,
             })
         }
-        "azure" => Err(CommandError::Usage(
-            "--target azure is not available in this version yet; use the built-in emulator (the default)".into(),
-        )),
-        url if url.starts_with("http://") || url.starts_with("https://") => Err(CommandError::Usage(format!(
-            "--target {url}: URL targets are not available in this version yet; use the built-in emulator (the default)"
-        ))),
+        "azure" => {
+            let subscription = spec.subscription.clone().ok_or_else(|| {
+                CommandError::Usage(
+                    "--target azure needs a subscription: --subscription ID or AZURE_SUBSCRIPTION_ID \
+                     (az account show --query id -o tsv prints yours)"
+                        .into(),
+                )
+            })?;
+            let env = Env::process();
+            let credential = build_credential(spec.auth, &env, &AuthOptions::new(spec.cloud))
+                .map_err(|e| CommandError::Target(e.to_string()))?;
+            live(
+                spec,
+                spec.cloud.resource_manager(),
+                credential,
+                subscription,
+                "azure".into(),
+            )
+        }
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            let base = url.trim_end_matches('/').to_owned();
+            let env = Env::process();
+            // An emulator endpoint accepts any bearer token: with nothing configured, `auto`
+            // sends a placeholder instead of asking the Azure CLI for a real token.
+            let credential =
+                if spec.auth == AuthMode::Auto && spec.auth.resolve(&env) == AuthMode::Cli {
+                    Credential::fixed(
+                        "amlab-placeholder",
+                        "a placeholder token (nothing configured for --auth auto)",
+                    )
+                } else {
+                    build_credential(spec.auth, &env, &AuthOptions::new(spec.cloud))
+                        .map_err(|e| CommandError::Target(e.to_string()))?
+                };
+            let subscription = spec
+                .subscription
+                .clone()
+                .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned());
+            live(spec, &base, credential, subscription, base.clone())
+        }
         other => Err(CommandError::Usage(format!(
             "unknown --target `{other}`: expected `emulator`, `azure`, or an http(s):// URL"
         ))),
     }
+}
+
+/// A target reached over HTTP with a token from `credential`.
+fn live(
+    spec: &TargetSpec,
+    base: &str,
+    credential: Credential,
+    subscription: String,
+    name: String,
+) -> Result<Target, CommandError> {
+    let described = credential.describe();
+    let tokens = Arc::new(TokenCache::new(credential, spec.cloud.scope()));
+    let mut options = LiveOptions::new(base);
+    if let Some(ca) = &spec.ca_cert {
+        options = options.with_ca_cert(ca);
+    }
+    let transport =
+        LiveTransport::new(options, tokens).map_err(|e| CommandError::Target(e.to_string()))?;
+    Ok(Target {
+        transport: Arc::new(transport),
+        base: base.to_owned(),
+        memory_key: format!("{name}:{subscription}"),
+        name,
+        subscription,
+        credential: Some(described),
+    })
 }

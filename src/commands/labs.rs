@@ -1,12 +1,13 @@
 //! `amlab run`, `check` and `teardown`: load and resolve the labs, open the target, run, report.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Io;
 use super::remembered::Remembered;
-use crate::arm::client::ArmClient;
+use crate::arm::client::{ArmClient, RetryPolicy};
 use crate::cli::TargetArgs;
 use crate::error::CommandError;
 use crate::lab::{ResolveContext, load_all};
@@ -34,8 +35,14 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         state: args.state.clone(),
         fresh: args.fresh,
         provisioning_delay: args.provisioning_delay,
+        auth: args.auth,
+        cloud: args.cloud,
+        ca_cert: args.ca_cert.clone(),
     };
     let target = target::open(&spec)?;
+    if let Some(credential) = &target.credential {
+        writeln!(io.stderr, "amlab: {} as {credential}", target.name)?;
+    }
     let mut memory = Remembered::load(Path::new(MEMORY_FILE), &target.memory_key);
     if args.fresh {
         memory.forget_target();
@@ -110,7 +117,11 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         .enable_all()
         .build()
         .map_err(CommandError::Io)?;
-    let client = ArmClient::new(target.transport.clone(), target.base.clone());
+    let client =
+        ArmClient::new(target.transport.clone(), target.base.clone()).with_retry(RetryPolicy {
+            max_retries: usize::from(args.retries),
+            ..RetryPolicy::default()
+        });
     let results = runtime.block_on(async {
         interrupt.install_ctrl_c();
         execute_run(client, labs, &options, sink.clone()).await

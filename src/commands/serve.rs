@@ -10,7 +10,7 @@ use crate::emulator::{Emulator, EmulatorOptions};
 use crate::error::CommandError;
 use crate::exit;
 use crate::serve::faults::{FaultOptions, Faults};
-use crate::serve::{Server, base_url, serve};
+use crate::serve::{Server, base_url, serve, serve_tls, tls};
 
 /// Runs the server until Ctrl-C.
 pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
@@ -29,7 +29,7 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
         },
         args.seed,
     );
-    let server = Arc::new(Server::new(emulator, faults));
+    let server = Arc::new(Server::new(emulator, faults, args.tls));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -39,12 +39,26 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
             .await
             .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
         let addr = listener.local_addr()?;
-        writeln!(io.stdout, "listening on {}", base_url(addr, false))?;
-        io.stdout.flush()?;
-        serve(listener, server, async {
+        let stop = async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        };
+        if args.tls {
+            let identity = tls::generate(addr.ip())
+                .map_err(|e| CommandError::Target(format!("TLS certificate: {e}")))?;
+            tls::write_ca(&identity, &args.ca_out)?;
+            writeln!(io.stdout, "listening on {}", base_url(addr, true))?;
+            writeln!(
+                io.stdout,
+                "CA certificate: {} (trust it with --ca-cert)",
+                args.ca_out.display()
+            )?;
+            io.stdout.flush()?;
+            serve_tls(listener.into_std()?, server, &identity, stop).await?;
+        } else {
+            writeln!(io.stdout, "listening on {}", base_url(addr, false))?;
+            io.stdout.flush()?;
+            serve(listener, server, stop).await?;
+        }
         writeln!(io.stderr, "amlab serve: shut down")?;
         Ok(exit::OK)
     })

@@ -2,6 +2,7 @@
 //! and two inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`).
 
 pub mod faults;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -22,15 +23,17 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Shared state of the server.
 pub struct Server {
     emulator: Emulator,
+    scheme: &'static str,
     faults: Faults,
     log: Mutex<Vec<RequestRecord>>,
 }
 
 impl Server {
-    /// A server in front of `emulator`.
-    pub fn new(emulator: Emulator, faults: Faults) -> Self {
+    /// A server in front of `emulator`, reached over `https` when `tls`.
+    pub fn new(emulator: Emulator, faults: Faults, tls: bool) -> Self {
         Self {
             emulator,
+            scheme: if tls { "https" } else { "http" },
             faults,
             log: Mutex::new(Vec::new()),
         }
@@ -69,6 +72,30 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, router(server).into_make_service())
         .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves over TLS with `identity` until `shutdown` completes.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    server: Arc<Server>,
+    identity: &tls::ServerIdentity,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
+        identity.chain_pem.as_bytes().to_vec(),
+        identity.key_pem.as_bytes().to_vec(),
+    )
+    .await?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    });
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(router(server).into_make_service())
         .await
 }
 
@@ -156,11 +183,18 @@ async fn answer(
             }
         }
     };
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = uri.scheme_str().unwrap_or("http");
+    // HTTP/2 carries the authority in the URI, HTTP/1.1 in the Host header.
+    let host = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "localhost".to_owned());
+    let scheme = server.scheme;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let request = HttpRequest {
         method,
