@@ -39,6 +39,16 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CommandError::Io)?;
+    let interrupt = Interrupt::default();
+    // Ctrl-C is handled from here on: what finished is reported, the rest is skipped.
+    runtime
+        .block_on(async { interrupt.install_ctrl_c() })
+        .map_err(CommandError::Io)?;
     let target = target::open(&spec)?;
     if let Some(credential) = &target.credential {
         writeln!(io.stderr, "amlab: {} as {credential}", target.name)?;
@@ -105,27 +115,18 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         }
     }
     let sink = Arc::new(EventSink::new(reporters));
-    let interrupt = Interrupt::default();
     let options = RunOptions {
         mode,
         jobs: usize::from(args.jobs),
         target: target.name.clone(),
         interrupt: interrupt.clone(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(CommandError::Io)?;
     let client =
         ArmClient::new(target.transport.clone(), target.base.clone()).with_retry(RetryPolicy {
             max_retries: usize::from(args.retries),
             ..RetryPolicy::default()
         });
-    let results = runtime.block_on(async {
-        interrupt.install_ctrl_c();
-        execute_run(client, labs, &options, sink.clone()).await
-    });
+    let results = runtime.block_on(execute_run(client, labs, &options, sink.clone()));
     if let Some(e) = sink.take_error() {
         return Err(CommandError::Io(e));
     }

@@ -35,13 +35,26 @@ impl Interrupt {
         }
     }
 
-    /// Triggers on Ctrl-C (SIGINT) until the process ends.
-    pub fn install_ctrl_c(&self) {
+    /// Triggers on Ctrl-C (SIGINT) until the process ends. Must be called inside a runtime; the
+    /// signal handler is registered before this returns, so a Ctrl-C right after is not lost.
+    pub fn install_ctrl_c(&self) -> std::io::Result<()> {
         let me = self.clone();
+        #[cfg(unix)]
+        {
+            let mut sigint =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+            tokio::spawn(async move {
+                if sigint.recv().await.is_some() {
+                    me.trigger();
+                }
+            });
+        }
+        #[cfg(not(unix))]
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 me.trigger();
             }
         });
+        Ok(())
     }
 }

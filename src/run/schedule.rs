@@ -141,6 +141,9 @@ async fn run_step(
     }
     if ctx.mode != Mode::Check {
         let statuses = wait_for(&mut deps).await;
+        if ctx.interrupt.is_triggered() {
+            return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+        }
         if ctx.mode == Mode::Run
             && let Some(reason) = blocking(&statuses)
         {

@@ -111,7 +111,10 @@ async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Re
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
     let response = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
-    server.record(parts.method.as_str(), &path, response.status);
+    // The inspection endpoints are not part of the traffic they report on.
+    if !parts.uri.path().starts_with("/_emulator/") {
+        server.record(parts.method.as_str(), &path, response.status);
+    }
     let latency = server.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -7,8 +7,10 @@
 )]
 
 mod emulator_state;
+mod interrupt;
 mod lint;
 mod mistakes;
 mod run_labs;
 mod schema;
+mod serve;
 mod support;

@@ -84,3 +84,74 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// `amlab serve` running on a free loopback port; killed on drop.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Served {
+    /// Starts `amlab serve ARGS` and waits for its first line (`listening on URL`).
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_amlab"))
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn amlab serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening line")
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// GET `path` on the server (plain HTTP/1.1), returning the JSON body.
+    pub fn get(&self, path: &str) -> Value {
+        use std::io::{Read, Write};
+        let hostport = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(hostport).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("read");
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+    }
+
+    /// The server's request log: (method, path, status).
+    pub fn requests(&self) -> Vec<(String, String, u16)> {
+        self.get("/_emulator/requests")
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|r| {
+                (
+                    r["method"].as_str().unwrap_or("").to_owned(),
+                    r["path"].as_str().unwrap_or("").to_owned(),
+                    u16::try_from(r["status"].as_u64().unwrap_or(0)).unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,229 @@
+//! `amlab serve` on loopback, and the URL target talking to it over real HTTP: every shipped lab
+//! through run, check and teardown, with and without injected faults.
+
+use crate::support::{Sandbox, Served, lab, repo, stderr, stdout};
+
+fn labs() -> String {
+    repo().join("labs/dp100").to_str().unwrap().to_owned()
+}
+
+/// `amlab MODE labs --target URL --auth token` in the sandbox.
+fn against(sb: &Sandbox, served: &Served, args: &[&str]) -> std::process::Output {
+    let mut cmd = sb.amlab(args);
+    cmd.args(["--target", &served.url, "--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", "test-token");
+    cmd.output().unwrap()
+}
+
+#[test]
+fn every_lab_runs_checks_and_tears_down_over_http() {
+    let served = Served::start(&[]);
+    let sb = Sandbox::new();
+    let labs = labs();
+    for mode in ["run", "check", "teardown"] {
+        let out = against(&sb, &served, &[mode, &labs]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("AZURE_ACCESS_TOKEN"),
+            "says which credential: {}",
+            stderr(&out)
+        );
+    }
+    // Nothing is left: checking again finds every resource missing.
+    let out = against(&sb, &served, &["check", &labs]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_sends_only_get_and_polling_honours_retry_after() {
+    let served = Served::start(&["--provisioning-delay", "400"]);
+    let sb = Sandbox::new();
+    let compute = lab("04-compute.lab.yaml");
+    let out = against(&sb, &served, &["run", compute.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let after_run = served.requests();
+
+    // Polling: each long-running operation was polled a handful of times, not busily. The
+    // server asks for the remaining delay (retry-after-ms), so one or two polls suffice.
+    let mut polls: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (method, path, _) in &after_run {
+        if method == "GET"
+            && (path.contains("OperationsStatus")
+                || path.contains("operationStatuses")
+                || path.contains("asyncoperations"))
+        {
+            *polls.entry(path.split('?').next().unwrap()).or_default() += 1;
+        }
+    }
+    assert!(
+        !polls.is_empty(),
+        "no long-running operation was polled: {after_run:?}"
+    );
+    for (op, n) in &polls {
+        assert!(*n <= 3, "{op} polled {n} times within a 400 ms operation");
+    }
+
+    let out = against(&sb, &served, &["check", compute.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let during_check = &served.requests()[after_run.len()..];
+    assert_eq!(during_check.len(), 7, "one GET per step: {during_check:?}");
+    assert!(
+        during_check.iter().all(|(m, _, _)| m == "GET"),
+        "{during_check:?}"
+    );
+    assert!(
+        !during_check
+            .iter()
+            .any(|(_, p, _)| p.to_ascii_lowercase().contains("list")),
+        "no secret-listing action"
+    );
+}
+
+#[test]
+fn faults_do_not_change_the_verdicts() {
+    let served = Served::start(&[
+        "--throttle",
+        "0.3",
+        "--error-rate",
+        "0.1",
+        "--latency",
+        "20",
+        "--retry-after",
+        "20",
+        "--seed",
+        "42",
+    ]);
+    let sb = Sandbox::new();
+    let labs = labs();
+    for mode in ["run", "check"] {
+        let out = against(&sb, &served, &[mode, &labs, "--retries", "12"]);
+        assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
+    }
+    let log = served.requests();
+    assert!(log.iter().any(|r| r.2 == 429), "no throttling was injected");
+    assert!(
+        log.iter().any(|r| r.2 >= 500),
+        "no server error was injected"
+    );
+
+    // A learner mistake is still a mistake through the faults.
+    let text = std::fs::read_to_string(lab("04-compute.lab.yaml"))
+        .unwrap()
+        .replacen("minNodeCount: 0", "minNodeCount: 1", 1);
+    let mistaken = sb.write("variant/04-compute.lab.yaml", &text);
+    let out = against(
+        &sb,
+        &served,
+        &["run", mistaken.to_str().unwrap(), "--retries", "12"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = against(
+        &sb,
+        &served,
+        &[
+            "check",
+            lab("04-compute.lab.yaml").to_str().unwrap(),
+            "--retries",
+            "12",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("hint: Set the minimum number of nodes to 0"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_server_that_always_fails_is_exit_3_with_the_reason() {
+    let served = Served::start(&["--error-rate", "1"]);
+    let sb = Sandbox::new();
+    let out = against(
+        &sb,
+        &served,
+        &[
+            "run",
+            lab("01-workspace.lab.yaml").to_str().unwrap(),
+            "--retries",
+            "2",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("gave up after 3 attempts"), "{text}");
+    assert!(
+        text.contains("InternalServerError") || text.contains("ServiceUnavailable"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SKIP  storage"),
+        "dependents are skipped: {text}"
+    );
+    // Bounded: exactly three attempts at the first step's PUT.
+    let puts = served.requests().iter().filter(|r| r.0 == "PUT").count();
+    assert_eq!(puts, 3);
+}
+
+#[test]
+fn requests_without_a_bearer_token_get_401() {
+    let served = Served::start(&[]);
+    let hostport = served.url.trim_start_matches("http://").to_owned();
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&hostport).unwrap();
+    write!(stream, "GET /subscriptions/s/resourceGroups/rg?api-version=2024-03-01 HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("\"code\":\"AuthenticationFailed\""), "{text}");
+}
+
+#[test]
+fn tls_with_the_printed_ca_certificate() {
+    let sb = Sandbox::new();
+    let ca = sb.path().join("ca.pem");
+    let served = Served::start(&["--tls", "--ca-out", ca.to_str().unwrap()]);
+    assert!(
+        served.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        served.url
+    );
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(!pem.contains("PRIVATE KEY"));
+    let out = against(
+        &sb,
+        &served,
+        &[
+            "run",
+            lab("01-workspace.lab.yaml").to_str().unwrap(),
+            "--ca-cert",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // Without trusting the CA, the TLS handshake fails: exit 3.
+    let out = against(
+        &sb,
+        &served,
+        &[
+            "check",
+            lab("01-workspace.lab.yaml").to_str().unwrap(),
+            "--retries",
+            "0",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}
