@@ -1,0 +1,160 @@
+//! Benchmark (not a test): amlab against `amlab serve --latency 100`, as ratios to the physical
+//! floor.
+//!
+//! - check: every read is independent, so the floor is one round trip per wave of `--jobs`
+//!   concurrent requests: ceil(steps / jobs) x latency.
+//! - run: the floor is the longest `needs` chain, each step costing the round trips the protocol
+//!   requires (PUT; for long-running types one status poll after the provisioning delay, and the
+//!   final GET when the status comes from `Azure-AsyncOperation`).
+//!
+//! `cargo bench --bench latency` prints the figures; the README's performance section quotes them.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LATENCY_MS: u64 = 100;
+const DELAY_MS: u64 = 500;
+const RUNS: usize = 5;
+
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn amlab() -> &'static str {
+    env!("CARGO_BIN_EXE_amlab")
+}
+
+fn serve(args: &[&str]) -> Served {
+    let mut child = Command::new(amlab())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("amlab serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line.trim().trim_start_matches("listening on ").to_owned();
+    Served { child, url }
+}
+
+fn timed(dir: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(amlab())
+        .current_dir(dir)
+        .args(args)
+        .env("AZURE_ACCESS_TOKEN", "bench")
+        .env("CI", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("amlab");
+    let elapsed = start.elapsed();
+    assert!(status.success(), "amlab {args:?} failed: {status}");
+    elapsed
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Round trips a step's PUT needs at least, and whether it waits for provisioning.
+fn put_cost(resource: &str) -> (u64, bool) {
+    let ty = resource.split('/').rev().nth(1).unwrap_or("");
+    match ty {
+        "computes" | "registries" => (3, true),
+        "storageAccounts" | "workspaces" => (2, true),
+        "vaults" => (2, true),
+        _ => (1, false),
+    }
+}
+
+/// The longest chain of the lab's `needs`, costed per step (read from the lab file).
+fn run_floor(lab: &Path) -> Duration {
+    let text = std::fs::read_to_string(lab).expect("lab");
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("yaml");
+    let steps = doc["steps"].as_array().expect("steps");
+    let mut best: std::collections::HashMap<String, u64> = Default::default();
+    let mut total = 0;
+    for step in steps {
+        let id = step["id"].as_str().unwrap_or("").to_owned();
+        let resource = step["resource"].as_str().unwrap_or("");
+        let (rtts, waits) = if step.get("create").is_some() { put_cost(resource) } else { (1, false) };
+        let own = rtts * LATENCY_MS + if waits { DELAY_MS } else { 0 };
+        let before = step["needs"]
+            .as_array()
+            .map(|n| n.iter().filter_map(|d| best.get(d.as_str().unwrap_or(""))).copied().max().unwrap_or(0))
+            .unwrap_or(0);
+        best.insert(id, before + own);
+        total = total.max(before + own);
+    }
+    Duration::from_millis(total)
+}
+
+fn main() {
+    let labs_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("labs/dp100");
+    let labs = labs_dir.to_str().expect("path");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&labs_dir)
+        .expect("labs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".lab.yaml"))
+        .collect();
+    files.sort();
+    let steps: usize = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("lab").matches("\n  - id: ").count())
+        .sum();
+
+    // run: one lab at a time against a fresh server, wall time vs its chain floor.
+    println!("amlab run vs the longest needs chain (serve --latency {LATENCY_MS} --provisioning-delay {DELAY_MS})");
+    for file in &files {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let served = serve(&["--latency", &LATENCY_MS.to_string(), "--provisioning-delay", &DELAY_MS.to_string()]);
+            let dir = tempfile::tempdir().expect("tempdir");
+            times.push(timed(dir.path(), &["run", file.to_str().expect("path"), "--target", &served.url, "--auth", "token"]));
+        }
+        let wall = median(times);
+        let floor = run_floor(file);
+        println!(
+            "  {:<28} wall {:>6} ms  floor {:>6} ms  ratio {:.2}",
+            file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+            wall.as_millis(),
+            floor.as_millis(),
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+
+    // check: all labs, reads concurrent.
+    let served = serve(&["--latency", &LATENCY_MS.to_string(), "--provisioning-delay", "0"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    timed(dir.path(), &["run", labs, "--target", &served.url, "--auth", "token"]);
+    println!("amlab check of {} labs, {steps} resources (serve --latency {LATENCY_MS})", files.len());
+    for jobs in [8usize, 16, 32] {
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|_| timed(dir.path(), &["check", labs, "--target", &served.url, "--auth", "token", "--jobs", &jobs.to_string()]))
+            .collect();
+        let wall = median(times);
+        let waves = steps.div_ceil(jobs) as u64;
+        let floor = Duration::from_millis(waves * LATENCY_MS);
+        println!(
+            "  --jobs {jobs:<3} wall {:>5} ms  floor {:>5} ms ({waves} wave(s))  ratio {:.2}  (goal <= 1.5)",
+            wall.as_millis(),
+            floor.as_millis(),
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+}
