@@ -12,7 +12,7 @@ use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::ids;
 use crate::emulator::url::RequestUrl;
-use crate::emulator::world::{Phase, StoredResource, World};
+use crate::emulator::world::{Phase, StoredResource};
 
 const DEFAULT_VM_SIZE: &str = "STANDARD_DS3_V2";
 const P: &str = "properties.properties";
@@ -165,7 +165,7 @@ impl ResourceType for Computes {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &super::ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
         let is_instance =
             fields::get_str(&resource.body, "properties.computeType") == Some("ComputeInstance");

@@ -93,6 +93,8 @@ pub(crate) struct PutContext<'a> {
     pub(crate) world: &'a World,
     /// Now (ms since the epoch).
     pub(crate) now_ms: u64,
+    /// The provisioning delay (ms).
+    pub(crate) delay_ms: u64,
     /// The resource id (parent spelling preserved).
     pub(crate) id: &'a str,
     /// The resource name as written.
@@ -133,6 +135,20 @@ pub(crate) struct Built {
     pub(crate) side: Vec<SideResource>,
     /// Overrides the status code the engine would choose (e.g. 200 for an identical re-PUT).
     pub(crate) status: Option<u16>,
+}
+
+/// The key of a body's private state: kept in the stored body, stripped from every answer.
+pub(crate) const PRIVATE_KEY: &str = "x-amlab-private";
+
+/// What a POST action sees besides the resource and the request body.
+#[derive(Debug)]
+pub(crate) struct ActionContext<'a> {
+    /// The world as it is.
+    pub(crate) world: &'a World,
+    /// Now (ms since the epoch).
+    pub(crate) now_ms: u64,
+    /// The provisioning delay (ms).
+    pub(crate) delay_ms: u64,
 }
 
 /// What a POST action on an existing resource wants.
@@ -249,13 +265,22 @@ pub(crate) trait ResourceType: Send + Sync {
         }
     }
 
+    /// Adjusts what a client sees now: `body` is the settled body (overlay merged), `private`
+    /// the type's private state (never shown). Jobs compute their status from the clock here.
+    fn present(&self, _body: &mut Value, _private: &Value, _now_ms: u64) {}
+
+    /// Whether a resource belongs in a list answer, given the list's query (`listViewType`).
+    fn listed(&self, _url: &RequestUrl, _body: &Value) -> ArmResult<bool> {
+        Ok(true)
+    }
+
     /// Runs a POST action (`listKeys`, `stop`, ...).
     fn action(
         &self,
         name: &str,
         _resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
         Err(ArmError::new(
             404,
