@@ -183,7 +183,7 @@ impl Engine<'_> {
         ty: &dyn ResourceType,
         prefix: &str,
     ) -> ArmResult<HttpResponse> {
-        let mut items: Vec<&StoredResource> = self
+        let items: Vec<&StoredResource> = self
             .world
             .resources
             .iter()
@@ -585,13 +585,17 @@ impl Engine<'_> {
             return Err(not_found(&t.id, &t.path));
         };
         let ctx = types::ActionContext {
-            world: self.world,
             now_ms: self.now_ms,
-            delay_ms: self.delay_ms,
         };
         let outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
         for s in &outcome.issued {
             self.world.remember_secret(s);
+            self.changed = true;
+        }
+        if let Some(secrets) = outcome.updated_secrets.clone()
+            && let Some(r) = self.world.resources.get_mut(&t.id.to_ascii_lowercase())
+        {
+            r.secrets = Some(secrets);
             self.changed = true;
         }
         if let Some(updated) = outcome.updated_body.clone() {

@@ -140,7 +140,7 @@ impl ResourceType for Datastores {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _ctx: &super::ActionContext<'_>,
+        _ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listSecrets") {
             return Err(ArmError::new(

@@ -9,14 +9,29 @@ use super::error::{ArmError, ArmResult};
 use super::url::RequestUrl;
 use super::world::{Phase, StoredResource, World};
 
+mod asset;
+mod batch_deployment;
+mod batch_endpoint;
 mod blob_container;
+mod component;
 mod compute;
 mod container_registry;
 mod data;
 mod datastore;
+mod endpoint_keys;
+mod environment;
 mod insights;
+mod job;
+mod job_spec;
 mod key_vault;
+mod model;
+mod online_deployment;
+mod online_endpoint;
+mod refs;
 mod resource_group;
+mod role_assignment;
+mod schedule;
+mod scoped;
 mod storage;
 mod workspace;
 
@@ -26,7 +41,11 @@ pub(crate) const ML_API_VERSIONS: &[&str] =
 
 /// Every registered resource type.
 pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
-    &[
+    REGISTRY
+}
+
+/// The registered types, in registration order.
+static REGISTRY: &[&dyn ResourceType] = &[
         &resource_group::ResourceGroups,
         &storage::StorageAccounts,
         &blob_container::BlobContainers,
@@ -38,8 +57,20 @@ pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
         &datastore::Datastores,
         &data::DataContainers,
         &data::DataVersions,
-    ]
-}
+        &environment::CONTAINERS,
+        &environment::VERSIONS,
+        &component::CONTAINERS,
+        &component::VERSIONS,
+        &model::CONTAINERS,
+        &model::VERSIONS,
+        &job::Jobs,
+        &online_endpoint::OnlineEndpoints,
+        &online_deployment::OnlineDeployments,
+        &batch_endpoint::BatchEndpoints,
+        &batch_deployment::BatchDeployments,
+        &schedule::Schedules,
+        &role_assignment::RoleAssignments,
+];
 
 /// The registered type named `type_name` (case-insensitive).
 pub(crate) fn lookup(type_name: &str) -> Option<&'static dyn ResourceType> {
@@ -142,13 +173,9 @@ pub(crate) const PRIVATE_KEY: &str = "x-amlab-private";
 
 /// What a POST action sees besides the resource and the request body.
 #[derive(Debug)]
-pub(crate) struct ActionContext<'a> {
-    /// The world as it is.
-    pub(crate) world: &'a World,
+pub(crate) struct ActionContext {
     /// Now (ms since the epoch).
     pub(crate) now_ms: u64,
-    /// The provisioning delay (ms).
-    pub(crate) delay_ms: u64,
 }
 
 /// What a POST action on an existing resource wants.
@@ -166,6 +193,8 @@ pub(crate) struct ActionOutcome {
     pub(crate) lro: Lro,
     /// Secret values issued by the action.
     pub(crate) issued: Vec<String>,
+    /// The resource's new secret material, if the action replaces it (`regenerateKeys`).
+    pub(crate) updated_secrets: Option<Value>,
 }
 
 impl ActionOutcome {
@@ -178,6 +207,7 @@ impl ActionOutcome {
             overlay: None,
             lro: Lro::Sync,
             issued: Vec::new(),
+            updated_secrets: None,
         }
     }
 }
@@ -280,7 +310,7 @@ pub(crate) trait ResourceType: Send + Sync {
         name: &str,
         _resource: &StoredResource,
         _body: Option<&Value>,
-        _ctx: &ActionContext<'_>,
+        _ctx: &ActionContext,
     ) -> ArmResult<ActionOutcome> {
         Err(ArmError::new(
             404,

@@ -159,7 +159,7 @@ impl ResourceType for StorageAccounts {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _ctx: &super::ActionContext<'_>,
+        _ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listKeys") {
             return Err(ArmError::new(
