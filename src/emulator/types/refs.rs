@@ -2,8 +2,6 @@
 //! deployments), in the forms Azure accepts: ARM ids, `azureml:<name>:<version>` short forms and
 //! `azureml://registries/...` registry ids (accepted without checking).
 
-use serde_json::Value;
-
 use super::ML_CHECK;
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
