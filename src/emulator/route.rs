@@ -257,7 +257,10 @@ mod tests {
         assert_eq!(p.type_name(), "Microsoft.Authorization/roleAssignments");
         assert_eq!(p.name(), "g1");
         let parent = p.parent().unwrap_or_else(|| panic!("no parent"));
-        assert_eq!(parent.type_name(), "Microsoft.MachineLearningServices/workspaces");
+        assert_eq!(
+            parent.type_name(),
+            "Microsoft.MachineLearningServices/workspaces"
+        );
         assert_eq!(parent.name(), "w");
         let r = route(
             &format!("{ws}/providers/Microsoft.Authorization/roleAssignments"),

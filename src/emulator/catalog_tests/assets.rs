@@ -8,12 +8,19 @@ use super::{body, code, environment, message, target, workspace, ws_url};
 async fn environment_versions_validate_and_create_their_container() {
     let f = workspace().await;
     let r = f
-        .put(&ws_url("/environments/e1/versions/1"), json!({"properties": {"condaFile": "x"}}))
+        .put(
+            &ws_url("/environments/e1/versions/1"),
+            json!({"properties": {"condaFile": "x"}}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(code(&r), "UserError");
     assert_eq!(target(&r), "properties.image");
-    assert!(message(&r).contains("properties.build.contextUri"), "{}", message(&r));
+    assert!(
+        message(&r).contains("properties.build.contextUri"),
+        "{}",
+        message(&r)
+    );
     let r = f
         .put(
             &ws_url("/environments/e1/versions/1"),
@@ -29,7 +36,11 @@ async fn environment_versions_validate_and_create_their_container() {
         )
         .await;
     assert_eq!(r.status, 400);
-    assert!(message(&r).contains("properties.osType") && message(&r).contains("Linux, Windows"), "{}", message(&r));
+    assert!(
+        message(&r).contains("properties.osType") && message(&r).contains("Linux, Windows"),
+        "{}",
+        message(&r)
+    );
     let r = f
         .put(
             &ws_url("/environments/e1/versions/1"),
@@ -41,14 +52,20 @@ async fn environment_versions_validate_and_create_their_container() {
     assert_eq!(p["osType"], "Linux");
     assert_eq!(p["environmentType"], "UserCreated");
     assert_eq!(p["build"]["dockerfilePath"], "Dockerfile");
-    assert_eq!(body(&r)["type"], "Microsoft.MachineLearningServices/workspaces/environments/versions");
+    assert_eq!(
+        body(&r)["type"],
+        "Microsoft.MachineLearningServices/workspaces/environments/versions"
+    );
     let c = f.get(&ws_url("/environments/e1")).await;
     assert_eq!(c.status, 200);
     assert_eq!(body(&c)["properties"]["latestVersion"], "1");
     assert_eq!(body(&c)["properties"]["nextVersion"], "2");
     // Versions are immutable.
     let r = f
-        .put(&ws_url("/environments/e1/versions/1"), json!({"properties": {"image": "python:3.11"}}))
+        .put(
+            &ws_url("/environments/e1/versions/1"),
+            json!({"properties": {"image": "python:3.11"}}),
+        )
         .await;
     assert_eq!(r.status, 409);
     assert_eq!(target(&r), "properties.image");
@@ -67,24 +84,34 @@ async fn component_specs_are_checked_by_type() {
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.componentSpec.environment");
     let r = f
-        .put(&url, json!({"properties": {"componentSpec": {"type": "pipeline"}}}))
+        .put(
+            &url,
+            json!({"properties": {"componentSpec": {"type": "pipeline"}}}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.componentSpec.jobs");
     let r = f
-        .put(&url, json!({"properties": {"componentSpec": {"type": "sql"}}}))
+        .put(
+            &url,
+            json!({"properties": {"componentSpec": {"type": "sql"}}}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert!(message(&r).contains("command, pipeline"), "{}", message(&r));
     let spec = json!({"type": "command", "command": "python train.py --data ${{inputs.data}}",
         "environment": "azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu:1",
         "inputs": {"data": {"type": "uri_folder"}}, "outputs": {"model": {"type": "blob"}}});
-    let r = f.put(&url, json!({"properties": {"componentSpec": spec.clone()}})).await;
+    let r = f
+        .put(&url, json!({"properties": {"componentSpec": spec.clone()}}))
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.componentSpec.outputs.model.type");
     let mut good = spec;
     good["outputs"]["model"]["type"] = json!("mlflow_model");
-    let r = f.put(&url, json!({"properties": {"componentSpec": good}})).await;
+    let r = f
+        .put(&url, json!({"properties": {"componentSpec": good}}))
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(body(&r)["properties"]["componentSpec"]["name"], "train");
     assert_eq!(body(&r)["properties"]["componentSpec"]["version"], "1");
@@ -95,27 +122,48 @@ async fn component_specs_are_checked_by_type() {
 async fn model_container_next_version_drives_auto_increment() {
     let f = workspace().await;
     let r = f
-        .put(&ws_url("/models/m1/versions/1"), json!({"properties": {"modelType": "onnx_model", "modelUri": "azureml://x"}}))
+        .put(
+            &ws_url("/models/m1/versions/1"),
+            json!({"properties": {"modelType": "onnx_model", "modelUri": "azureml://x"}}),
+        )
         .await;
     assert_eq!(r.status, 400);
-    assert!(message(&r).contains("custom_model, mlflow_model, triton_model"), "{}", message(&r));
+    assert!(
+        message(&r).contains("custom_model, mlflow_model, triton_model"),
+        "{}",
+        message(&r)
+    );
     let r = f
-        .put(&ws_url("/models/m1/versions/1"), json!({"properties": {"modelType": "mlflow_model"}}))
+        .put(
+            &ws_url("/models/m1/versions/1"),
+            json!({"properties": {"modelType": "mlflow_model"}}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.modelUri");
     let r = f
-        .put(&ws_url("/models/m1/versions/1"), json!({"properties": {"modelType": "mlflow_model", "modelUri": "ftp://x"}}))
+        .put(
+            &ws_url("/models/m1/versions/1"),
+            json!({"properties": {"modelType": "mlflow_model", "modelUri": "ftp://x"}}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.modelUri");
     // A fresh container says the next version is 1.
-    let r = f.put(&ws_url("/models/m2"), json!({"properties": {"description": "d"}})).await;
+    let r = f
+        .put(
+            &ws_url("/models/m2"),
+            json!({"properties": {"description": "d"}}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(body(&r)["properties"]["nextVersion"], "1");
     for _ in 0..3 {
         let c = f.get(&ws_url("/models/m2")).await;
-        let next = body(&c)["properties"]["nextVersion"].as_str().unwrap_or_default().to_owned();
+        let next = body(&c)["properties"]["nextVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let r = f
             .put(
                 &ws_url(&format!("/models/m2/versions/{next}")),
@@ -138,8 +186,24 @@ async fn environment_helper_makes_bare_and_conda_versions() {
     let f = workspace().await;
     let bare = environment(&f, "bare", false).await;
     let conda = environment(&f, "conda", true).await;
-    let b = f.get(&format!("https://management.azure.com{bare}?api-version=2025-12-01")).await;
-    assert!(body(&b)["properties"].get("condaFile").is_none_or(serde_json::Value::is_null));
-    let c = f.get(&format!("https://management.azure.com{conda}?api-version=2025-12-01")).await;
-    assert!(body(&c)["properties"]["condaFile"].as_str().is_some_and(|s| s.contains("pandas")));
+    let b = f
+        .get(&format!(
+            "https://management.azure.com{bare}?api-version=2025-12-01"
+        ))
+        .await;
+    assert!(
+        body(&b)["properties"]
+            .get("condaFile")
+            .is_none_or(serde_json::Value::is_null)
+    );
+    let c = f
+        .get(&format!(
+            "https://management.azure.com{conda}?api-version=2025-12-01"
+        ))
+        .await;
+    assert!(
+        body(&c)["properties"]["condaFile"]
+            .as_str()
+            .is_some_and(|s| s.contains("pandas"))
+    );
 }

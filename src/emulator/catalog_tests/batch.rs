@@ -8,7 +8,12 @@ use super::{WS, body, model, target, workspace, ws_url};
 async fn batch_endpoint_and_deployment_defaults_and_checks() {
     let f = workspace().await;
     let ep = ws_url("/batchEndpoints/diabetes-batch");
-    let r = f.put(&ep, json!({"location": "eastus", "properties": {"authMode": "Key"}})).await;
+    let r = f
+        .put(
+            &ep,
+            json!({"location": "eastus", "properties": {"authMode": "Key"}}),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.authMode");
     let r = f
@@ -16,15 +21,26 @@ async fn batch_endpoint_and_deployment_defaults_and_checks() {
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.defaults.deploymentName");
-    let r = f.put(&ep, json!({"location": "eastus", "properties": {}})).await;
+    let r = f
+        .put(&ep, json!({"location": "eastus", "properties": {}}))
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(body(&r)["properties"]["authMode"], "AADToken");
     assert!(r.header("Azure-AsyncOperation").is_some());
     f.settle();
-    let keys = f.post(&ws_url("/batchEndpoints/diabetes-batch/listkeys"), None).await;
+    let keys = f
+        .post(&ws_url("/batchEndpoints/diabetes-batch/listkeys"), None)
+        .await;
     assert_eq!(keys.status, 200);
     assert!(body(&keys)["primaryKey"].is_string());
-    assert!(!f.get(&ep).await.body.map(|b| b.to_string()).unwrap_or_default().contains("primaryKey"));
+    assert!(
+        !f.get(&ep)
+            .await
+            .body
+            .map(|b| b.to_string())
+            .unwrap_or_default()
+            .contains("primaryKey")
+    );
 
     let m = model(&f, "diabetes-mlflow", "mlflow_model").await;
     let dep = ws_url("/batchEndpoints/diabetes-batch/deployments/classifier");
@@ -43,7 +59,10 @@ async fn batch_endpoint_and_deployment_defaults_and_checks() {
     assert_eq!(target(&f.put(&dep, bad).await), "properties.outputAction");
     let mut bad = good.clone();
     bad["properties"]["retrySettings"]["timeout"] = json!("300 seconds");
-    assert_eq!(target(&f.put(&dep, bad).await), "properties.retrySettings.timeout");
+    assert_eq!(
+        target(&f.put(&dep, bad).await),
+        "properties.retrySettings.timeout"
+    );
     let mut bad = good.clone();
     bad["properties"]["model"]["assetId"] = json!(format!("{WS}/models/none/versions/1"));
     assert_eq!(target(&f.put(&dep, bad).await), "properties.model.assetId");

@@ -13,16 +13,24 @@ fn command_job(env: &str, command: &str) -> Value {
 async fn status(f: &Fixture, name: &str) -> String {
     let r = f.get(&ws_url(&format!("/jobs/{name}"))).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    body(&r)["properties"]["status"].as_str().unwrap_or_default().to_owned()
+    body(&r)["properties"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
 async fn command_job_progresses_through_its_lifecycle_to_completed() {
     let f = workspace().await;
     let env = environment(&f, "sklearn", true).await;
-    let r = f.put(&ws_url("/jobs/job1"), command_job(&env, "python train.py")).await;
+    let r = f
+        .put(&ws_url("/jobs/job1"), command_job(&env, "python train.py"))
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    assert!(r.header("Azure-AsyncOperation").is_none(), "job PUT is not long-running");
+    assert!(
+        r.header("Azure-AsyncOperation").is_none(),
+        "job PUT is not long-running"
+    );
     let p = &body(&r)["properties"];
     assert_eq!(p["status"], "NotStarted");
     assert_eq!(p["experimentName"], "diabetes-training");
@@ -43,12 +51,26 @@ async fn command_job_progresses_through_its_lifecycle_to_completed() {
     }
     assert_eq!(
         seen,
-        ["NotStarted", "Starting", "Preparing", "Queued", "Running", "Finalizing", "Completed"]
+        [
+            "NotStarted",
+            "Starting",
+            "Preparing",
+            "Queued",
+            "Running",
+            "Finalizing",
+            "Completed"
+        ]
     );
     let r = f.get(&ws_url("/jobs/job1")).await;
     assert!(body(&r)["properties"].get("error").is_none());
     // The private lifecycle state never leaks.
-    assert!(!r.body.as_ref().map(Value::to_string).unwrap_or_default().contains("submittedMs"));
+    assert!(
+        !r.body
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_default()
+            .contains("submittedMs")
+    );
     // Cancelling a finished job is an error.
     let r = f.post(&ws_url("/jobs/job1/cancel"), None).await;
     assert_eq!(r.status, 400);
@@ -59,9 +81,19 @@ async fn command_job_progresses_through_its_lifecycle_to_completed() {
 async fn python_on_a_bare_image_fails_with_module_not_found() {
     let f = workspace().await;
     let bare = environment(&f, "bare-image", false).await;
-    f.put_ok(&ws_url("/jobs/bad"), command_job(&bare, "python train.py --reg 0.01"), 201).await;
+    f.put_ok(
+        &ws_url("/jobs/bad"),
+        command_job(&bare, "python train.py --reg 0.01"),
+        201,
+    )
+    .await;
     // The same environment without python in the command completes.
-    f.put_ok(&ws_url("/jobs/shell"), command_job(&bare, "echo hello"), 201).await;
+    f.put_ok(
+        &ws_url("/jobs/shell"),
+        command_job(&bare, "echo hello"),
+        201,
+    )
+    .await;
     f.halves(5);
     assert_eq!(status(&f, "bad").await, "Running");
     f.halves(2);
@@ -69,7 +101,9 @@ async fn python_on_a_bare_image_fails_with_module_not_found() {
     let p = &body(&r)["properties"];
     assert_eq!(p["status"], "Failed");
     assert!(
-        p["error"]["message"].as_str().is_some_and(|m| m.contains("ModuleNotFoundError: No module named 'pandas'")),
+        p["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ModuleNotFoundError: No module named 'pandas'")),
         "{p}"
     );
     assert_eq!(status(&f, "shell").await, "Completed");
@@ -79,7 +113,12 @@ async fn python_on_a_bare_image_fails_with_module_not_found() {
 async fn cancel_requests_then_cancels() {
     let f = workspace().await;
     let env = environment(&f, "sklearn", true).await;
-    f.put_ok(&ws_url("/jobs/long"), command_job(&env, "python train.py"), 201).await;
+    f.put_ok(
+        &ws_url("/jobs/long"),
+        command_job(&env, "python train.py"),
+        201,
+    )
+    .await;
     f.halves(4);
     assert_eq!(status(&f, "long").await, "Running");
     let r = f.post(&ws_url("/jobs/long/cancel"), None).await;
@@ -104,34 +143,72 @@ async fn command_job_references_must_resolve() {
     assert_eq!(r.status, 400);
     assert_eq!(code(&r), "UserError");
     assert_eq!(target(&r), "properties.computeId");
-    let r = f.put(&ws_url("/jobs/j"), command_job(&format!("{WS}/environments/missing/versions/1"), "python x.py")).await;
+    let r = f
+        .put(
+            &ws_url("/jobs/j"),
+            command_job(
+                &format!("{WS}/environments/missing/versions/1"),
+                "python x.py",
+            ),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.environmentId");
     assert!(message(&r).contains("not found"), "{}", message(&r));
-    let r = f.put(&ws_url("/jobs/j"), command_job("docker.io/python", "python x.py")).await;
+    let r = f
+        .put(
+            &ws_url("/jobs/j"),
+            command_job("docker.io/python", "python x.py"),
+        )
+        .await;
     assert_eq!(r.status, 400);
-    assert!(message(&r).contains("azureml://registries/"), "{}", message(&r));
+    assert!(
+        message(&r).contains("azureml://registries/"),
+        "{}",
+        message(&r)
+    );
     let mut job = command_job(&env, "x");
-    job["properties"].as_object_mut().map(|o| o.remove("command"));
+    job["properties"]
+        .as_object_mut()
+        .map(|o| o.remove("command"));
     let r = f.put(&ws_url("/jobs/j"), job).await;
     assert_eq!(r.status, 400);
     assert_eq!(target(&r), "properties.command");
-    let r = f.put(&ws_url("/jobs/j"), json!({"properties": {"jobType": "Spark"}})).await;
+    let r = f
+        .put(
+            &ws_url("/jobs/j"),
+            json!({"properties": {"jobType": "Spark"}}),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert!(message(&r).contains("Spark"), "{}", message(&r));
-    let r = f.put(&ws_url("/jobs/j"), json!({"properties": {"jobType": "Batch"}})).await;
+    let r = f
+        .put(
+            &ws_url("/jobs/j"),
+            json!({"properties": {"jobType": "Batch"}}),
+        )
+        .await;
     assert_eq!(r.status, 400);
-    assert!(message(&r).contains("Command, Sweep, AutoML, Pipeline"), "{}", message(&r));
+    assert!(
+        message(&r).contains("Command, Sweep, AutoML, Pipeline"),
+        "{}",
+        message(&r)
+    );
     // Curated registry environments and serverless jobs are accepted.
     let mut job = command_job(
         "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
         "python train.py",
     );
-    job["properties"].as_object_mut().map(|o| o.remove("computeId"));
+    job["properties"]
+        .as_object_mut()
+        .map(|o| o.remove("computeId"));
     job["properties"]["resources"] = json!({"instanceType": "Standard_DS3_v2"});
     let r = f.put(&ws_url("/jobs/serverless"), job).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    assert_eq!(body(&r)["properties"]["resources"]["instanceType"], "Standard_DS3_v2");
+    assert_eq!(
+        body(&r)["properties"]["resources"]["instanceType"],
+        "Standard_DS3_v2"
+    );
     // A re-PUT may change the display name but not the command.
     let mut job = command_job(&env, "python train.py");
     f.put_ok(&ws_url("/jobs/k"), job.clone(), 201).await;
@@ -173,27 +250,50 @@ async fn sweep_automl_and_pipeline_jobs_are_validated() {
     s["properties"]["searchSpace"]["lr"] = json!(["uniform", [0.01, 0.1]]);
     let r = f.put(&ws_url("/jobs/sw"), s).await;
     assert_eq!(r.status, 400);
-    assert!(message(&r).contains("Grid sampling supports only choice"), "{}", message(&r));
+    assert!(
+        message(&r).contains("Grid sampling supports only choice"),
+        "{}",
+        message(&r)
+    );
     let r = f.put_ok(&ws_url("/jobs/sw"), sweep, 201).await;
-    assert_eq!(body(&r)["properties"]["samplingAlgorithm"]["samplingAlgorithmType"], "Grid");
+    assert_eq!(
+        body(&r)["properties"]["samplingAlgorithm"]["samplingAlgorithmType"],
+        "Grid"
+    );
     f.halves(7);
     let r = f.get(&ws_url("/jobs/sw")).await;
     assert_eq!(body(&r)["properties"]["status"], "Completed");
-    assert_eq!(body(&r)["properties"]["properties"]["best_child_run_id"], "sw_0");
+    assert_eq!(
+        body(&r)["properties"]["properties"]["best_child_run_id"],
+        "sw_0"
+    );
 
     let automl = json!({"properties": {"jobType": "AutoML", "taskDetails": {"taskType": "Classification",
         "targetColumnName": "Diabetic", "trainingData": {"jobInputType": "mltable", "uri": "azureml:diabetes-training:1"}}}});
     let mut a = automl.clone();
-    a["properties"]["taskDetails"].as_object_mut().map(|o| o.remove("targetColumnName"));
+    a["properties"]["taskDetails"]
+        .as_object_mut()
+        .map(|o| o.remove("targetColumnName"));
     let r = f.put(&ws_url("/jobs/au"), a).await;
     assert_eq!(target(&r), "properties.taskDetails.targetColumnName");
     let mut a = automl.clone();
     a["properties"]["taskDetails"]["taskType"] = json!("Clustering");
-    assert_eq!(target(&f.put(&ws_url("/jobs/au"), a).await), "properties.taskDetails.taskType");
+    assert_eq!(
+        target(&f.put(&ws_url("/jobs/au"), a).await),
+        "properties.taskDetails.taskType"
+    );
     let r = f.put_ok(&ws_url("/jobs/au"), automl, 201).await;
-    assert_eq!(body(&r)["properties"]["taskDetails"]["primaryMetric"], "AUCWeighted");
+    assert_eq!(
+        body(&r)["properties"]["taskDetails"]["primaryMetric"],
+        "AUCWeighted"
+    );
 
-    let r = f.put(&ws_url("/jobs/pl"), json!({"properties": {"jobType": "Pipeline", "jobs": {}}})).await;
+    let r = f
+        .put(
+            &ws_url("/jobs/pl"),
+            json!({"properties": {"jobType": "Pipeline", "jobs": {}}}),
+        )
+        .await;
     assert_eq!(target(&r), "properties.jobs");
     f.put_ok(
         &ws_url("/jobs/pl"),

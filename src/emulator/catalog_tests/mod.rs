@@ -22,8 +22,7 @@ const ML: &str = "2025-12-01";
 /// The provisioning delay of the fixture.
 const DELAY: Duration = Duration::from_millis(1000);
 /// The workspace id (as an ARM id, without the host).
-const WS: &str =
-    "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+const WS: &str = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1";
 
 pub(super) struct Fixture {
     emu: Emulator,
@@ -32,7 +31,9 @@ pub(super) struct Fixture {
 
 pub(super) fn ws_url(rest: &str) -> String {
     let sep = if rest.contains('?') { '&' } else { '?' };
-    format!("{BASE}/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1{rest}{sep}api-version={ML}")
+    format!(
+        "{BASE}/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1{rest}{sep}api-version={ML}"
+    )
 }
 
 pub(super) fn body(r: &HttpResponse) -> &Value {
@@ -52,7 +53,12 @@ pub(super) fn target(r: &HttpResponse) -> &str {
 }
 
 impl Fixture {
-    pub(super) async fn send(&self, method: Method, url: &str, body: Option<Value>) -> HttpResponse {
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> HttpResponse {
         let mut req = HttpRequest::new(method, url);
         req.body = body;
         match self.emu.send(req).await {
@@ -108,9 +114,13 @@ pub(super) async fn workspace() -> Fixture {
     let f = Fixture { emu, clock };
     let p = "/subscriptions/sub1/resourceGroups/rg1/providers";
     let u = |rest: &str, api: &str| format!("{BASE}/resourceGroups/rg1{rest}?api-version={api}");
-    f.put_ok(&u("", "2024-03-01"), json!({"location": "eastus"}), 201).await;
+    f.put_ok(&u("", "2024-03-01"), json!({"location": "eastus"}), 201)
+        .await;
     f.put_ok(
-        &u("/providers/Microsoft.Storage/storageAccounts/st1", "2023-05-01"),
+        &u(
+            "/providers/Microsoft.Storage/storageAccounts/st1",
+            "2023-05-01",
+        ),
         json!({"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}),
         202,
     )
@@ -151,7 +161,9 @@ pub(super) async fn workspace() -> Fixture {
 pub(super) async fn environment(f: &Fixture, name: &str, with_conda: bool) -> String {
     let mut props = json!({"image": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest"});
     if with_conda {
-        props["condaFile"] = json!("name: train\ndependencies:\n  - python=3.10\n  - pip:\n    - pandas\n    - scikit-learn\n");
+        props["condaFile"] = json!(
+            "name: train\ndependencies:\n  - python=3.10\n  - pip:\n    - pandas\n    - scikit-learn\n"
+        );
     }
     f.put_ok(
         &ws_url(&format!("/environments/{name}/versions/1")),

@@ -37,7 +37,9 @@ impl ResourceType for BatchDeployments {
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
-        let mut p = At { prefix: "" }.req_object(ctx.body, "properties")?.clone();
+        let mut p = At { prefix: "" }
+            .req_object(ctx.body, "properties")?
+            .clone();
         let look = Lookup {
             world: ctx.world,
             now_ms: ctx.now_ms,
@@ -47,7 +49,12 @@ impl ResourceType for BatchDeployments {
         let compute = look.compute(&P.path("compute"), &compute)?;
         fields::set(&mut p, "compute", json!(compute.id));
         if fields::get(&p, "model").is_some() {
-            let kind = P.enum_or(&mut p, "model.referenceType", &["Id", "DataPath", "OutputPath"], "Id")?;
+            let kind = P.enum_or(
+                &mut p,
+                "model.referenceType",
+                &["Id", "DataPath", "OutputPath"],
+                "Id",
+            )?;
             if kind == "Id" {
                 P.req_str(&p, "model.assetId")?;
                 check_model_and_code(ctx, &mut p, "model.assetId")?;
@@ -58,13 +65,23 @@ impl ResourceType for BatchDeployments {
         P.int_or(&mut p, "maxConcurrencyPerInstance", 1, 10_000, 1)?;
         P.int_or(&mut p, "miniBatchSize", 1, 1_000_000, 10)?;
         P.int_or(&mut p, "errorThreshold", -1, i64::MAX, -1)?;
-        let action = P.enum_or(&mut p, "outputAction", &["SummaryOnly", "AppendRow"], "AppendRow")?;
+        let action = P.enum_or(
+            &mut p,
+            "outputAction",
+            &["SummaryOnly", "AppendRow"],
+            "AppendRow",
+        )?;
         if action == "AppendRow" {
             fields::default(&mut p, "outputFileName", json!("predictions.csv"));
         }
         P.int_or(&mut p, "retrySettings.maxRetries", 0, 1000, 3)?;
         P.duration_or(&mut p, "retrySettings.timeout", "PT30S")?;
-        P.enum_or(&mut p, "loggingLevel", &["Info", "Warning", "Debug"], "Info")?;
+        P.enum_or(
+            &mut p,
+            "loggingLevel",
+            &["Info", "Warning", "Debug"],
+            "Info",
+        )?;
         P.int_or(&mut p, "resources.instanceCount", 1, 1000, 1)?;
         fields::default(&mut p, "description", Value::Null);
         fields::default(&mut p, "properties", json!({}));

@@ -59,12 +59,16 @@ impl ResourceType for BatchEndpoints {
         fields::set(
             &mut props,
             "scoringUri",
-            json!(format!("https://{name}.{location}.inference.ml.azure.com/jobs")),
+            json!(format!(
+                "https://{name}.{location}.inference.ml.azure.com/jobs"
+            )),
         );
         fields::set(
             &mut props,
             "swaggerUri",
-            json!(format!("https://{name}.{location}.inference.ml.azure.com/swagger.json")),
+            json!(format!(
+                "https://{name}.{location}.inference.ml.azure.com/swagger.json"
+            )),
         );
         let (secrets, issued) = endpoint_keys::keep_or_generate(ctx.existing);
         Ok(Built {

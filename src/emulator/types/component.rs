@@ -88,13 +88,14 @@ fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
                 }
             }
         }
-        "pipeline" => {
-            if !fields::get(&spec, "jobs").is_some_and(|j| j.as_object().is_some_and(|o| !o.is_empty())) {
-                return Err(c.error(
-                    &format!("{S}.jobs"),
-                    format!("{S}.jobs is required: a pipeline component needs at least one job"),
-                ));
-            }
+        "pipeline"
+            if fields::get(&spec, "jobs")
+                .is_none_or(|j| j.as_object().is_none_or(serde_json::Map::is_empty)) =>
+        {
+            return Err(c.error(
+                &format!("{S}.jobs"),
+                format!("{S}.jobs is required: a pipeline component needs at least one job"),
+            ));
         }
         _ => {}
     }
@@ -112,7 +113,10 @@ fn ports(spec: &mut Value, which: &str, allowed: &[&'static str]) -> ArmResult<(
         return Ok(());
     };
     let Some(map) = map.as_object() else {
-        return Err(c.error(&format!("{S}.{which}"), format!("{S}.{which} must be an object")));
+        return Err(c.error(
+            &format!("{S}.{which}"),
+            format!("{S}.{which} must be an object"),
+        ));
     };
     let mut out = serde_json::Map::new();
     for (name, port) in map {

@@ -71,7 +71,11 @@ pub(crate) fn run(
             let body = body.cloned().unwrap_or_else(|| json!({}));
             let kind = c.require_str(&body, "keyType")?;
             let canon = c.one_of("keyType", kind, &["Primary", "Secondary"])?;
-            let field = if canon == "Primary" { "primaryKey" } else { "secondaryKey" };
+            let field = if canon == "Primary" {
+                "primaryKey"
+            } else {
+                "secondaryKey"
+            };
             let mut updated = keys;
             let fresh = body
                 .get("keyValue")

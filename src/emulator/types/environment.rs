@@ -66,8 +66,13 @@ fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
     }
     c.enum_or(p, "osType", &["Linux", "Windows"], "Linux")
         .map_err(|e| rename(e, "osType"))?;
-    c.enum_or(p, "autoRebuild", &["Disabled", "OnBaseImageUpdate"], "Disabled")
-        .map_err(|e| rename(e, "autoRebuild"))?;
+    c.enum_or(
+        p,
+        "autoRebuild",
+        &["Disabled", "OnBaseImageUpdate"],
+        "Disabled",
+    )
+    .map_err(|e| rename(e, "autoRebuild"))?;
     fields::default(p, "condaFile", Value::Null);
     fields::default(p, "inferenceConfig", Value::Null);
     fields::set(p, "environmentType", json!("UserCreated"));

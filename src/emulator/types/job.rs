@@ -36,7 +36,13 @@ const PHASES: &[&str] = &[
 const TERMINAL: &[&str] = &["Completed", "Failed", "Canceled"];
 
 /// Fields a re-PUT of an existing job may change.
-const MUTABLE: &[&str] = &["description", "tags", "displayName", "isArchived", "properties"];
+const MUTABLE: &[&str] = &[
+    "description",
+    "tags",
+    "displayName",
+    "isArchived",
+    "properties",
+];
 
 /// The status of a job with private state `private` at `now_ms`.
 pub(crate) fn status_at(private: &Value, now_ms: u64) -> String {
@@ -53,7 +59,10 @@ pub(crate) fn status_at(private: &Value, now_ms: u64) -> String {
     let i = usize::try_from(now_ms.saturating_sub(submitted) / step).unwrap_or(usize::MAX);
     match PHASES.get(i) {
         Some(p) => (*p).to_owned(),
-        None => private["outcome"].as_str().unwrap_or("Completed").to_owned(),
+        None => private["outcome"]
+            .as_str()
+            .unwrap_or("Completed")
+            .to_owned(),
     }
 }
 
@@ -95,8 +104,14 @@ impl ResourceType for Jobs {
             now_ms: ctx.now_ms,
             workspace: workspace_of(ctx.id),
         };
-        let JobPlan { job_type, failure } =
-            job_spec::validate(&look, At { prefix: "properties" }, ctx.name, &mut props)?;
+        let JobPlan { job_type, failure } = job_spec::validate(
+            &look,
+            At {
+                prefix: "properties",
+            },
+            ctx.name,
+            &mut props,
+        )?;
         fields::set(&mut props, "status", json!("NotStarted"));
         let location = ctx
             .world
@@ -169,7 +184,11 @@ impl ResourceType for Jobs {
                 format!("The action '{name}' is not supported for jobs."),
             ));
         }
-        let private = resource.body.get(PRIVATE_KEY).cloned().unwrap_or(Value::Null);
+        let private = resource
+            .body
+            .get(PRIVATE_KEY)
+            .cloned()
+            .unwrap_or(Value::Null);
         let status = status_at(&private, ctx.now_ms);
         if TERMINAL.contains(&status.as_str()) {
             return Err(ML_CHECK.error(
@@ -182,7 +201,11 @@ impl ResourceType for Jobs {
         }
         let mut updated = resource.body.clone();
         if status != "CancelRequested" {
-            fields::set(&mut updated, &format!("{PRIVATE_KEY}.cancelMs"), json!(ctx.now_ms));
+            fields::set(
+                &mut updated,
+                &format!("{PRIVATE_KEY}.cancelMs"),
+                json!(ctx.now_ms),
+            );
         }
         Ok(ActionOutcome {
             status: 202,
@@ -201,7 +224,11 @@ fn update(ctx: &PutContext<'_>, existing: &StoredResource, given: &Value) -> Arm
     for f in ["jobType", "command"] {
         let before = fields::get_str(&existing.body, &format!("properties.{f}"));
         let after = fields::get_str(given, f);
-        if after.is_some() && !before.zip(after).is_some_and(|(b, a)| b.eq_ignore_ascii_case(a)) {
+        if after.is_some()
+            && !before
+                .zip(after)
+                .is_some_and(|(b, a)| b.eq_ignore_ascii_case(a))
+        {
             return Err(ArmError::new(
                 409,
                 "UserError",

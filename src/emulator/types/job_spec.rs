@@ -83,7 +83,12 @@ fn pandas_failure() -> Value {
 }
 
 /// Validates and completes the job definition `p` (at `at`) of job `name`.
-pub(crate) fn validate(look: &Lookup<'_>, at: At<'_>, name: &str, p: &mut Value) -> ArmResult<JobPlan> {
+pub(crate) fn validate(
+    look: &Lookup<'_>,
+    at: At<'_>,
+    name: &str,
+    p: &mut Value,
+) -> ArmResult<JobPlan> {
     let job_type = at.req_enum(p, "jobType", JOB_TYPES)?;
     if job_type == "Spark" {
         return Err(at.error(
@@ -132,7 +137,9 @@ fn command_and_environment(
     if let Resolved::Local(r) = &resolved {
         fields::set(p, "environmentId", json!(r.id));
     }
-    let bare = resolved.local().is_some_and(|r| !has_python_dependencies(&r.body));
+    let bare = resolved
+        .local()
+        .is_some_and(|r| !has_python_dependencies(&r.body));
     Ok((bare && runs_python(&command)).then(pandas_failure))
 }
 
@@ -144,7 +151,11 @@ fn command(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Val
     fields::default(p, "distribution", Value::Null);
     fields::default(p, "parameters", Value::Null);
     if fields::get(p, "distribution").is_some() {
-        at.req_enum(p, "distribution.distributionType", &["PyTorch", "TensorFlow", "Mpi"])?;
+        at.req_enum(
+            p,
+            "distribution.distributionType",
+            &["PyTorch", "TensorFlow", "Mpi"],
+        )?;
     }
     if fields::get(p, "limits").is_some() {
         fields::default(p, "limits.jobLimitsType", json!("Command"));
@@ -159,7 +170,10 @@ fn command(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Val
 
 fn resources(at: At<'_>, p: &mut Value) -> ArmResult<()> {
     if fields::get(p, "resources").is_some_and(|r| !r.is_object()) {
-        return Err(at.error("resources", format!("{} must be an object", at.path("resources"))));
+        return Err(at.error(
+            "resources",
+            format!("{} must be an object", at.path("resources")),
+        ));
     }
     at.int_or(p, "resources.instanceCount", 1, 1000, 1)?;
     fields::default(p, "resources.shmSize", json!("2g"));
@@ -170,7 +184,10 @@ fn resources(at: At<'_>, p: &mut Value) -> ArmResult<()> {
 fn is_choice(v: &Value) -> bool {
     match v {
         Value::String(s) => s.trim_start().to_ascii_lowercase().starts_with("choice("),
-        Value::Array(a) => a.first().and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("choice")),
+        Value::Array(a) => a
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("choice")),
         _ => false,
     }
 }
@@ -188,7 +205,13 @@ fn sweep(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Value
     let space = at.req_object(p, "searchSpace")?.clone();
     let space = space.as_object().cloned().unwrap_or_default();
     if space.is_empty() {
-        return Err(at.error("searchSpace", format!("{} must define at least one hyperparameter", at.path("searchSpace"))));
+        return Err(at.error(
+            "searchSpace",
+            format!(
+                "{} must define at least one hyperparameter",
+                at.path("searchSpace")
+            ),
+        ));
     }
     if algorithm == "Grid"
         && let Some((k, _)) = space.iter().find(|(_, v)| !is_choice(v))
@@ -226,7 +249,9 @@ fn sweep(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Value
         fields::set(p, "earlyTermination", Value::Null);
     }
     let mut trial = at.req_object(p, "trial")?.clone();
-    let trial_at = At { prefix: &at.path("trial") };
+    let trial_at = At {
+        prefix: &at.path("trial"),
+    };
     let failure = command_and_environment(look, trial_at, &mut trial)?;
     resources(trial_at, &mut trial)?;
     fields::set(p, "trial", trial);
@@ -238,7 +263,12 @@ fn automl(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Valu
     let task = at.req_enum(p, "taskDetails.taskType", TASK_TYPES)?;
     at.req_object(p, "taskDetails.trainingData")?;
     at.req_str(p, "taskDetails.trainingData.uri")?;
-    at.enum_or(p, "taskDetails.trainingData.jobInputType", &["mltable"], "mltable")?;
+    at.enum_or(
+        p,
+        "taskDetails.trainingData.jobInputType",
+        &["mltable"],
+        "mltable",
+    )?;
     let tabular = matches!(task, "Classification" | "Regression" | "Forecasting");
     if tabular {
         at.req_str(p, "taskDetails.targetColumnName")?;
@@ -249,10 +279,20 @@ fn automl(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Valu
         };
         at.enum_or(p, "taskDetails.primaryMetric", metrics, dflt)?;
         at.int_or(p, "taskDetails.limitSettings.maxTrials", 1, 1000, 1000)?;
-        at.int_or(p, "taskDetails.limitSettings.maxConcurrentTrials", 1, 1000, 1)?;
+        at.int_or(
+            p,
+            "taskDetails.limitSettings.maxConcurrentTrials",
+            1,
+            1000,
+            1,
+        )?;
         at.duration_or(p, "taskDetails.limitSettings.timeout", "PT6H")?;
         at.duration_or(p, "taskDetails.limitSettings.trialTimeout", "PT30M")?;
-        fields::default(p, "taskDetails.limitSettings.enableEarlyTermination", json!(true));
+        fields::default(
+            p,
+            "taskDetails.limitSettings.enableEarlyTermination",
+            json!(true),
+        );
     }
     if let Some(env) = at.opt_str(p, "environmentId")?.map(str::to_owned) {
         look.environment(&at.path("environmentId"), &env)?;
@@ -266,10 +306,16 @@ fn pipeline(at: At<'_>, p: &mut Value) -> ArmResult<Option<Value>> {
         return Err(at.missing("jobs"));
     };
     if jobs.is_empty() {
-        return Err(at.error("jobs", format!("{} must contain at least one step", at.path("jobs"))));
+        return Err(at.error(
+            "jobs",
+            format!("{} must contain at least one step", at.path("jobs")),
+        ));
     }
     if let Some((k, _)) = jobs.iter().find(|(_, v)| !v.is_object()) {
-        return Err(at.error(&format!("jobs.{k}"), format!("{} must be an object", at.path(&format!("jobs.{k}")))));
+        return Err(at.error(
+            &format!("jobs.{k}"),
+            format!("{} must be an object", at.path(&format!("jobs.{k}"))),
+        ));
     }
     fields::default(p, "settings", json!({}));
     Ok(None)
@@ -287,15 +333,19 @@ fn inputs(at: At<'_>, p: &mut Value) -> ArmResult<()> {
     for (name, input) in map {
         let mut input = input.clone();
         let rel = format!("inputs.{name}");
-        let kind = at.req_enum(&mut input, "jobInputType", INPUT_TYPES).map_err(|_| {
-            match fields::get_str(&input, "jobInputType") {
+        let kind = at
+            .req_enum(&mut input, "jobInputType", INPUT_TYPES)
+            .map_err(|_| match fields::get_str(&input, "jobInputType") {
                 None => at.missing(&format!("{rel}.jobInputType")),
                 Some(v) => at.error(
                     &format!("{rel}.jobInputType"),
-                    format!("{} has an invalid value '{v}'; allowed values are: {}", at.path(&format!("{rel}.jobInputType")), INPUT_TYPES.join(", ")),
+                    format!(
+                        "{} has an invalid value '{v}'; allowed values are: {}",
+                        at.path(&format!("{rel}.jobInputType")),
+                        INPUT_TYPES.join(", ")
+                    ),
                 ),
-            }
-        })?;
+            })?;
         if kind == "literal" {
             if fields::get(&input, "value").is_none() {
                 return Err(at.missing(&format!("{rel}.value")));
@@ -317,9 +367,15 @@ fn outputs(at: At<'_>, p: &mut Value, job: &str) -> ArmResult<()> {
     let given = match fields::get(p, "outputs") {
         None => Map::new(),
         Some(Value::Object(m)) => m.clone(),
-        Some(_) => return Err(at.error("outputs", format!("{} must be an object", at.path("outputs")))),
+        Some(_) => {
+            return Err(at.error(
+                "outputs",
+                format!("{} must be an object", at.path("outputs")),
+            ));
+        }
     };
-    let base = format!("azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.{job}/");
+    let base =
+        format!("azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.{job}/");
     let mut out = Map::new();
     out.insert(
         "default".into(),
@@ -332,15 +388,27 @@ fn outputs(at: At<'_>, p: &mut Value, job: &str) -> ArmResult<()> {
             return Err(at.error(&rel, format!("{} must be an object", at.path(&rel))));
         }
         let field = format!("{rel}.jobOutputType");
-        let kind = at.opt_str(&output, "jobOutputType").map_err(|_| at.error(&field, format!("{} must be a string", at.path(&field))))?;
+        let kind = at
+            .opt_str(&output, "jobOutputType")
+            .map_err(|_| at.error(&field, format!("{} must be a string", at.path(&field))))?;
         let kind = kind.unwrap_or("uri_folder").to_owned();
         let canon = at.one_of(&field, &kind, OUTPUT_TYPES)?;
         fields::set(&mut output, "jobOutputType", json!(canon));
-        let mode = fields::get_str(&output, "mode").unwrap_or("ReadWriteMount").to_owned();
-        let mode = at.one_of(&format!("{rel}.mode"), &mode, &["ReadWriteMount", "Upload", "Direct"])?;
+        let mode = fields::get_str(&output, "mode")
+            .unwrap_or("ReadWriteMount")
+            .to_owned();
+        let mode = at.one_of(
+            &format!("{rel}.mode"),
+            &mode,
+            &["ReadWriteMount", "Upload", "Direct"],
+        )?;
         fields::set(&mut output, "mode", json!(mode));
         let suffix = if canon == "uri_file" { "" } else { "/" };
-        fields::default(&mut output, "uri", json!(format!("{base}outputs/{name}{suffix}")));
+        fields::default(
+            &mut output,
+            "uri",
+            json!(format!("{base}outputs/{name}{suffix}")),
+        );
         fields::default(&mut output, "description", Value::Null);
         out.insert(name, output);
     }

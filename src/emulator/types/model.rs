@@ -48,15 +48,17 @@ fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
         "tritonmodel" => "triton_model".to_owned(),
         _ => raw.clone(),
     };
-    let canon = c.one_of("properties.modelType", &snake, MODEL_TYPES).map_err(|_| {
-        c.error(
-            "properties.modelType",
-            format!(
-                "properties.modelType has an invalid value '{raw}'; allowed values are: {}",
-                MODEL_TYPES.join(", ")
-            ),
-        )
-    })?;
+    let canon = c
+        .one_of("properties.modelType", &snake, MODEL_TYPES)
+        .map_err(|_| {
+            c.error(
+                "properties.modelType",
+                format!(
+                    "properties.modelType has an invalid value '{raw}'; allowed values are: {}",
+                    MODEL_TYPES.join(", ")
+                ),
+            )
+        })?;
     fields::set(p, "modelType", json!(canon));
     let uri = c
         .require_str(p, "modelUri")

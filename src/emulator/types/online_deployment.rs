@@ -34,7 +34,8 @@ pub(crate) fn check_model_and_code(
     if let Some(model) = P.opt_str(p, model_field)?.map(str::to_owned) {
         match look.model(&P.path(model_field), &model)? {
             Resolved::Local(m) => {
-                needs_code = fields::get_str(&m.body, "properties.modelType") != Some("mlflow_model");
+                needs_code =
+                    fields::get_str(&m.body, "properties.modelType") != Some("mlflow_model");
                 fields::set(p, model_field, json!(m.id));
             }
             Resolved::External => needs_code = false,
@@ -88,28 +89,56 @@ impl ResourceType for OnlineDeployments {
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
-        let mut p = At { prefix: "" }.req_object(ctx.body, "properties")?.clone();
-        let kind = P.req_enum(&mut p, "endpointComputeType", &["Managed", "Kubernetes", "AzureMLCompute"])?;
+        let mut p = At { prefix: "" }
+            .req_object(ctx.body, "properties")?
+            .clone();
+        let kind = P.req_enum(
+            &mut p,
+            "endpointComputeType",
+            &["Managed", "Kubernetes", "AzureMLCompute"],
+        )?;
         check_model_and_code(ctx, &mut p, "model")?;
         if kind == "Managed" {
             P.req_str(&p, "instanceType")?;
         }
-        let scale = P.enum_or(&mut p, "scaleSettings.scaleType", &["Default", "TargetUtilization"], "Default")?;
+        let scale = P.enum_or(
+            &mut p,
+            "scaleSettings.scaleType",
+            &["Default", "TargetUtilization"],
+            "Default",
+        )?;
         if scale == "TargetUtilization" {
             let min = P.int_or(&mut p, "scaleSettings.minInstances", 1, 1000, 1)?;
             let max = P.int_or(&mut p, "scaleSettings.maxInstances", 1, 1000, 1)?;
             if min > max {
                 return Err(P.error("scaleSettings.minInstances", format!("properties.scaleSettings.minInstances ({min}) must not exceed properties.scaleSettings.maxInstances ({max})")));
             }
-            P.int_or(&mut p, "scaleSettings.targetUtilizationPercentage", 1, 100, 70)?;
+            P.int_or(
+                &mut p,
+                "scaleSettings.targetUtilizationPercentage",
+                1,
+                100,
+                70,
+            )?;
             P.duration_or(&mut p, "scaleSettings.pollingInterval", "PT1S")?;
         }
-        P.int_or(&mut p, "requestSettings.maxConcurrentRequestsPerInstance", 1, 1000, 1)?;
+        P.int_or(
+            &mut p,
+            "requestSettings.maxConcurrentRequestsPerInstance",
+            1,
+            1000,
+            1,
+        )?;
         P.duration_or(&mut p, "requestSettings.requestTimeout", "PT5S")?;
         P.duration_or(&mut p, "requestSettings.maxQueueWait", "PT0.5S")?;
         probe(&mut p, "livenessProbe")?;
         probe(&mut p, "readinessProbe")?;
-        P.enum_or(&mut p, "egressPublicNetworkAccess", &["Enabled", "Disabled"], "Enabled")?;
+        P.enum_or(
+            &mut p,
+            "egressPublicNetworkAccess",
+            &["Enabled", "Disabled"],
+            "Enabled",
+        )?;
         fields::default(&mut p, "appInsightsEnabled", json!(false));
         data_collector(&mut p)?;
         fields::default(&mut p, "description", Value::Null);
@@ -119,9 +148,15 @@ impl ResourceType for OnlineDeployments {
         fields::default(&mut sku, "name", json!("Default"));
         let capacity = match fields::get(&sku, "capacity") {
             None => 1,
-            Some(v) => v.as_i64().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
-                At { prefix: "" }.error("sku.capacity", "sku.capacity must be an integer between 1 and 1000 (the instance count)")
-            })?,
+            Some(v) => v
+                .as_i64()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    At { prefix: "" }.error(
+                        "sku.capacity",
+                        "sku.capacity must be an integer between 1 and 1000 (the instance count)",
+                    )
+                })?,
         };
         fields::set(&mut sku, "capacity", json!(capacity));
         fields::default(&mut sku, "tier", json!("Standard"));
@@ -167,11 +202,23 @@ fn data_collector(p: &mut Value) -> ArmResult<()> {
             return Err(P.error(&rel, format!("properties.{rel} must be an object")));
         }
         let mut coll = coll;
-        let at = At { prefix: &P.path(&rel) };
-        at.enum_or(&mut coll, "dataCollectionMode", &["Enabled", "Disabled"], "Enabled")?;
+        let at = At {
+            prefix: &P.path(&rel),
+        };
+        at.enum_or(
+            &mut coll,
+            "dataCollectionMode",
+            &["Enabled", "Disabled"],
+            "Enabled",
+        )?;
         out.insert(name, coll);
     }
     fields::set(p, "dataCollector.collections", Value::Object(out));
-    P.enum_or(p, "dataCollector.rollingRate", &["Year", "Month", "Day", "Hour", "Minute"], "Hour")?;
+    P.enum_or(
+        p,
+        "dataCollector.rollingRate",
+        &["Year", "Month", "Day", "Hour", "Minute"],
+        "Hour",
+    )?;
     Ok(())
 }

@@ -96,12 +96,16 @@ impl ResourceType for OnlineEndpoints {
         fields::set(
             &mut props,
             "scoringUri",
-            json!(format!("https://{name}.{location}.inference.ml.azure.com/score")),
+            json!(format!(
+                "https://{name}.{location}.inference.ml.azure.com/score"
+            )),
         );
         fields::set(
             &mut props,
             "swaggerUri",
-            json!(format!("https://{name}.{location}.inference.ml.azure.com/swagger.json")),
+            json!(format!(
+                "https://{name}.{location}.inference.ml.azure.com/swagger.json"
+            )),
         );
         let mut fields_out = json!({"properties": props, "identity": identity(ctx)});
         fields_out["kind"] = input.get("kind").cloned().unwrap_or(json!("Managed"));
@@ -147,7 +151,9 @@ impl ResourceType for OnlineEndpoints {
         let mode = fields::get_str(&resource.body, "properties.authMode").unwrap_or("Key");
         match name.to_ascii_lowercase().as_str() {
             "listkeys" => endpoint_keys::run(KeyAction::List, mode, resource, body, ctx),
-            "regeneratekeys" => endpoint_keys::run(KeyAction::Regenerate, mode, resource, body, ctx),
+            "regeneratekeys" => {
+                endpoint_keys::run(KeyAction::Regenerate, mode, resource, body, ctx)
+            }
             "token" => endpoint_keys::run(KeyAction::Token, mode, resource, body, ctx),
             _ => Err(crate::emulator::error::ArmError::new(
                 404,
@@ -165,7 +171,10 @@ fn check_traffic_values(input: &Value, field: &str, max: i64) -> ArmResult<Value
         return Ok(json!({}));
     };
     let Some(map) = t.as_object() else {
-        return Err(c.error(field, format!("{field} must be an object mapping deployment names to percentages")));
+        return Err(c.error(
+            field,
+            format!("{field} must be an object mapping deployment names to percentages"),
+        ));
     };
     for (k, v) in map {
         if !v.as_i64().is_some_and(|n| (0..=max).contains(&n)) {

@@ -36,7 +36,7 @@ pub(crate) fn workspace_of(id: &str) -> &str {
 #[derive(Debug, Clone)]
 pub(crate) enum Resolved {
     /// A resource of this workspace.
-    Local(StoredResource),
+    Local(Box<StoredResource>),
     /// A registry or curated asset, accepted without checking.
     External,
 }
@@ -102,9 +102,17 @@ impl Lookup<'_> {
             ));
         };
         match self.get(&id) {
-            Some(r) if r.type_name.eq_ignore_ascii_case(type_name) => Ok(Resolved::Local(r.clone())),
-            Some(_) => Err(ML_CHECK.error(field, format!("{field} must be the id of a {what} version, not '{v}'"))),
-            None => Err(ML_CHECK.error(field, format!("The {what} version '{v}' referenced by {field} was not found"))),
+            Some(r) if r.type_name.eq_ignore_ascii_case(type_name) => {
+                Ok(Resolved::Local(Box::new(r.clone())))
+            }
+            Some(_) => Err(ML_CHECK.error(
+                field,
+                format!("{field} must be the id of a {what} version, not '{v}'"),
+            )),
+            None => Err(ML_CHECK.error(
+                field,
+                format!("The {what} version '{v}' referenced by {field} was not found"),
+            )),
         }
     }
 
@@ -121,7 +129,13 @@ impl Lookup<'_> {
 
     /// An environment reference (`environmentId`).
     pub(crate) fn environment(&self, field: &str, value: &str) -> ArmResult<Resolved> {
-        self.asset(field, value, "environments", ENVIRONMENT_VERSION, "environment")
+        self.asset(
+            field,
+            value,
+            "environments",
+            ENVIRONMENT_VERSION,
+            "environment",
+        )
     }
 
     /// A model reference.
@@ -138,9 +152,10 @@ impl Lookup<'_> {
             let name = v.strip_prefix("azureml:").unwrap_or(v);
             format!("{}/computes/{name}", self.workspace)
         };
-        let in_workspace = id
-            .to_ascii_lowercase()
-            .starts_with(&format!("{}/computes/", self.workspace.to_ascii_lowercase()));
+        let in_workspace = id.to_ascii_lowercase().starts_with(&format!(
+            "{}/computes/",
+            self.workspace.to_ascii_lowercase()
+        ));
         match self.get(&id) {
             Some(r) if in_workspace && r.type_name.eq_ignore_ascii_case(COMPUTE) => Ok(r.clone()),
             _ => Err(ML_CHECK.error(
@@ -161,4 +176,3 @@ impl Lookup<'_> {
         }
     }
 }
-

@@ -26,12 +26,27 @@ pub(crate) const BUILT_IN_ROLES: &[(&str, &str)] = &[
     ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"),
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
     ("acdd72a7-3b0f-41ad-9dbb-8b6f9e4dc3b2", "Reader"),
-    ("f6c7c914-8db3-469d-8ca1-694a8f32e121", "AzureML Data Scientist"),
-    ("e503ece1-11d0-4e8e-8e2c-7a6c3bf38815", "AzureML Compute Operator"),
-    ("ba92f5b4-2d11-453d-a403-e96b0029c9fe", "Storage Blob Data Contributor"),
-    ("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "Storage Blob Data Reader"),
+    (
+        "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+        "AzureML Data Scientist",
+    ),
+    (
+        "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
+        "AzureML Compute Operator",
+    ),
+    (
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        "Storage Blob Data Contributor",
+    ),
+    (
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+        "Storage Blob Data Reader",
+    ),
     ("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull"),
-    ("4633458b-17de-408a-b874-0445c86b69e6", "Key Vault Secrets User"),
+    (
+        "4633458b-17de-408a-b874-0445c86b69e6",
+        "Key Vault Secrets User",
+    ),
 ];
 
 fn is_guid(s: &str) -> bool {
@@ -66,15 +81,21 @@ impl ResourceType for RoleAssignments {
         } else {
             Err(ArmError::bad_request(
                 "InvalidRoleAssignmentId",
-                format!("The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."),
+                format!(
+                    "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
+                ),
             ))
         }
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let c = AUTHZ;
-        let role = c.require_str(ctx.body, "properties.roleDefinitionId")?.to_owned();
-        let principal = c.require_str(ctx.body, "properties.principalId")?.to_owned();
+        let role = c
+            .require_str(ctx.body, "properties.roleDefinitionId")?
+            .to_owned();
+        let principal = c
+            .require_str(ctx.body, "properties.principalId")?
+            .to_owned();
         if !is_guid(&principal) {
             return Err(c.error(
                 "properties.principalId",
@@ -85,7 +106,13 @@ impl ResourceType for RoleAssignments {
             Some(t) => c.one_of(
                 "properties.principalType",
                 t,
-                &["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"],
+                &[
+                    "User",
+                    "Group",
+                    "ServicePrincipal",
+                    "ForeignGroup",
+                    "Device",
+                ],
             )?,
             None => "User",
         };
@@ -98,7 +125,10 @@ impl ResourceType for RoleAssignments {
         if !BUILT_IN_ROLES.iter().any(|(g, _)| *g == role_guid) {
             return Err(ArmError::bad_request(
                 "RoleDefinitionDoesNotExist",
-                format!("The specified role definition with ID '{}' does not exist.", super::last_segment(&role)),
+                format!(
+                    "The specified role definition with ID '{}' does not exist.",
+                    super::last_segment(&role)
+                ),
             ));
         }
         let role_id = format!(
@@ -130,14 +160,20 @@ impl ResourceType for RoleAssignments {
                     .is_some_and(|x| x.eq_ignore_ascii_case(&principal))
         });
         if duplicate {
-            return Err(ArmError::new(409, "RoleAssignmentExists", "The role assignment already exists."));
+            return Err(ArmError::new(
+                409,
+                "RoleAssignmentExists",
+                "The role assignment already exists.",
+            ));
         }
         let now = ids::timestamp(ctx.now_ms);
         let created = ctx
             .existing
             .and_then(|e| fields::get_str(&e.body, "properties.createdOn"))
             .map_or_else(|| now.clone(), str::to_owned);
-        let description = fields::get(ctx.body, "properties.description").cloned().unwrap_or(Value::Null);
+        let description = fields::get(ctx.body, "properties.description")
+            .cloned()
+            .unwrap_or(Value::Null);
         Ok(Built {
             fields: json!({"properties": {
                 "roleDefinitionId": role_id,

@@ -69,7 +69,9 @@ impl ResourceType for Schedules {
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
-        let mut p = At { prefix: "" }.req_object(ctx.body, "properties")?.clone();
+        let mut p = At { prefix: "" }
+            .req_object(ctx.body, "properties")?
+            .clone();
         trigger(ctx, &mut p)?;
         let action = action(ctx, &mut p)?;
         if let Some(v) = fields::get(&p, "isEnabled")
@@ -82,13 +84,13 @@ impl ResourceType for Schedules {
         fields::default(&mut p, "description", Value::Null);
         fields::default(&mut p, "tags", json!({}));
         fields::default(&mut p, "properties", json!({}));
-        if action == "CreateMonitor" {
-            if let Some(obj) = p.get_mut("properties").and_then(Value::as_object_mut) {
-                obj.insert(
-                    "azureml.telemetry.attribution".into(),
-                    json!("modelmonitoring"),
-                );
-            }
+        if action == "CreateMonitor"
+            && let Some(obj) = p.get_mut("properties").and_then(Value::as_object_mut)
+        {
+            obj.insert(
+                "azureml.telemetry.attribution".into(),
+                json!("modelmonitoring"),
+            );
         }
         Ok(Built {
             fields: json!({"properties": p}),
@@ -115,7 +117,11 @@ impl ResourceType for Schedules {
 
     fn listed(&self, url: &RequestUrl, body: &Value) -> ArmResult<bool> {
         let view = url.query_param("listViewType").unwrap_or("EnabledOnly");
-        let view = ML_CHECK.one_of("listViewType", view, &["EnabledOnly", "DisabledOnly", "All"])?;
+        let view = ML_CHECK.one_of(
+            "listViewType",
+            view,
+            &["EnabledOnly", "DisabledOnly", "All"],
+        )?;
         let enabled = fields::get(body, "properties.isEnabled")
             .and_then(Value::as_bool)
             .unwrap_or(true);
@@ -129,11 +135,15 @@ impl ResourceType for Schedules {
 
 fn int_list(p: &Value, rel: &str, max: i64) -> ArmResult<()> {
     if let Some(v) = fields::get(p, rel) {
-        let ok = v
-            .as_array()
-            .is_some_and(|a| a.iter().all(|x| x.as_i64().is_some_and(|n| (0..=max).contains(&n))));
+        let ok = v.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|x| x.as_i64().is_some_and(|n| (0..=max).contains(&n)))
+        });
         if !ok {
-            return Err(P.error(rel, format!("properties.{rel} must be a list of integers between 0 and {max}")));
+            return Err(P.error(
+                rel,
+                format!("properties.{rel} must be a list of integers between 0 and {max}"),
+            ));
         }
     }
     Ok(())
@@ -152,11 +162,20 @@ fn trigger(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<()> {
             ));
         }
     } else {
-        P.req_enum(p, "trigger.frequency", &["Minute", "Hour", "Day", "Week", "Month"])?;
+        P.req_enum(
+            p,
+            "trigger.frequency",
+            &["Minute", "Hour", "Day", "Week", "Month"],
+        )?;
         match fields::get(p, "trigger.interval") {
             None => return Err(P.missing("trigger.interval")),
             Some(v) if v.as_i64().is_some_and(|n| n >= 1) => {}
-            Some(_) => return Err(P.error("trigger.interval", "properties.trigger.interval must be a positive integer")),
+            Some(_) => {
+                return Err(P.error(
+                    "trigger.interval",
+                    "properties.trigger.interval must be a positive integer",
+                ));
+            }
         }
         if fields::get(p, "trigger.schedule").is_some() {
             int_list(p, "trigger.schedule.hours", 23)?;
@@ -164,7 +183,10 @@ fn trigger(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<()> {
             int_list(p, "trigger.schedule.monthDays", 31)?;
             if let Some(days) = fields::get(p, "trigger.schedule.weekDays").cloned() {
                 let Some(days) = days.as_array() else {
-                    return Err(P.error("trigger.schedule.weekDays", "properties.trigger.schedule.weekDays must be a list"));
+                    return Err(P.error(
+                        "trigger.schedule.weekDays",
+                        "properties.trigger.schedule.weekDays must be a list",
+                    ));
                 };
                 let mut canon = Vec::new();
                 for d in days {
@@ -178,7 +200,12 @@ fn trigger(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<()> {
     }
     fields::default(p, "trigger.timeZone", json!("UTC"));
     let start = crate::emulator::ids::timestamp(ctx.now_ms);
-    let start = start.trim_end_matches('Z').split('.').next().unwrap_or_default().to_owned();
+    let start = start
+        .trim_end_matches('Z')
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let prior = ctx
         .existing
         .and_then(|e| fields::get_str(&e.body, "properties.trigger.startTime"))
@@ -190,7 +217,11 @@ fn trigger(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<()> {
 
 fn action(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<&'static str> {
     P.req_object(p, "action")?;
-    let kind = P.req_enum(p, "action.actionType", &["CreateJob", "CreateMonitor", "InvokeBatchEndpoint"])?;
+    let kind = P.req_enum(
+        p,
+        "action.actionType",
+        &["CreateJob", "CreateMonitor", "InvokeBatchEndpoint"],
+    )?;
     let look = Lookup {
         world: ctx.world,
         now_ms: ctx.now_ms,
@@ -199,7 +230,9 @@ fn action(ctx: &PutContext<'_>, p: &mut Value) -> ArmResult<&'static str> {
     match kind {
         "CreateJob" => {
             let mut job = P.req_object(p, "action.jobDefinition")?.clone();
-            let at = At { prefix: "properties.action.jobDefinition" };
+            let at = At {
+                prefix: "properties.action.jobDefinition",
+            };
             job_spec::validate(&look, at, ctx.name, &mut job)?;
             fields::set(&mut job, "status", json!("NotStarted"));
             fields::set(p, "action.jobDefinition", job);
@@ -224,18 +257,37 @@ fn emails_missing() -> ArmError {
 }
 
 fn monitor(look: &Lookup<'_>, m: &mut Value) -> ArmResult<()> {
-    let at = At { prefix: "properties.action.monitorDefinition" };
+    let at = At {
+        prefix: "properties.action.monitorDefinition",
+    };
     at.req_object(m, "computeConfiguration")?;
     at.req_enum(m, "computeConfiguration.computeType", &["ServerlessSpark"])?;
     at.req_str(m, "computeConfiguration.instanceType")?;
     let rt = at.req_str(m, "computeConfiguration.runtimeVersion")?;
     if !Regex::new(r"^[0-9]+\.[0-9]+$").is_ok_and(|r| r.is_match(rt)) {
-        return Err(at.error("computeConfiguration.runtimeVersion", format!("{} '{rt}' must look like 3.3", at.path("computeConfiguration.runtimeVersion"))));
+        return Err(at.error(
+            "computeConfiguration.runtimeVersion",
+            format!(
+                "{} '{rt}' must look like 3.3",
+                at.path("computeConfiguration.runtimeVersion")
+            ),
+        ));
     }
-    at.req_enum(m, "computeConfiguration.computeIdentity.computeIdentityType", &["AmlToken", "ManagedIdentity"])?;
+    at.req_enum(
+        m,
+        "computeConfiguration.computeIdentity.computeIdentityType",
+        &["AmlToken", "ManagedIdentity"],
+    )?;
     if fields::get(m, "monitoringTarget").is_some() {
-        at.req_enum(m, "monitoringTarget.taskType", &["Classification", "Regression"])?;
-        if let Some(d) = at.opt_str(m, "monitoringTarget.deploymentId")?.map(str::to_owned) {
+        at.req_enum(
+            m,
+            "monitoringTarget.taskType",
+            &["Classification", "Regression"],
+        )?;
+        if let Some(d) = at
+            .opt_str(m, "monitoringTarget.deploymentId")?
+            .map(str::to_owned)
+        {
             look.online_deployment(&at.path("monitoringTarget.deploymentId"), &d)?;
         }
     } else {
@@ -244,26 +296,40 @@ fn monitor(look: &Lookup<'_>, m: &mut Value) -> ArmResult<()> {
     let signals = at.req_object(m, "signals")?.clone();
     let signals = signals.as_object().cloned().unwrap_or_default();
     if signals.is_empty() {
-        return Err(at.error("signals", format!("{} must contain at least one signal", at.path("signals"))));
+        return Err(at.error(
+            "signals",
+            format!("{} must contain at least one signal", at.path("signals")),
+        ));
     }
     let mut out = serde_json::Map::new();
     let mut needs_emails = false;
     for (name, signal) in signals {
         let sat_prefix = at.path(&format!("signals.{name}"));
-        let sat = At { prefix: &sat_prefix };
+        let sat = At {
+            prefix: &sat_prefix,
+        };
         let mut s = signal;
         if !s.is_object() {
-            return Err(at.error(&format!("signals.{name}"), format!("{sat_prefix} must be an object")));
+            return Err(at.error(
+                &format!("signals.{name}"),
+                format!("{sat_prefix} must be an object"),
+            ));
         }
         let kind = sat.req_enum(&mut s, "signalType", SIGNALS)?;
         sat.enum_or(&mut s, "mode", &["Enabled", "Disabled"], "Enabled")?;
         needs_emails |= kind == "PredictionDrift";
         if kind != "Custom" {
-            let Some(list) = fields::get(&s, "metricThresholds").and_then(Value::as_array).cloned() else {
+            let Some(list) = fields::get(&s, "metricThresholds")
+                .and_then(Value::as_array)
+                .cloned()
+            else {
                 return Err(sat.missing("metricThresholds"));
             };
             if list.is_empty() {
-                return Err(sat.error("metricThresholds", format!("{sat_prefix}.metricThresholds must not be empty")));
+                return Err(sat.error(
+                    "metricThresholds",
+                    format!("{sat_prefix}.metricThresholds must not be empty"),
+                ));
             }
             let mut canon = Vec::new();
             for (i, t) in list.into_iter().enumerate() {
@@ -283,8 +349,13 @@ fn monitor(look: &Lookup<'_>, m: &mut Value) -> ArmResult<()> {
     }
     fields::set(m, "signals", Value::Object(out));
     let has_settings = fields::get(m, "alertNotificationSettings").is_some();
-    let emails = fields::get(m, "alertNotificationSettings.emailNotificationSettings.emails");
-    let has_emails = emails.and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    let emails = fields::get(
+        m,
+        "alertNotificationSettings.emailNotificationSettings.emails",
+    );
+    let has_emails = emails
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
     if (needs_emails || has_settings) && !has_emails {
         return Err(emails_missing());
     }

@@ -124,15 +124,18 @@ impl At<'_> {
     ) -> ArmResult<i64> {
         let n = match fields::get(v, rel) {
             None => dflt,
-            Some(x) => x.as_i64().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
-                self.error(
-                    rel,
-                    format!(
-                        "{} must be an integer between {min} and {max}",
-                        self.path(rel)
-                    ),
-                )
-            })?,
+            Some(x) => x
+                .as_i64()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| {
+                    self.error(
+                        rel,
+                        format!(
+                            "{} must be an integer between {min} and {max}",
+                            self.path(rel)
+                        ),
+                    )
+                })?,
         };
         fields::set(v, rel, json!(n));
         Ok(n)
