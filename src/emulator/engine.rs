@@ -114,10 +114,13 @@ impl Engine<'_> {
             "/subscriptions/{}/resourceGroups/{}",
             path.subscription, path.resource_group
         );
-        let mut id = self
-            .world
-            .get(&rg, self.now_ms)
-            .map_or(rg, |r| r.id.clone());
+        let mut id = match &path.scope {
+            Some(scope) => self.canonical_id(scope),
+            None => self
+                .world
+                .get(&rg, self.now_ms)
+                .map_or(rg, |r| r.id.clone()),
+        };
         if let Some(ns) = &path.namespace {
             let written = path.type_name();
             let canon = types::lookup(&written).map_or(written.as_str(), |t| t.type_name());
@@ -153,6 +156,13 @@ impl Engine<'_> {
         if let Some(t) = r.active_transition(self.now_ms) {
             fields::merge(&mut body, &t.overlay);
         }
+        let private = body
+            .as_object_mut()
+            .and_then(|o| o.remove(types::PRIVATE_KEY))
+            .unwrap_or(Value::Null);
+        if let Some(ty) = types::lookup(&r.type_name) {
+            ty.present(&mut body, &private, self.now_ms);
+        }
         body
     }
 
@@ -173,7 +183,7 @@ impl Engine<'_> {
         ty: &dyn ResourceType,
         prefix: &str,
     ) -> ArmResult<HttpResponse> {
-        let mut items: Vec<&StoredResource> = self
+        let items: Vec<&StoredResource> = self
             .world
             .resources
             .iter()
@@ -184,6 +194,13 @@ impl Engine<'_> {
             })
             .map(|(_, r)| r)
             .collect();
+        let mut kept = Vec::with_capacity(items.len());
+        for r in items {
+            if ty.listed(url, &self.view(r))? {
+                kept.push(r);
+            }
+        }
+        let mut items = kept;
         items.sort_by_key(|r| r.seq);
         let skip = url
             .query_param("$skipToken")
@@ -259,6 +276,7 @@ impl Engine<'_> {
         let ctx = PutContext {
             world: self.world,
             now_ms: self.now_ms,
+            delay_ms: self.delay_ms,
             id: &t.id,
             name: &name,
             subscription: &t.path.subscription,
@@ -566,9 +584,18 @@ impl Engine<'_> {
         let Some(existing) = self.world.get(&t.id, self.now_ms).cloned() else {
             return Err(not_found(&t.id, &t.path));
         };
-        let outcome: ActionOutcome = t.ty.action(action, &existing, body, self.world)?;
+        let ctx = types::ActionContext {
+            now_ms: self.now_ms,
+        };
+        let outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
         for s in &outcome.issued {
             self.world.remember_secret(s);
+            self.changed = true;
+        }
+        if let Some(secrets) = outcome.updated_secrets.clone()
+            && let Some(r) = self.world.resources.get_mut(&t.id.to_ascii_lowercase())
+        {
+            r.secrets = Some(secrets);
             self.changed = true;
         }
         if let Some(updated) = outcome.updated_body.clone() {

@@ -26,6 +26,8 @@ mod url;
 mod world;
 
 #[cfg(test)]
+mod catalog_tests;
+#[cfg(test)]
 mod tests;
 
 pub use clock::{Clock, ManualClock, SystemClock};

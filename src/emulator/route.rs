@@ -17,6 +17,9 @@ pub(crate) struct ResourcePath {
     pub(crate) namespace: Option<String>,
     /// (type segment, name) pairs as written.
     pub(crate) pairs: Vec<(String, String)>,
+    /// For an extension resource (`.../workspaces/w/providers/Microsoft.Authorization/...`):
+    /// the resource it extends. `None` for resources directly under the resource group.
+    pub(crate) scope: Option<Box<ResourcePath>>,
 }
 
 impl ResourcePath {
@@ -39,6 +42,7 @@ impl ResourcePath {
     pub(crate) fn parent(&self) -> Option<ResourcePath> {
         match self.pairs.len() {
             0 => None,
+            1 if self.scope.is_some() => self.scope.as_deref().cloned(),
             1 => Some(ResourcePath {
                 namespace: None,
                 pairs: Vec::new(),
@@ -124,6 +128,7 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
         resource_group: s[3].clone(),
         namespace: None,
         pairs: Vec::new(),
+        scope: None,
     };
     if s.len() == 4 {
         return Ok(Route::Resource(rg));
@@ -131,38 +136,68 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
     if !eq(4, "providers") || s.len() < 7 {
         return Err(invalid_path(url));
     }
-    let rest = &s[6..];
+    let mut rest = &s[6..];
+    let mut rg = rg;
+    // An extension resource: `{scope}/providers/{ns}/{type}/{name}`, the scope itself being a
+    // provider resource (`ns/type/name` pairs) under the resource group.
+    if let Some(k) = (0..rest.len())
+        .step_by(2)
+        .find(|&k| k > 0 && rest[k].eq_ignore_ascii_case("providers"))
+        && rest.len() > k + 2
+    {
+        let scope = ResourcePath {
+            namespace: Some(s[5].clone()),
+            pairs: rest[..k]
+                .chunks_exact(2)
+                .map(|c| (c[0].clone(), c[1].clone()))
+                .collect(),
+            ..rg.clone()
+        };
+        rg.scope = Some(Box::new(scope));
+        let ns = rest[k + 1].clone();
+        rest = &rest[k + 2..];
+        return Ok(finish(rg, ns, rest, is_post));
+    }
+    Ok(finish(rg, s[5].clone(), rest, is_post))
+}
+
+/// The route of `{ns}/{rest...}` under `base` (a resource group, or a scope for extensions).
+fn finish(base: ResourcePath, ns: String, rest: &[String], is_post: bool) -> Route {
     let pairs: Vec<(String, String)> = rest
         .chunks_exact(2)
         .map(|c| (c[0].clone(), c[1].clone()))
         .collect();
     let path = ResourcePath {
-        namespace: Some(s[5].clone()),
+        namespace: Some(ns.clone()),
         pairs,
-        ..rg
+        ..base
     };
     if rest.len().is_multiple_of(2) {
-        return Ok(Route::Resource(path));
+        return Route::Resource(path);
     }
     let last = rest[rest.len() - 1].clone();
     if is_post && !path.pairs.is_empty() {
-        return Ok(Route::Action(path, last));
+        return Route::Action(path, last);
     }
     let parent = if path.pairs.is_empty() {
-        ResourcePath {
-            namespace: None,
-            ..path
+        match path.scope {
+            Some(scope) => *scope,
+            None => ResourcePath {
+                namespace: None,
+                ..path
+            },
         }
     } else {
         path
     };
-    let mut type_name = match &parent.namespace {
-        Some(_) => parent.type_name(),
-        None => s[5].clone(),
+    let mut type_name = if rest.len() == 1 {
+        ns
+    } else {
+        parent.type_name()
     };
     type_name.push('/');
     type_name.push_str(&last);
-    Ok(Route::Collection(parent, type_name))
+    Route::Collection(parent, type_name)
 }
 
 #[cfg(test)]
@@ -207,5 +242,43 @@ mod tests {
         );
         assert!(matches!(r, Route::Operation { ref id, .. } if id == "x"));
         assert!(parse(&RequestUrl::parse("/foo"), false).is_err());
+    }
+
+    #[test]
+    fn extension_resources_keep_their_scope() {
+        let ws = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w";
+        let r = route(
+            &format!("{ws}/providers/Microsoft.Authorization/roleAssignments/g1"),
+            false,
+        );
+        let Route::Resource(p) = r else {
+            panic!("not a resource")
+        };
+        assert_eq!(p.type_name(), "Microsoft.Authorization/roleAssignments");
+        assert_eq!(p.name(), "g1");
+        let parent = p.parent().unwrap_or_else(|| panic!("no parent"));
+        assert_eq!(
+            parent.type_name(),
+            "Microsoft.MachineLearningServices/workspaces"
+        );
+        assert_eq!(parent.name(), "w");
+        let r = route(
+            &format!("{ws}/providers/Microsoft.Authorization/roleAssignments"),
+            false,
+        );
+        let Route::Collection(parent, t) = r else {
+            panic!("not a collection")
+        };
+        assert_eq!(t, "Microsoft.Authorization/roleAssignments");
+        assert_eq!(parent.name(), "w");
+        let r = route(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/g2",
+            false,
+        );
+        let Route::Resource(p) = r else {
+            panic!("not a resource")
+        };
+        assert!(p.scope.is_none());
+        assert_eq!(p.parent().map(|x| x.namespace), Some(None));
     }
 }

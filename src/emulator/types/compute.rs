@@ -12,7 +12,7 @@ use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::ids;
 use crate::emulator::url::RequestUrl;
-use crate::emulator::world::{Phase, StoredResource, World};
+use crate::emulator::world::{Phase, StoredResource};
 
 const DEFAULT_VM_SIZE: &str = "STANDARD_DS3_V2";
 const P: &str = "properties.properties";
@@ -20,7 +20,8 @@ const P: &str = "properties.properties";
 /// Computes.
 pub(crate) struct Computes;
 
-fn is_iso_duration(s: &str) -> bool {
+/// Whether `s` is an ISO 8601 duration (`PT120S`, `P1D`).
+pub(crate) fn is_iso_duration(s: &str) -> bool {
     Regex::new(
         r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$",
     )
@@ -165,7 +166,7 @@ impl ResourceType for Computes {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
         let is_instance =
             fields::get_str(&resource.body, "properties.computeType") == Some("ComputeInstance");
@@ -200,6 +201,7 @@ impl ResourceType for Computes {
             overlay: Some(json!({"properties": {"properties": {"state": transient}}})),
             lro: Lro::AsyncOperation,
             issued: Vec::new(),
+            updated_secrets: None,
         })
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{ActionOutcome, Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
-use crate::emulator::world::{StoredResource, World};
+use crate::emulator::world::StoredResource;
 
 /// Datastores.
 pub(crate) struct Datastores;
@@ -140,7 +140,7 @@ impl ResourceType for Datastores {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listSecrets") {
             return Err(ArmError::new(

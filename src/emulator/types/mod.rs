@@ -9,14 +9,29 @@ use super::error::{ArmError, ArmResult};
 use super::url::RequestUrl;
 use super::world::{Phase, StoredResource, World};
 
+mod asset;
+mod batch_deployment;
+mod batch_endpoint;
 mod blob_container;
+mod component;
 mod compute;
 mod container_registry;
 mod data;
 mod datastore;
+mod endpoint_keys;
+mod environment;
 mod insights;
+mod job;
+mod job_spec;
 mod key_vault;
+mod model;
+mod online_deployment;
+mod online_endpoint;
+mod refs;
 mod resource_group;
+mod role_assignment;
+mod schedule;
+mod scoped;
 mod storage;
 mod workspace;
 
@@ -26,20 +41,36 @@ pub(crate) const ML_API_VERSIONS: &[&str] =
 
 /// Every registered resource type.
 pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
-    &[
-        &resource_group::ResourceGroups,
-        &storage::StorageAccounts,
-        &blob_container::BlobContainers,
-        &key_vault::Vaults,
-        &insights::Components,
-        &container_registry::Registries,
-        &workspace::Workspaces,
-        &compute::Computes,
-        &datastore::Datastores,
-        &data::DataContainers,
-        &data::DataVersions,
-    ]
+    REGISTRY
 }
+
+/// The registered types, in registration order.
+static REGISTRY: &[&dyn ResourceType] = &[
+    &resource_group::ResourceGroups,
+    &storage::StorageAccounts,
+    &blob_container::BlobContainers,
+    &key_vault::Vaults,
+    &insights::Components,
+    &container_registry::Registries,
+    &workspace::Workspaces,
+    &compute::Computes,
+    &datastore::Datastores,
+    &data::DataContainers,
+    &data::DataVersions,
+    &environment::CONTAINERS,
+    &environment::VERSIONS,
+    &component::CONTAINERS,
+    &component::VERSIONS,
+    &model::CONTAINERS,
+    &model::VERSIONS,
+    &job::Jobs,
+    &online_endpoint::OnlineEndpoints,
+    &online_deployment::OnlineDeployments,
+    &batch_endpoint::BatchEndpoints,
+    &batch_deployment::BatchDeployments,
+    &schedule::Schedules,
+    &role_assignment::RoleAssignments,
+];
 
 /// The registered type named `type_name` (case-insensitive).
 pub(crate) fn lookup(type_name: &str) -> Option<&'static dyn ResourceType> {
@@ -93,6 +124,8 @@ pub(crate) struct PutContext<'a> {
     pub(crate) world: &'a World,
     /// Now (ms since the epoch).
     pub(crate) now_ms: u64,
+    /// The provisioning delay (ms).
+    pub(crate) delay_ms: u64,
     /// The resource id (parent spelling preserved).
     pub(crate) id: &'a str,
     /// The resource name as written.
@@ -135,6 +168,16 @@ pub(crate) struct Built {
     pub(crate) status: Option<u16>,
 }
 
+/// The key of a body's private state: kept in the stored body, stripped from every answer.
+pub(crate) const PRIVATE_KEY: &str = "x-amlab-private";
+
+/// What a POST action sees besides the resource and the request body.
+#[derive(Debug)]
+pub(crate) struct ActionContext {
+    /// Now (ms since the epoch).
+    pub(crate) now_ms: u64,
+}
+
 /// What a POST action on an existing resource wants.
 #[derive(Debug, Clone)]
 pub(crate) struct ActionOutcome {
@@ -150,6 +193,8 @@ pub(crate) struct ActionOutcome {
     pub(crate) lro: Lro,
     /// Secret values issued by the action.
     pub(crate) issued: Vec<String>,
+    /// The resource's new secret material, if the action replaces it (`regenerateKeys`).
+    pub(crate) updated_secrets: Option<Value>,
 }
 
 impl ActionOutcome {
@@ -162,6 +207,7 @@ impl ActionOutcome {
             overlay: None,
             lro: Lro::Sync,
             issued: Vec::new(),
+            updated_secrets: None,
         }
     }
 }
@@ -249,13 +295,22 @@ pub(crate) trait ResourceType: Send + Sync {
         }
     }
 
+    /// Adjusts what a client sees now: `body` is the settled body (overlay merged), `private`
+    /// the type's private state (never shown). Jobs compute their status from the clock here.
+    fn present(&self, _body: &mut Value, _private: &Value, _now_ms: u64) {}
+
+    /// Whether a resource belongs in a list answer, given the list's query (`listViewType`).
+    fn listed(&self, _url: &RequestUrl, _body: &Value) -> ArmResult<bool> {
+        Ok(true)
+    }
+
     /// Runs a POST action (`listKeys`, `stop`, ...).
     fn action(
         &self,
         name: &str,
         _resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &ActionContext,
     ) -> ArmResult<ActionOutcome> {
         Err(ArmError::new(
             404,

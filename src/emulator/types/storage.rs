@@ -7,7 +7,7 @@ use super::{ActionOutcome, Built, LocationPolicy, Lro, PutContext, ResourceType}
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
-use crate::emulator::world::{StoredResource, World};
+use crate::emulator::world::StoredResource;
 
 const CHECK: Check = Check {
     code: "InvalidRequestPropertyValue",
@@ -159,7 +159,7 @@ impl ResourceType for StorageAccounts {
         name: &str,
         resource: &StoredResource,
         _body: Option<&Value>,
-        _world: &World,
+        _ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
         if !name.eq_ignore_ascii_case("listKeys") {
             return Err(ArmError::new(

@@ -1,0 +1,203 @@
+//! Versioned ML assets (environments, components, models): containers, immutable versions,
+//! and the container's `latestVersion`/`nextVersion` (what the SDK reads to auto-increment).
+//!
+//! Each asset kind is an [`AssetSpec`]; [`AssetContainers`] and [`AssetVersions`] implement
+//! [`ResourceType`] for it. PUT is synchronous; a version PUT creates its container.
+
+use regex::Regex;
+use serde_json::{Value, json};
+
+use super::{Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource};
+use crate::emulator::error::{ArmError, ArmResult};
+use crate::emulator::fields;
+
+/// One kind of versioned asset.
+#[derive(Debug)]
+pub(crate) struct AssetSpec {
+    /// Container type, e.g. `Microsoft.MachineLearningServices/workspaces/models`.
+    pub(crate) container_type: &'static str,
+    /// Version type (`.../versions`).
+    pub(crate) version_type: &'static str,
+    /// Human name, e.g. `Model`.
+    pub(crate) label: &'static str,
+    /// Validates a version's `properties` and fills in defaults.
+    pub(crate) build_version: fn(&mut Value, &PutContext<'_>) -> ArmResult<()>,
+    /// Properties a re-PUT of a version may not change.
+    pub(crate) immutable: &'static [&'static str],
+}
+
+/// The containers of an asset kind.
+#[derive(Debug)]
+pub(crate) struct AssetContainers(pub(crate) &'static AssetSpec);
+
+/// The versions of an asset kind.
+#[derive(Debug)]
+pub(crate) struct AssetVersions(pub(crate) &'static AssetSpec);
+
+/// Checks an asset or version name.
+pub(crate) fn check_asset_name(what: &str, name: &str, max: usize) -> ArmResult<()> {
+    let ok = name.len() <= max
+        && Regex::new(r"^[a-zA-Z0-9][a-zA-Z0-9\-_.]*$").is_ok_and(|r| r.is_match(name));
+    if ok {
+        Ok(())
+    } else {
+        Err(ML_CHECK.error(
+            "name",
+            format!("{what} '{name}' is invalid: use at most {max} letters, digits, '-', '_' and '.', starting with a letter or digit"),
+        ))
+    }
+}
+
+fn common_props(props: &mut Value) {
+    fields::default(props, "description", Value::Null);
+    fields::default(props, "tags", json!({}));
+    fields::default(props, "properties", json!({}));
+    fields::default(props, "isArchived", json!(false));
+}
+
+impl ResourceType for AssetContainers {
+    fn type_name(&self) -> &'static str {
+        self.0.container_type
+    }
+
+    fn api_versions(&self) -> &'static [&'static str] {
+        ML_API_VERSIONS
+    }
+
+    fn validate_name(&self, name: &str) -> ArmResult<()> {
+        check_asset_name(&format!("{} name", self.0.label), name, 255)
+    }
+
+    fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
+        if let Some(p) = ctx.body.get("properties")
+            && !p.is_object()
+            && !p.is_null()
+        {
+            return Err(ML_CHECK.error("properties", "properties must be an object"));
+        }
+        let mut props = fields::object_or_empty(ctx.body.get("properties"));
+        common_props(&mut props);
+        let prior = |f: &str| {
+            ctx.existing
+                .and_then(|e| fields::get(&e.body, &format!("properties.{f}")))
+                .cloned()
+        };
+        fields::set(
+            &mut props,
+            "latestVersion",
+            prior("latestVersion").unwrap_or(Value::Null),
+        );
+        fields::set(
+            &mut props,
+            "nextVersion",
+            prior("nextVersion").unwrap_or(json!("1")),
+        );
+        Ok(Built {
+            fields: json!({"properties": props}),
+            ..Built::default()
+        })
+    }
+}
+
+impl ResourceType for AssetVersions {
+    fn type_name(&self) -> &'static str {
+        self.0.version_type
+    }
+
+    fn api_versions(&self) -> &'static [&'static str] {
+        ML_API_VERSIONS
+    }
+
+    fn creates_parent(&self) -> bool {
+        true
+    }
+
+    fn validate_name(&self, name: &str) -> ArmResult<()> {
+        check_asset_name(&format!("{} version", self.0.label), name, 30)
+    }
+
+    fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
+        let c = ML_CHECK;
+        let Some(given) = ctx.body.get("properties").filter(|p| p.is_object()) else {
+            return Err(c.missing("properties"));
+        };
+        let mut props = given.clone();
+        (self.0.build_version)(&mut props, ctx)?;
+        common_props(&mut props);
+        fields::default(&mut props, "isAnonymous", json!(false));
+        let mut status = None;
+        if let Some(existing) = ctx.existing {
+            for f in self.0.immutable {
+                let before = fields::get(&existing.body, &format!("properties.{f}"));
+                if before != fields::get(&props, f) {
+                    return Err(ArmError::new(
+                        409,
+                        "UserError",
+                        format!(
+                            "{} version '{}' already exists with a different properties.{f}; versions are immutable, create a new version instead",
+                            self.0.label, ctx.name
+                        ),
+                    )
+                    .with_target(format!("properties.{f}")));
+                }
+            }
+            status = Some(200);
+        }
+        let side = vec![container_update(ctx, self.0.container_type)];
+        Ok(Built {
+            fields: json!({"properties": props}),
+            side,
+            status,
+            ..Built::default()
+        })
+    }
+}
+
+/// The container with `latestVersion`/`nextVersion` recomputed to include this version:
+/// the highest numeric version is the latest (else the newest), the next is that plus one.
+fn container_update(ctx: &PutContext<'_>, container_type: &'static str) -> SideResource {
+    let container_id = ctx
+        .id
+        .rsplit_once("/versions/")
+        .map_or(ctx.id, |(c, _)| c)
+        .to_owned();
+    let prefix = format!("{}/versions/", container_id.to_ascii_lowercase());
+    let mut versions: Vec<(u64, String)> = ctx
+        .world
+        .resources
+        .iter()
+        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(ctx.now_ms))
+        .map(|(_, r)| (r.seq, super::last_segment(&r.id).to_owned()))
+        .collect();
+    if !versions.iter().any(|(_, v)| v == ctx.name) {
+        versions.push((u64::MAX, ctx.name.to_owned()));
+    }
+    let numeric_max = versions
+        .iter()
+        .filter_map(|(_, v)| v.parse::<u64>().ok())
+        .max();
+    let latest = match numeric_max {
+        Some(n) => n.to_string(),
+        None => versions
+            .iter()
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+    };
+    let next = numeric_max.map_or_else(|| "1".to_owned(), |n| (n + 1).to_string());
+    let mut props = ctx
+        .world
+        .get(&container_id, ctx.now_ms)
+        .and_then(|c| c.body.get("properties").cloned())
+        .unwrap_or_else(|| json!({}));
+    common_props(&mut props);
+    fields::set(&mut props, "latestVersion", json!(latest));
+    fields::set(&mut props, "nextVersion", json!(next));
+    fields::set(&mut props, "provisioningState", json!("Succeeded"));
+    SideResource {
+        id: container_id,
+        type_name: container_type,
+        fields: json!({"properties": props}),
+        secrets: None,
+    }
+}
