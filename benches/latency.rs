@@ -9,6 +9,8 @@
 //!
 //! `cargo bench --bench latency` prints the figures; the README's performance section quotes them.
 
+#![allow(clippy::print_stdout, missing_docs)]
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -82,21 +84,35 @@ fn put_cost(resource: &str) -> (u64, bool) {
     }
 }
 
-/// The longest chain of the lab's `needs`, costed per step (read from the lab file).
-fn run_floor(lab: &Path) -> Duration {
+/// The longest chain of the lab's `needs`, each step costed by the round trips its protocol
+/// requires; resource ids come from the run's JSON report (resolved), `needs` from the lab.
+fn run_floor(lab: &Path, report: &Path) -> Duration {
     let text = std::fs::read_to_string(lab).expect("lab");
     let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("yaml");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).expect("report")).expect("json");
+    let resolved = report["steps"].as_array().expect("report steps");
     let steps = doc["steps"].as_array().expect("steps");
     let mut best: std::collections::HashMap<String, u64> = Default::default();
     let mut total = 0;
-    for step in steps {
+    for (step, done) in steps.iter().zip(resolved) {
         let id = step["id"].as_str().unwrap_or("").to_owned();
-        let resource = step["resource"].as_str().unwrap_or("");
-        let (rtts, waits) = if step.get("create").is_some() { put_cost(resource) } else { (1, false) };
+        let resource = done["resource"].as_str().unwrap_or("");
+        let (rtts, waits) = if step.get("create").is_some() {
+            put_cost(resource)
+        } else {
+            (1, false)
+        };
         let own = rtts * LATENCY_MS + if waits { DELAY_MS } else { 0 };
         let before = step["needs"]
             .as_array()
-            .map(|n| n.iter().filter_map(|d| best.get(d.as_str().unwrap_or(""))).copied().max().unwrap_or(0))
+            .map(|n| {
+                n.iter()
+                    .filter_map(|d| best.get(d.as_str().unwrap_or("")))
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+            })
             .unwrap_or(0);
         best.insert(id, before + own);
         total = total.max(before + own);
@@ -115,20 +131,45 @@ fn main() {
     files.sort();
     let steps: usize = files
         .iter()
-        .map(|f| std::fs::read_to_string(f).expect("lab").matches("\n  - id: ").count())
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .expect("lab")
+                .matches("\n  - id: ")
+                .count()
+        })
         .sum();
 
     // run: one lab at a time against a fresh server, wall time vs its chain floor.
-    println!("amlab run vs the longest needs chain (serve --latency {LATENCY_MS} --provisioning-delay {DELAY_MS})");
+    println!(
+        "amlab run vs the longest needs chain (serve --latency {LATENCY_MS} --provisioning-delay {DELAY_MS})"
+    );
     for file in &files {
         let mut times = Vec::new();
+        let mut floor = Duration::ZERO;
         for _ in 0..3 {
-            let served = serve(&["--latency", &LATENCY_MS.to_string(), "--provisioning-delay", &DELAY_MS.to_string()]);
+            let served = serve(&[
+                "--latency",
+                &LATENCY_MS.to_string(),
+                "--provisioning-delay",
+                &DELAY_MS.to_string(),
+            ]);
             let dir = tempfile::tempdir().expect("tempdir");
-            times.push(timed(dir.path(), &["run", file.to_str().expect("path"), "--target", &served.url, "--auth", "token"]));
+            times.push(timed(
+                dir.path(),
+                &[
+                    "run",
+                    file.to_str().expect("path"),
+                    "--target",
+                    &served.url,
+                    "--auth",
+                    "token",
+                    "--report",
+                    "json=run.json",
+                ],
+            ));
+            floor = run_floor(file, &dir.path().join("run.json"));
         }
         let wall = median(times);
-        let floor = run_floor(file);
         println!(
             "  {:<28} wall {:>6} ms  floor {:>6} ms  ratio {:.2}",
             file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
@@ -139,13 +180,38 @@ fn main() {
     }
 
     // check: all labs, reads concurrent.
-    let served = serve(&["--latency", &LATENCY_MS.to_string(), "--provisioning-delay", "0"]);
+    let served = serve(&[
+        "--latency",
+        &LATENCY_MS.to_string(),
+        "--provisioning-delay",
+        "0",
+    ]);
     let dir = tempfile::tempdir().expect("tempdir");
-    timed(dir.path(), &["run", labs, "--target", &served.url, "--auth", "token"]);
-    println!("amlab check of {} labs, {steps} resources (serve --latency {LATENCY_MS})", files.len());
+    timed(
+        dir.path(),
+        &["run", labs, "--target", &served.url, "--auth", "token"],
+    );
+    println!(
+        "amlab check of {} labs, {steps} resources (serve --latency {LATENCY_MS})",
+        files.len()
+    );
     for jobs in [8usize, 16, 32] {
         let times: Vec<Duration> = (0..RUNS)
-            .map(|_| timed(dir.path(), &["check", labs, "--target", &served.url, "--auth", "token", "--jobs", &jobs.to_string()]))
+            .map(|_| {
+                timed(
+                    dir.path(),
+                    &[
+                        "check",
+                        labs,
+                        "--target",
+                        &served.url,
+                        "--auth",
+                        "token",
+                        "--jobs",
+                        &jobs.to_string(),
+                    ],
+                )
+            })
             .collect();
         let wall = median(times);
         let waves = steps.div_ceil(jobs) as u64;

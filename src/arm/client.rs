@@ -148,7 +148,10 @@ impl ArmClient {
     }
 
     /// PUTs a resource and follows the long-running operation to its end; returns the final
-    /// resource body (read with a GET when the operation does not return it).
+    /// resource body. No request is spent that the protocol does not need: a synchronous answer
+    /// is the resource; a `Location` operation ends with the resource; only an
+    /// `Azure-AsyncOperation` status needs a final GET. A synchronous answer that is still
+    /// provisioning (a key vault's `RegisteringDns`) is read again as `Retry-After` says.
     pub async fn put(
         &self,
         path: &str,
@@ -158,7 +161,26 @@ impl ArmClient {
         let url = self.url(path, &api.for_path(path), None);
         let response = self.send(Method::Put, &url, Some(body.clone())).await?;
         let response = expect_success(Method::Put, path, response)?;
-        self.follow(path, &response).await?;
+        let final_body = match self.follow(path, &response).await? {
+            Followed::NotLongRunning => response.body.clone().filter(|b| is_resource(b, path)),
+            Followed::Location(final_body) => final_body.filter(|b| is_resource(b, path)),
+            Followed::AsyncOperation => None,
+        };
+        let mut current = match final_body {
+            Some(b) => b,
+            None => self.get_existing(path, api).await?,
+        };
+        // A resource that answered synchronously but is still provisioning.
+        let mut wait = retry_after(&response).unwrap_or(Duration::from_millis(500));
+        while !settled(&current) {
+            sleep(wait).await;
+            wait = grow(wait);
+            current = self.get_existing(path, api).await?;
+        }
+        Ok(current)
+    }
+
+    async fn get_existing(&self, path: &str, api: &ApiVersions<'_>) -> Result<Value, ArmError> {
         match self.get(path, api).await? {
             Fetched::Found(v) => Ok(v),
             Fetched::NotFound { code, message } => Err(ArmError::Http {
@@ -185,10 +207,11 @@ impl ArmClient {
     }
 
     /// Follows an LRO from its first response: `Azure-AsyncOperation` (poll until a terminal
-    /// `status`), else `Location` (poll until not 202). Waits as `Retry-After` says.
-    async fn follow(&self, path: &str, first: &HttpResponse) -> Result<(), ArmError> {
+    /// `status`), else `Location` (poll until not 202, returning the final body). Waits as
+    /// `Retry-After` says.
+    async fn follow(&self, path: &str, first: &HttpResponse) -> Result<Followed, ArmError> {
         if !matches!(first.status, 201 | 202) {
-            return Ok(());
+            return Ok(Followed::NotLongRunning);
         }
         let mut wait = retry_after(first).unwrap_or(Duration::from_secs(1));
         if let Some(op) = first.header("Azure-AsyncOperation").map(str::to_owned) {
@@ -203,7 +226,7 @@ impl ArmClient {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 match status.to_ascii_lowercase().as_str() {
-                    "succeeded" => return Ok(()),
+                    "succeeded" => return Ok(Followed::AsyncOperation),
                     "failed" | "canceled" | "cancelled" => {
                         let err = poll.body.as_ref().and_then(|b| b.get("error"));
                         let field = |k: &str| {
@@ -230,11 +253,11 @@ impl ArmClient {
                     wait = retry_after(&poll).unwrap_or_else(|| grow(wait));
                     continue;
                 }
-                expect_success(Method::Get, path, poll)?;
-                return Ok(());
+                let poll = expect_success(Method::Get, path, poll)?;
+                return Ok(Followed::Location(poll.body));
             }
         }
-        Ok(())
+        Ok(Followed::NotLongRunning)
     }
 
     /// Sends one request with bounded retries on throttling, transient errors and dropped
@@ -298,6 +321,36 @@ impl ArmClient {
             }
             Err(Attempt::Transport(e) | Attempt::Fatal(e)) => Err(ArmError::Transport(e)),
         }
+    }
+}
+
+/// How a long-running operation ended.
+#[derive(Debug)]
+enum Followed {
+    /// The first response was final.
+    NotLongRunning,
+    /// `Azure-AsyncOperation` succeeded; the resource must be read.
+    AsyncOperation,
+    /// `Location` answered with its final body (the resource, for a PUT).
+    Location(Option<Value>),
+}
+
+/// Whether `body` is the resource at `path` (not an operation status or an empty answer).
+fn is_resource(body: &Value, path: &str) -> bool {
+    body.get("id")
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.eq_ignore_ascii_case(path))
+}
+
+/// Whether a resource's `provisioningState` is terminal (or absent).
+pub fn settled(doc: &Value) -> bool {
+    match doc
+        .pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+    {
+        None => true,
+        Some(s) => ["succeeded", "failed", "canceled", "cancelled"]
+            .contains(&s.to_ascii_lowercase().as_str()),
     }
 }
 

@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::time::{Instant, sleep};
 
 use super::evaluate::{Evaluation, evaluate};
 use super::result::{Points, StepStatus};
-use crate::arm::client::{ApiVersions, ArmClient, Fetched};
+use crate::arm::client::{ApiVersions, ArmClient, Fetched, settled};
 use crate::arm::error::ArmError;
 use crate::lab::{ResolvedLab, ResolvedStep};
 
@@ -74,18 +73,6 @@ impl Outcome {
             points: e.points,
             message: e.message,
         }
-    }
-}
-
-/// Provisioning states after which a resource no longer changes by itself.
-fn settled(doc: &Value) -> bool {
-    match doc
-        .pointer("/properties/provisioningState")
-        .and_then(Value::as_str)
-    {
-        None => true,
-        Some(s) => ["succeeded", "failed", "canceled", "cancelled"]
-            .contains(&s.to_ascii_lowercase().as_str()),
     }
 }
 
