@@ -191,6 +191,12 @@ mod tests {
     /// with the App Service variables pointing at a loopback fake.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn app_service_managed_identity_over_http_loopback() {
+        // azure_identity reads IDENTITY_ENDPOINT from the process environment: this test runs
+        // itself again as a child process with those variables set, and the child does the
+        // credential half.
+        if let Ok(arm_url) = std::env::var(CHILD_ARM_URL) {
+            return app_service_child(arm_url).await;
+        }
         let identity = FakeEntra::start(3600).await;
         let arm = FakeArm::start().await;
         let exe = std::env::current_exe().expect("test binary");
@@ -200,8 +206,7 @@ mod tests {
             let mut cmd = Command::new(exe);
             cmd.args([
                 "--exact",
-                "arm::auth::managed::tests::app_service_child",
-                "--ignored",
+                "arm::auth::managed::tests::app_service_managed_identity_over_http_loopback",
                 "--test-threads=1",
             ]);
             for name in [
@@ -241,11 +246,8 @@ mod tests {
         assert_eq!(arm.authorizations(), vec![Some("Bearer mi-1".to_owned())]);
     }
 
-    /// The child half of `app_service_managed_identity_over_http_loopback`.
-    #[tokio::test]
-    #[ignore = "run in a child process by app_service_managed_identity_over_http_loopback"]
-    async fn app_service_child() {
-        let arm_url = std::env::var(CHILD_ARM_URL).expect("run only as a child process");
+    /// The child-process half of the App Service test.
+    async fn app_service_child(arm_url: String) {
         let cred = build_credential(
             AuthMode::ManagedIdentity,
             &Env::process(),
