@@ -153,9 +153,9 @@ impl ResourceType for AssetVersions {
     }
 }
 
-/// The container with `latestVersion`/`nextVersion` recomputed to include this version:
+/// A version's container id and its `latestVersion`/`nextVersion` once this version is in:
 /// the highest numeric version is the latest (else the newest), the next is that plus one.
-fn container_update(ctx: &PutContext<'_>, container_type: &'static str) -> SideResource {
+pub(crate) fn container_versions(ctx: &PutContext<'_>) -> (String, String, String) {
     let container_id = ctx
         .id
         .rsplit_once("/versions/")
@@ -185,6 +185,12 @@ fn container_update(ctx: &PutContext<'_>, container_type: &'static str) -> SideR
             .unwrap_or_default(),
     };
     let next = numeric_max.map_or_else(|| "1".to_owned(), |n| (n + 1).to_string());
+    (container_id, latest, next)
+}
+
+/// The container with `latestVersion`/`nextVersion` recomputed to include this version.
+fn container_update(ctx: &PutContext<'_>, container_type: &'static str) -> SideResource {
+    let (container_id, latest, next) = container_versions(ctx);
     let mut props = ctx
         .world
         .get(&container_id, ctx.now_ms)

@@ -152,35 +152,7 @@ impl ResourceType for DataVersions {
 
 /// The container with `latestVersion`/`nextVersion` recomputed to include this version.
 fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
-    let container_id = ctx
-        .id
-        .rsplit_once("/versions/")
-        .map_or(ctx.id, |(c, _)| c)
-        .to_owned();
-    let prefix = format!("{}/versions/", container_id.to_ascii_lowercase());
-    let mut versions: Vec<(u64, String)> = ctx
-        .world
-        .resources
-        .iter()
-        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(ctx.now_ms))
-        .map(|(_, r)| (r.seq, super::last_segment(&r.id).to_owned()))
-        .collect();
-    if !versions.iter().any(|(_, v)| v == ctx.name) {
-        versions.push((u64::MAX, ctx.name.to_owned()));
-    }
-    let numeric_max = versions
-        .iter()
-        .filter_map(|(_, v)| v.parse::<u64>().ok())
-        .max();
-    let latest = match numeric_max {
-        Some(n) => n.to_string(),
-        None => versions
-            .iter()
-            .max_by_key(|(s, _)| *s)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
-    };
-    let next = numeric_max.map_or_else(|| "1".to_owned(), |n| (n + 1).to_string());
+    let (container_id, latest, next) = super::asset::container_versions(ctx);
     let mut props = ctx
         .world
         .get(&container_id, ctx.now_ms)
