@@ -17,8 +17,8 @@ mod lint;
 mod load;
 mod resolve;
 pub mod resolved;
-mod span;
-mod suggest;
+pub(crate) mod span;
+pub(crate) mod suggest;
 mod template;
 pub mod types;
 
