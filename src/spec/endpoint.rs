@@ -27,9 +27,9 @@ pub(crate) fn online(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pr
     let traffic = root.get("traffic").map_or(json!({}), |n| n.value.to_json());
     p.insert("traffic".into(), traffic);
     let mut body = Map::new();
-    if let Some(identity) = super::compute::identity(root)? {
-        body.insert("identity".into(), identity);
-    }
+    // The SDK asks for a system-assigned identity when the spec names none.
+    let identity = super::compute::identity(root)?.unwrap_or_else(|| json!({"type": "SystemAssigned"}));
+    body.insert("identity".into(), identity);
     body.insert("location".into(), json!(ctx.location));
     body.insert("properties".into(), Value::Object(p));
     body.insert("tags".into(), Value::Object(root.str_map("tags")?.unwrap_or_default()));

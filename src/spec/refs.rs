@@ -24,6 +24,9 @@ fn passthrough(s: &str) -> bool {
 /// A named workspace resource (`azureml:cpu-cluster` or `cpu-cluster`) -> its ARM id
 /// (`…/computes/cpu-cluster`).
 pub(crate) fn named(ctx: &Context, kind: &str, reference: &str) -> String {
+    if reference.starts_with("azureml://") {
+        return reference.to_owned();
+    }
     let r = reference.strip_prefix("azureml:").unwrap_or(reference);
     if passthrough(r) {
         return r.to_owned();
@@ -39,6 +42,9 @@ pub(crate) fn named(ctx: &Context, kind: &str, reference: &str) -> String {
 /// * `name@label` needs a lookup in the workspace, which the SDK does over the network; amlab
 ///   keeps it as written (`azureml:name@latest`), see the README's differential exceptions.
 pub(crate) fn versioned(ctx: &Context, kind: &str, reference: &str) -> Result<String, String> {
+    if reference.starts_with("azureml://") {
+        return Ok(reference.to_owned());
+    }
     let r = reference.strip_prefix("azureml:").unwrap_or(reference);
     if passthrough(r) {
         return Ok(r.to_owned());

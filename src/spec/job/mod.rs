@@ -47,11 +47,22 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context, dir: &std::path::Path) -> 
         "pipeline" => pipeline::translate(root, ctx)?,
         _ => command::translate(root, ctx, dir)?,
     };
-    let name = root.str("name")?.ok_or_else(|| {
-        Problem::at(root.node, "missing field `name`: amlab needs the job's name for its resource path")
-            .with_help("the SDK generates a random name; give one (`name: my-job`) so the lab can find the job")
-    })?;
+    let name = match root.str("name")? {
+        Some(n) => n,
+        None => generated_name(dir, root),
+    };
     Ok((format!("jobs/{name}"), json!({ "properties": props })))
+}
+
+/// A job name for specs without one: the SDK generates a random name; amlab derives a stable
+/// one from the spec's folder and contents (`job-<16 hex>`), so reruns address the same job.
+fn generated_name(dir: &std::path::Path, root: Obj<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(dir.to_string_lossy().as_bytes());
+    h.update(root.node.value.to_json().to_string().as_bytes());
+    let hex: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("job-{hex}")
 }
 
 /// The fields common to every job's `properties`.
@@ -60,7 +71,8 @@ pub(crate) fn common(root: Obj<'_>, ctx: &Context, job_type: &str) -> Result<Map
     put(&mut p, "computeId", root.str("compute")?.map(|c| named(ctx, "computes", &c)));
     put(&mut p, "description", root.str("description")?);
     put(&mut p, "displayName", root.str("display_name")?);
-    p.insert("experimentName".into(), json!(root.str("experiment_name")?.unwrap_or_else(|| "Default".into())));
+    // Absent: the service files the job under `Default`; the SDK sends nothing.
+    put(&mut p, "experimentName", root.str("experiment_name")?);
     p.insert("isArchived".into(), json!(false));
     p.insert("jobType".into(), json!(job_type));
     p.insert("outputs".into(), outputs(root)?);
@@ -157,8 +169,19 @@ pub(crate) fn environment_id(root: Obj<'_>, ctx: &Context) -> Result<Option<Stri
         None => Ok(None),
         Some(n) => match &n.value {
             Node::Str(s) => versioned(ctx, "environments", s).map(Some).map_err(|m| Problem::at(n, m)),
-            _ => Err(Problem::at(n, "inline environments are not supported by amlab")
-                .with_help("register the environment and reference it: `environment: azureml:<name>:<version>`")),
+            _ => {
+                // An inline environment: the SDK registers it as an anonymous environment
+                // (`CliV2AnonymousEnvironment`, content-hash version) before the PUT.
+                use sha2::{Digest, Sha256};
+                let o = Obj::of(n, "environment")?;
+                o.only(&["image", "conda_file", "build", "os_type", "description", "name", "version", "tags", "inference_config"])?;
+                if !o.has("image") && !o.has("build") {
+                    return Err(Problem::at(n, "an inline environment needs `image` or `build`"));
+                }
+                let digest = Sha256::digest(n.value.to_json().to_string().as_bytes());
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                Ok(Some(format!("{}/environments/CliV2AnonymousEnvironment/versions/{hex}", ctx.workspace_id())))
+            }
         },
     }
 }
