@@ -8,12 +8,12 @@ use super::error::Problem;
 use super::node::{Obj, put};
 
 /// Translates a compute spec.
-pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
+pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, Value), Problem> {
     let name = root.req_str("name")?;
     let kind = root.choice("type", &["amlcompute", "computeinstance"])?;
     let body = match kind.as_deref() {
-        Some("computeinstance") => instance(root)?,
-        Some(_) => cluster(root)?,
+        Some("computeinstance") => instance(root, ctx)?,
+        Some(_) => cluster(root, ctx)?,
         None => return Err(Problem::at(root.node, "missing required field `type`")
             .with_help("compute types: amlcompute, computeinstance")),
     };
@@ -21,7 +21,9 @@ pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
 }
 
 /// AmlCompute.
-fn cluster(root: Obj<'_>) -> Result<Value, Problem> {
+/// Clusters keep a `location` from the spec; otherwise (and always for instances) the SDK's
+/// `ComputeOperations.begin_create_or_update` sets the workspace's location.
+fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     root.only(&[
         "name", "type", "description", "location", "size", "min_instances", "max_instances",
         "idle_time_before_scale_down", "tier", "identity", "tags", "ssh_public_access_enabled",
@@ -57,7 +59,7 @@ fn cluster(root: Obj<'_>) -> Result<Value, Problem> {
     props.insert("disableLocalAuth".into(), json!(true));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
-    put(&mut body, "location", root.str("location")?);
+    body.insert("location".into(), json!(root.str("location")?.unwrap_or_else(|| ctx.location.clone())));
     if let Some(identity) = identity(root)? {
         body.insert("identity".into(), identity);
     }
@@ -95,7 +97,7 @@ pub(crate) fn identity(root: Obj<'_>) -> Result<Option<Value>, Problem> {
 }
 
 /// ComputeInstance.
-fn instance(root: Obj<'_>) -> Result<Value, Problem> {
+fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     root.only(&[
         "name", "type", "description", "location", "size", "schedules", "idle_time_before_shutdown_minutes",
         "idle_time_before_shutdown", "identity", "tags", "ssh_public_access_enabled", "ssh_settings",
@@ -130,7 +132,8 @@ fn instance(root: Obj<'_>) -> Result<Value, Problem> {
     props.insert("disableLocalAuth".into(), json!(true));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
-    put(&mut body, "location", root.str("location")?);
+    root.str("location")?;
+    body.insert("location".into(), json!(ctx.location));
     if let Some(identity) = identity(root)? {
         body.insert("identity".into(), identity);
     }

@@ -128,7 +128,7 @@ fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
     let mut secrets = Vec::new();
     let (resource_path, body) = match kind {
         Kind::Workspace => workspace::translate(root, ctx)?,
-        Kind::Compute => compute::translate(root)?,
+        Kind::Compute => compute::translate(root, ctx)?,
         Kind::Datastore => {
             let (p, b, s) = datastore::translate(root)?;
             secrets = s;

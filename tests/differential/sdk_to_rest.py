@@ -176,6 +176,11 @@ def resolve(body, orch):
 
 
 def to_rest(kind, e):
+    if kind == "compute":
+        # ComputeOperations.begin_create_or_update: instances always get the workspace's
+        # location, clusters when their spec names none (here: the fixed scope's location).
+        if e.type != "amlcompute" or not e.location:
+            e.location = LOCATION
     if hasattr(e, "_to_job"):  # command/sweep nodes from load_job become jobs, as JobOperations does
         e = e._to_job()
     if kind == "online_endpoint":
