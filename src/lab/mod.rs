@@ -18,6 +18,7 @@ mod load;
 mod resolve;
 pub mod resolved;
 pub(crate) mod span;
+mod spec_step;
 pub(crate) mod suggest;
 mod template;
 pub mod types;

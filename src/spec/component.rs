@@ -9,6 +9,8 @@ use super::node::Obj;
 /// Always fails: components are not supported yet.
 pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
     let at = root.get("type").unwrap_or(root.node);
-    Err(Problem::at(at, "components are not supported by `amlab spec` yet")
-        .with_help("register components with `az ml component create`, then reference them"))
+    Err(
+        Problem::at(at, "components are not supported by `amlab spec` yet")
+            .with_help("register components with `az ml component create`, then reference them"),
+    )
 }

@@ -14,8 +14,10 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, 
     let body = match kind.as_deref() {
         Some("computeinstance") => instance(root, ctx)?,
         Some(_) => cluster(root, ctx)?,
-        None => return Err(Problem::at(root.node, "missing required field `type`")
-            .with_help("compute types: amlcompute, computeinstance")),
+        None => {
+            return Err(Problem::at(root.node, "missing required field `type`")
+                .with_help("compute types: amlcompute, computeinstance"));
+        }
     };
     Ok((format!("computes/{name}"), body))
 }
@@ -25,19 +27,45 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, 
 /// `ComputeOperations.begin_create_or_update` sets the workspace's location.
 fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     root.only(&[
-        "name", "type", "description", "location", "size", "min_instances", "max_instances",
-        "idle_time_before_scale_down", "tier", "identity", "tags", "ssh_public_access_enabled",
-        "ssh_settings", "network_settings", "enable_node_public_ip",
+        "name",
+        "type",
+        "description",
+        "location",
+        "size",
+        "min_instances",
+        "max_instances",
+        "idle_time_before_scale_down",
+        "tier",
+        "identity",
+        "tags",
+        "ssh_public_access_enabled",
+        "ssh_settings",
+        "network_settings",
+        "enable_node_public_ip",
     ])?;
     let mut scale = Map::new();
-    scale.insert("maxNodeCount".into(), json!(root.int("max_instances")?.unwrap_or(4)));
-    scale.insert("minNodeCount".into(), json!(root.int("min_instances")?.unwrap_or(0)));
+    scale.insert(
+        "maxNodeCount".into(),
+        json!(root.int("max_instances")?.unwrap_or(4)),
+    );
+    scale.insert(
+        "minNodeCount".into(),
+        json!(root.int("min_instances")?.unwrap_or(0)),
+    );
     scale.insert(
         "nodeIdleTimeBeforeScaleDown".into(),
-        json!(iso_seconds(root.int("idle_time_before_scale_down")?.unwrap_or(120))),
+        json!(iso_seconds(
+            root.int("idle_time_before_scale_down")?.unwrap_or(120)
+        )),
     );
     let mut inner = Map::new();
-    inner.insert("vmSize".into(), json!(root.str("size")?.unwrap_or_else(|| "STANDARD_DS3_V2".into())));
+    inner.insert(
+        "vmSize".into(),
+        json!(
+            root.str("size")?
+                .unwrap_or_else(|| "STANDARD_DS3_V2".into())
+        ),
+    );
     inner.insert("scaleSettings".into(), Value::Object(scale));
     let ssh = match root.bool("ssh_public_access_enabled")? {
         Some(true) => "Enabled",
@@ -45,12 +73,19 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
         None => "NotSpecified",
     };
     inner.insert("remoteLoginPortPublicAccess".into(), json!(ssh));
-    inner.insert("enableNodePublicIp".into(), json!(root.bool("enable_node_public_ip")?.unwrap_or(true)));
+    inner.insert(
+        "enableNodePublicIp".into(),
+        json!(root.bool("enable_node_public_ip")?.unwrap_or(true)),
+    );
     inner.insert("osType".into(), json!("Linux"));
     if let Some(tier) = root.choice("tier", &["dedicated", "low_priority"])? {
         inner.insert(
             "vmPriority".into(),
-            json!(if tier == "dedicated" { "Dedicated" } else { "LowPriority" }),
+            json!(if tier == "dedicated" {
+                "Dedicated"
+            } else {
+                "LowPriority"
+            }),
         );
     }
     let mut props = Map::new();
@@ -59,7 +94,13 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     props.insert("disableLocalAuth".into(), json!(true));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
-    body.insert("location".into(), json!(root.str("location")?.unwrap_or_else(|| ctx.location.clone())));
+    body.insert(
+        "location".into(),
+        json!(
+            root.str("location")?
+                .unwrap_or_else(|| ctx.location.clone())
+        ),
+    );
     if let Some(identity) = identity(root)? {
         body.insert("identity".into(), identity);
     }
@@ -74,13 +115,26 @@ pub(crate) fn identity(root: Obj<'_>) -> Result<Option<Value>, Problem> {
         return Ok(None);
     };
     id.only(&["type", "user_assigned_identities"])?;
-    let kind = id.choice("type", &["system_assigned", "user_assigned", "system_assigned,user_assigned", "none"])?;
+    let kind = id.choice(
+        "type",
+        &[
+            "system_assigned",
+            "user_assigned",
+            "system_assigned,user_assigned",
+            "none",
+        ],
+    )?;
     let rest = match kind.as_deref() {
         Some("system_assigned") => "SystemAssigned",
         Some("user_assigned") => "UserAssigned",
         Some("none") => "None",
         Some(_) => "SystemAssigned,UserAssigned",
-        None => return Err(Problem::at(id.node, "missing required field `identity.type`")),
+        None => {
+            return Err(Problem::at(
+                id.node,
+                "missing required field `identity.type`",
+            ));
+        }
     };
     let mut out = Map::new();
     out.insert("type".into(), json!(rest));
@@ -99,18 +153,55 @@ pub(crate) fn identity(root: Obj<'_>) -> Result<Option<Value>, Problem> {
 /// ComputeInstance.
 fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     root.only(&[
-        "name", "type", "description", "location", "size", "schedules", "idle_time_before_shutdown_minutes",
-        "idle_time_before_shutdown", "identity", "tags", "ssh_public_access_enabled", "ssh_settings",
-        "network_settings", "enable_node_public_ip", "create_on_behalf_of", "setup_scripts",
-        "enable_sso", "enable_root_access", "release_quota_on_stop", "enable_os_patching",
+        "name",
+        "type",
+        "description",
+        "location",
+        "size",
+        "schedules",
+        "idle_time_before_shutdown_minutes",
+        "idle_time_before_shutdown",
+        "identity",
+        "tags",
+        "ssh_public_access_enabled",
+        "ssh_settings",
+        "network_settings",
+        "enable_node_public_ip",
+        "create_on_behalf_of",
+        "setup_scripts",
+        "enable_sso",
+        "enable_root_access",
+        "release_quota_on_stop",
+        "enable_os_patching",
     ])?;
     let mut inner = Map::new();
-    inner.insert("vmSize".into(), json!(root.str("size")?.unwrap_or_else(|| "STANDARD_DS3_V2".into())));
-    inner.insert("enableNodePublicIp".into(), json!(root.bool("enable_node_public_ip")?.unwrap_or(true)));
-    inner.insert("enableSSO".into(), json!(root.bool("enable_sso")?.unwrap_or(true)));
-    inner.insert("enableRootAccess".into(), json!(root.bool("enable_root_access")?.unwrap_or(true)));
-    inner.insert("releaseQuotaOnStop".into(), json!(root.bool("release_quota_on_stop")?.unwrap_or(false)));
-    inner.insert("enableOSPatching".into(), json!(root.bool("enable_os_patching")?.unwrap_or(false)));
+    inner.insert(
+        "vmSize".into(),
+        json!(
+            root.str("size")?
+                .unwrap_or_else(|| "STANDARD_DS3_V2".into())
+        ),
+    );
+    inner.insert(
+        "enableNodePublicIp".into(),
+        json!(root.bool("enable_node_public_ip")?.unwrap_or(true)),
+    );
+    inner.insert(
+        "enableSSO".into(),
+        json!(root.bool("enable_sso")?.unwrap_or(true)),
+    );
+    inner.insert(
+        "enableRootAccess".into(),
+        json!(root.bool("enable_root_access")?.unwrap_or(true)),
+    );
+    inner.insert(
+        "releaseQuotaOnStop".into(),
+        json!(root.bool("release_quota_on_stop")?.unwrap_or(false)),
+    );
+    inner.insert(
+        "enableOSPatching".into(),
+        json!(root.bool("enable_os_patching")?.unwrap_or(false)),
+    );
     inner.insert("applicationSharingPolicy".into(), json!("Shared"));
     inner.insert("computeInstanceAuthorizationType".into(), json!("personal"));
     if let Some(m) = root.int("idle_time_before_shutdown_minutes")? {
@@ -122,7 +213,10 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
         s.only(&["compute_start_stop"])?;
         let mut list = Vec::new();
         for item in s.seq("compute_start_stop")?.unwrap_or(&[]) {
-            list.push(start_stop(Obj::of(item, "schedules.compute_start_stop[]")?)?);
+            list.push(start_stop(Obj::of(
+                item,
+                "schedules.compute_start_stop[]",
+            )?)?);
         }
         inner.insert("schedules".into(), json!({ "computeStartStop": list }));
     }
@@ -144,10 +238,20 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
 /// One `compute_start_stop` entry.
 fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
     o.only(&["action", "trigger", "state"])?;
-    let action = o.choice("action", &["start", "stop"])?
+    let action = o
+        .choice("action", &["start", "stop"])?
         .ok_or_else(|| Problem::at(o.node, "missing required field `action` (start or stop)"))?;
     let trigger = Obj::of(o.req("trigger")?, "trigger")?;
-    trigger.only(&["type", "expression", "start_time", "end_time", "time_zone", "frequency", "interval", "schedule"])?;
+    trigger.only(&[
+        "type",
+        "expression",
+        "start_time",
+        "end_time",
+        "time_zone",
+        "frequency",
+        "interval",
+        "schedule",
+    ])?;
     let status = match o.choice("state", &["enabled", "disabled"])?.as_deref() {
         Some("disabled") => "Disabled",
         _ => "Enabled",
@@ -180,4 +284,3 @@ fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
     }
     Ok(Value::Object(out))
 }
-

@@ -37,7 +37,13 @@ pub(crate) fn iso_millis(ms: i64) -> String {
     }
     let whole = iso_seconds(ms / 1000 / 60 * 60);
     let rest = (ms % 60_000) as f64 / 1000.0;
-    let base = if whole == "P0D" { "PT".to_owned() } else if whole.contains('T') { whole } else { format!("{whole}T") };
+    let base = if whole == "P0D" {
+        "PT".to_owned()
+    } else if whole.contains('T') {
+        whole
+    } else {
+        format!("{whole}T")
+    };
     format!("{base}{rest}S")
 }
 

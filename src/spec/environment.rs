@@ -13,12 +13,23 @@ use super::refs::{is_local, local_upload};
 /// Translates an environment spec; `dir` is the spec's folder (conda files are relative to it).
 pub(crate) fn translate(root: Obj<'_>, dir: &Path) -> Result<(String, Value), Problem> {
     root.only(&[
-        "name", "version", "image", "conda_file", "build", "description", "tags", "properties",
-        "os_type", "inference_config",
+        "name",
+        "version",
+        "image",
+        "conda_file",
+        "build",
+        "description",
+        "tags",
+        "properties",
+        "os_type",
+        "inference_config",
     ])?;
     let name = root.req_str("name")?;
     let version = root.str("version")?.unwrap_or_else(|| "1".into());
-    Ok((format!("environments/{name}/versions/{version}"), json!({ "properties": properties(root, dir)? })))
+    Ok((
+        format!("environments/{name}/versions/{version}"),
+        json!({ "properties": properties(root, dir)? }),
+    ))
 }
 
 /// The `properties` of an environment version (shared with inline job environments).
@@ -28,7 +39,14 @@ pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>
         b.only(&["path", "dockerfile_path"])?;
         let path = b.req_str("path")?;
         let mut m = Map::new();
-        m.insert("contextUri".into(), json!(if is_local(&path) { local_upload(&path) } else { path }));
+        m.insert(
+            "contextUri".into(),
+            json!(if is_local(&path) {
+                local_upload(&path)
+            } else {
+                path
+            }),
+        );
         put(&mut m, "dockerfilePath", b.str("dockerfile_path")?);
         p.insert("build".into(), Value::Object(m));
     }
@@ -46,7 +64,17 @@ pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>
     }
     p.insert("isAnonymous".into(), json!(false));
     p.insert("isArchived".into(), json!(false));
-    put(&mut p, "osType", root.str("os_type")?.map(|s| if s.eq_ignore_ascii_case("windows") { "Windows".to_owned() } else { "Linux".to_owned() }));
+    put(
+        &mut p,
+        "osType",
+        root.str("os_type")?.map(|s| {
+            if s.eq_ignore_ascii_case("windows") {
+                "Windows".to_owned()
+            } else {
+                "Linux".to_owned()
+            }
+        }),
+    );
     put(&mut p, "properties", root.str_map("properties")?);
     put(&mut p, "tags", root.str_map("tags")?);
     Ok(p)
@@ -58,11 +86,17 @@ fn conda_text(node: &SNode, dir: &Path) -> Result<String, Problem> {
         super::node::Node::Str(rel) => {
             let path = dir.join(rel);
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Problem::at(node, format!("cannot read conda file {}: {e}", path.display()))
-                    .with_help("`conda_file` is a path relative to the spec file")
+                Problem::at(
+                    node,
+                    format!("cannot read conda file {}: {e}", path.display()),
+                )
+                .with_help("`conda_file` is a path relative to the spec file")
             })?;
             let parsed: Value = serde_saphyr::from_str(&text).map_err(|e| {
-                Problem::at(node, format!("conda file {} is not valid YAML: {e}", path.display()))
+                Problem::at(
+                    node,
+                    format!("conda file {} is not valid YAML: {e}", path.display()),
+                )
             })?;
             parsed
         }
@@ -76,7 +110,11 @@ fn conda_text(node: &SNode, dir: &Path) -> Result<String, Problem> {
 /// snake_case keys -> camelCase, recursively.
 fn camel_keys(v: &Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (super::job::camel(k), camel_keys(v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (super::job::camel(k), camel_keys(v)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(camel_keys).collect()),
         other => other.clone(),
     }
@@ -100,7 +138,11 @@ fn dump(v: &Value, indent: usize, out: &mut String) {
                         out.push_str(&format!("{pad}{}:\n", scalar(&Value::String(k.clone()))));
                         dump(child, indent, out);
                     }
-                    _ => out.push_str(&format!("{pad}{}: {}\n", scalar(&Value::String(k.clone())), scalar(child))),
+                    _ => out.push_str(&format!(
+                        "{pad}{}: {}\n",
+                        scalar(&Value::String(k.clone())),
+                        scalar(child)
+                    )),
                 }
             }
         }
@@ -136,11 +178,15 @@ fn scalar(v: &Value) -> String {
             let lower = s.to_ascii_lowercase();
             let special = s.is_empty()
                 || s.parse::<f64>().is_ok()
-                || ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"].contains(&lower.as_str())
+                || [
+                    "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
+                ]
+                .contains(&lower.as_str())
                 || s.contains(": ")
                 || s.contains(" #")
                 || s.ends_with(':')
-                || s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c)) && !(s.starts_with('-') && s.len() > 1 && !s.starts_with("- "))
+                || s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
+                    && !(s.starts_with('-') && s.len() > 1 && !s.starts_with("- "))
                 || s.ends_with(' ');
             if special {
                 format!("'{}'", s.replace('\'', "''"))
@@ -162,6 +208,9 @@ mod tests {
         let v = json!({"name": "x", "channels": ["conda-forge"], "dependencies": ["python=3.8", {"pip": ["numpy==1.22"]}]});
         let mut out = String::new();
         dump(&v, 0, &mut out);
-        assert_eq!(out, "channels:\n- conda-forge\ndependencies:\n- python=3.8\n- pip:\n  - numpy==1.22\nname: x\n");
+        assert_eq!(
+            out,
+            "channels:\n- conda-forge\ndependencies:\n- python=3.8\n- pip:\n  - numpy==1.22\nname: x\n"
+        );
     }
 }

@@ -25,8 +25,14 @@ impl Problem {
         let span = loc.span();
         Problem {
             message: message.into(),
-            offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()).unwrap_or(0),
-            len: span.byte_len().and_then(|o| usize::try_from(o).ok()).unwrap_or(1),
+            offset: span
+                .byte_offset()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(0),
+            len: span
+                .byte_len()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(1),
             line: loc.line(),
             column: loc.column(),
             label: None,
@@ -151,7 +157,7 @@ impl SpecErrors {
 fn clone_error(e: &SpecError) -> SpecError {
     SpecError {
         message: e.message.clone(),
-        src: NamedSource::new(e.src.name().to_owned(), Arc::clone(e.src.inner())),
+        src: NamedSource::new(e.src.name(), Arc::clone(e.src.inner())),
         span: e.span,
         label: e.label.clone(),
         help: e.help.clone(),

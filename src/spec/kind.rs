@@ -74,7 +74,9 @@ fn from_schema(url: &str) -> Option<Kind> {
         "managedonlineendpoint" | "kubernetesonlineendpoint" => Kind::OnlineEndpoint,
         "managedonlinedeployment" | "kubernetesonlinedeployment" => Kind::OnlineDeployment,
         "batchendpoint" => Kind::BatchEndpoint,
-        "batchdeployment" | "modelbatchdeployment" | "pipelinecomponentbatchdeployment" => Kind::BatchDeployment,
+        "batchdeployment" | "modelbatchdeployment" | "pipelinecomponentbatchdeployment" => {
+            Kind::BatchDeployment
+        }
         "schedule" | "monitorschedule" => Kind::Schedule,
         _ => return None,
     })
@@ -82,17 +84,26 @@ fn from_schema(url: &str) -> Option<Kind> {
 
 /// The kind from contents alone (placeholder or missing `$schema`).
 fn from_contents(root: Obj<'_>) -> Option<Kind> {
-    let t = root.str("type").ok().flatten().unwrap_or_default().to_ascii_lowercase();
+    let t = root
+        .str("type")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if root.has("create_monitor") || root.has("create_job") || root.has("trigger") {
         return Some(Kind::Schedule);
     }
     Some(match t.as_str() {
         "amlcompute" | "computeinstance" => Kind::Compute,
-        "azure_blob" | "azure_file" | "azure_data_lake_gen2" | "azure_data_lake_gen1" => Kind::Datastore,
+        "azure_blob" | "azure_file" | "azure_data_lake_gen2" | "azure_data_lake_gen1" => {
+            Kind::Datastore
+        }
         "sweep" | "automl" | "pipeline" => Kind::Job,
         "uri_file" | "uri_folder" | "mltable" => Kind::Data,
         "custom_model" | "mlflow_model" | "triton_model" => Kind::Model,
-        "command" if root.has("jobs") || root.has("experiment_name") || root.has("compute") => Kind::Job,
+        "command" if root.has("jobs") || root.has("experiment_name") || root.has("compute") => {
+            Kind::Job
+        }
         "command" | "spark" => Kind::Component,
         _ if root.has("endpoint_name") && root.has("instance_type") => Kind::OnlineDeployment,
         _ if root.has("endpoint_name") => Kind::BatchDeployment,
@@ -119,8 +130,10 @@ pub(crate) fn detect(node: &SNode) -> Result<Kind, Problem> {
     };
     // An online endpoint spec with a compute is a Kubernetes endpoint (not supported).
     if kind == Kind::OnlineEndpoint && root.has("compute") {
-        return Err(Problem::at(root.get("compute").unwrap_or(node), "Kubernetes online endpoints are not supported"));
+        return Err(Problem::at(
+            root.get("compute").unwrap_or(node),
+            "Kubernetes online endpoints are not supported",
+        ));
     }
     Ok(kind)
 }
-

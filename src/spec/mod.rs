@@ -93,7 +93,10 @@ pub fn translate(path: &Path, ctx: &Context) -> Result<Translated, SpecErrors> {
         errors: vec![Problem::top(message).into_error(path, &Arc::from(""))],
     };
     if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES) {
-        return Err(fail(format!("{}: file too large for a spec", path.display())));
+        return Err(fail(format!(
+            "{}: file too large for a spec",
+            path.display()
+        )));
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
@@ -115,10 +118,14 @@ pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Transl
                 p.offset = crate::lab::span::location_range(text, &l).0;
                 p.len = 1;
             }
-            return Err(SpecErrors { errors: vec![p.into_error(path, &source)] });
+            return Err(SpecErrors {
+                errors: vec![p.into_error(path, &source)],
+            });
         }
     };
-    run(&node, ctx, dir).map_err(|p| SpecErrors { errors: vec![p.into_error(path, &source)] })
+    run(&node, ctx, dir).map_err(|p| SpecErrors {
+        errors: vec![p.into_error(path, &source)],
+    })
 }
 
 /// Detects the kind and dispatches.
@@ -145,5 +152,94 @@ fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
         Kind::BatchDeployment => deployment::batch(root, ctx)?,
         Kind::Schedule => schedule::translate(root, ctx, dir)?,
     };
-    Ok(Translated { kind, resource_path, body, secrets })
+    Ok(Translated {
+        kind,
+        resource_path,
+        body,
+        secrets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            subscription: "s".into(),
+            resource_group: "g".into(),
+            workspace: "w".into(),
+            location: "westus".into(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_sent_and_listed_for_redaction() {
+        let text = "$schema: https://azuremlschemas.azureedge.net/latest/azureBlob.schema.json\nname: d\naccount_name: a\ncontainer_name: c\ncredentials:\n  sas_token: s3cret\n";
+        let t = translate_source(Path::new("d.yml"), text, &ctx()).unwrap();
+        assert_eq!(
+            t.body["properties"]["credentials"]["secrets"]["sasToken"],
+            "s3cret"
+        );
+        assert_eq!(t.secrets, vec!["/properties/credentials/secrets/sasToken"]);
+        let r = t.redacted("X");
+        assert_eq!(r["properties"]["credentials"]["secrets"]["sasToken"], "X");
+        assert_eq!(t.resource_path, "datastores/d");
+    }
+
+    #[test]
+    fn kind_comes_from_contents_when_the_schema_is_a_placeholder() {
+        let text = "$schema: http://azureml/sdk-2-0/Schedule.json\nname: s\ntrigger: {type: cron, expression: '0 1 * * *'}\ncreate_monitor: {}\n";
+        let e = translate_source(Path::new("m.yml"), text, &ctx()).unwrap_err();
+        assert!(
+            e.errors[0].message.contains("monitor schedules"),
+            "{}",
+            e.errors[0].message
+        );
+        let text = "name: c\ntype: amlcompute\n";
+        assert_eq!(
+            translate_source(Path::new("c.yml"), text, &ctx())
+                .unwrap()
+                .kind,
+            Kind::Compute
+        );
+    }
+
+    #[test]
+    fn sweep_job_maps_like_the_sdk() {
+        let text = "type: sweep\nname: j\ncompute: azureml:aml-cluster\nexperiment_name: e\nsampling_algorithm: grid\nsearch_space:\n  reg_rate: {type: choice, values: [0.01, 0.1, 1]}\nobjective: {goal: Maximize, primary_metric: training_accuracy_score}\nlimits: {max_total_trials: 4, max_concurrent_trials: 2, timeout: 7200}\nearly_termination: {type: bandit, slack_factor: 0.1, evaluation_interval: 1}\ntrial:\n  command: python t.py\n  environment: azureml:AzureML-sklearn-1.5@latest\n";
+        let t = translate_source(Path::new("j.yml"), text, &ctx()).unwrap();
+        let p = &t.body["properties"];
+        assert_eq!(t.resource_path, "jobs/j");
+        assert_eq!(p["samplingAlgorithm"]["samplingAlgorithmType"], "Grid");
+        assert_eq!(
+            p["searchSpace"]["reg_rate"],
+            serde_json::json!(["choice", [[0.01, 0.1, 1]]])
+        );
+        assert_eq!(p["objective"]["goal"], "maximize");
+        assert_eq!(p["limits"]["timeout"], "PT2H");
+        assert_eq!(p["earlyTermination"]["policyType"], "Bandit");
+        assert_eq!(
+            p["trial"]["environmentId"],
+            "azureml:AzureML-sklearn-1.5@latest"
+        );
+        assert!(
+            p["computeId"]
+                .as_str()
+                .unwrap()
+                .ends_with("/workspaces/w/computes/aml-cluster")
+        );
+    }
+
+    #[test]
+    fn yaml_errors_carry_line_and_column() {
+        let e = translate_source(Path::new("x.yml"), "name: c\ntype: [amlcompute\n", &ctx())
+            .unwrap_err();
+        assert!(
+            e.errors[0].message.starts_with("x.yml:"),
+            "{}",
+            e.errors[0].message
+        );
+        assert!(e.errors[0].line >= 2);
+    }
 }

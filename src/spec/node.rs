@@ -77,10 +77,7 @@ impl<'de> Deserialize<'de> for Node {
             fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = a.next_entry::<Spanned<KeyString>, SNode>()? {
-                    out.push((
-                        Spanned::new(k.value.0, k.referenced, k.defined),
-                        v,
-                    ));
+                    out.push((Spanned::new(k.value.0, k.referenced, k.defined), v));
                 }
                 Ok(Node::Map(out))
             }
@@ -201,7 +198,11 @@ impl<'a> Obj<'a> {
             }),
             other => Err(Problem::at(
                 node,
-                format!("expected a mapping at `{}`, found {}", shown(path), other.describe()),
+                format!(
+                    "expected a mapping at `{}`, found {}",
+                    shown(path),
+                    other.describe()
+                ),
             )),
         }
     }
@@ -217,7 +218,10 @@ impl<'a> Obj<'a> {
 
     /// The key node of `key` (for positions).
     pub(crate) fn key(&self, key: &str) -> Option<&'a Spanned<String>> {
-        self.entries.iter().find(|(k, _)| k.value == key).map(|(k, _)| k)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(k, _)| k)
     }
 
     /// All entries, in file order.
@@ -239,11 +243,16 @@ impl<'a> Obj<'a> {
             if !allowed.contains(&k.value.as_str()) {
                 let hint = crate::lab::suggest::did_you_mean(&k.value, allowed.iter().copied());
                 let valid = allowed.join(", ");
-                return Err(Problem::at_key(k, format!("unknown field `{}`", k.value))
-                    .with_help(match hint {
-                        Some(h) => format!("{h}\nvalid fields in `{}`: {valid}", shown(self.path)),
-                        None => format!("valid fields in `{}`: {valid}", shown(self.path)),
-                    }));
+                return Err(
+                    Problem::at_key(k, format!("unknown field `{}`", k.value)).with_help(
+                        match hint {
+                            Some(h) => {
+                                format!("{h}\nvalid fields in `{}`: {valid}", shown(self.path))
+                            }
+                            None => format!("valid fields in `{}`: {valid}", shown(self.path)),
+                        },
+                    ),
+                );
             }
         }
         Ok(())
@@ -252,8 +261,11 @@ impl<'a> Obj<'a> {
     /// A required field.
     pub(crate) fn req(&self, key: &str) -> Result<&'a SNode, Problem> {
         self.get(key).ok_or_else(|| {
-            Problem::at(self.node, format!("missing required field `{}`", self.child(key)))
-                .with_label(format!("`{key}` expected in this mapping"))
+            Problem::at(
+                self.node,
+                format!("missing required field `{}`", self.child(key)),
+            )
+            .with_label(format!("`{key}` expected in this mapping"))
         })
     }
 
@@ -275,7 +287,11 @@ impl<'a> Obj<'a> {
                 Node::Int(_) | Node::Float(_) | Node::Bool(_) => Ok(n.value.scalar_text()),
                 other => Err(Problem::at(
                     n,
-                    format!("`{}` must be a string, found {}", self.child(key), other.describe()),
+                    format!(
+                        "`{}` must be a string, found {}",
+                        self.child(key),
+                        other.describe()
+                    ),
                 )),
             },
         }
@@ -296,7 +312,11 @@ impl<'a> Obj<'a> {
                 Node::Str(s) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().ok()),
                 other => Err(Problem::at(
                     n,
-                    format!("`{}` must be an integer, found {}", self.child(key), other.describe()),
+                    format!(
+                        "`{}` must be an integer, found {}",
+                        self.child(key),
+                        other.describe()
+                    ),
                 )),
             },
         }
@@ -310,7 +330,11 @@ impl<'a> Obj<'a> {
                 Node::Int(_) | Node::Float(_) => Ok(Some(n.value.to_json())),
                 other => Err(Problem::at(
                     n,
-                    format!("`{}` must be a number, found {}", self.child(key), other.describe()),
+                    format!(
+                        "`{}` must be a number, found {}",
+                        self.child(key),
+                        other.describe()
+                    ),
                 )),
             },
         }
@@ -326,7 +350,11 @@ impl<'a> Obj<'a> {
                 Node::Str(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
                 other => Err(Problem::at(
                     n,
-                    format!("`{}` must be true or false, found {}", self.child(key), other.describe()),
+                    format!(
+                        "`{}` must be true or false, found {}",
+                        self.child(key),
+                        other.describe()
+                    ),
                 )),
             },
         }
@@ -345,7 +373,11 @@ impl<'a> Obj<'a> {
                 Node::Seq(v) => Ok(Some(v)),
                 other => Err(Problem::at(
                     n,
-                    format!("`{}` must be a list, found {}", self.child(key), other.describe()),
+                    format!(
+                        "`{}` must be a list, found {}",
+                        self.child(key),
+                        other.describe()
+                    ),
                 )),
             },
         }
@@ -382,7 +414,11 @@ impl<'a> Obj<'a> {
         let hint = crate::lab::suggest::did_you_mean(&lower, allowed.iter().copied());
         Err(Problem::at(
             node,
-            format!("`{}` must be one of {}, found `{v}`", self.child(key), allowed.join(", ")),
+            format!(
+                "`{}` must be one of {}, found `{v}`",
+                self.child(key),
+                allowed.join(", ")
+            ),
         )
         .with_help_opt(hint))
     }

@@ -101,14 +101,25 @@ mod tests {
     fn resolves_like_the_sdk() {
         let c = ctx();
         let ws = "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w";
-        assert_eq!(named(&c, "computes", "azureml:aml-cluster"), format!("{ws}/computes/aml-cluster"));
-        assert_eq!(versioned(&c, "data", "azureml:d:1").unwrap(), format!("{ws}/data/d/versions/1"));
+        assert_eq!(
+            named(&c, "computes", "azureml:aml-cluster"),
+            format!("{ws}/computes/aml-cluster")
+        );
+        assert_eq!(
+            versioned(&c, "data", "azureml:d:1").unwrap(),
+            format!("{ws}/data/d/versions/1")
+        );
         assert_eq!(
             versioned(&c, "environments", "azureml:AzureML-sklearn-1.5@latest").unwrap(),
             "azureml:AzureML-sklearn-1.5@latest"
         );
         assert_eq!(
-            versioned(&c, "environments", "azureml://registries/azureml/environments/e/labels/latest").unwrap(),
+            versioned(
+                &c,
+                "environments",
+                "azureml://registries/azureml/environments/e/labels/latest"
+            )
+            .unwrap(),
             "azureml://registries/azureml/environments/e/labels/latest"
         );
         assert!(versioned(&c, "models", "azureml:nameonly").is_err());

@@ -10,23 +10,50 @@ use super::node::{Obj, put};
 /// (`workspaces/<name>`).
 pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Problem> {
     root.only(&[
-        "name", "location", "display_name", "description", "tags", "hbi_workspace", "storage_account",
-        "key_vault", "application_insights", "container_registry", "public_network_access", "identity",
+        "name",
+        "location",
+        "display_name",
+        "description",
+        "tags",
+        "hbi_workspace",
+        "storage_account",
+        "key_vault",
+        "application_insights",
+        "container_registry",
+        "public_network_access",
+        "identity",
     ])?;
     let name = root.req_str("name")?;
     let mut p = Map::new();
     put(&mut p, "description", root.str("description")?);
     p.insert("enableDataIsolation".into(), json!(false));
     put(&mut p, "friendlyName", root.str("display_name")?);
-    p.insert("hbiWorkspace".into(), json!(root.bool("hbi_workspace")?.unwrap_or(false)));
+    p.insert(
+        "hbiWorkspace".into(),
+        json!(root.bool("hbi_workspace")?.unwrap_or(false)),
+    );
     put(&mut p, "storageAccount", root.str("storage_account")?);
     put(&mut p, "keyVault", root.str("key_vault")?);
-    put(&mut p, "applicationInsights", root.str("application_insights")?);
+    put(
+        &mut p,
+        "applicationInsights",
+        root.str("application_insights")?,
+    );
     put(&mut p, "containerRegistry", root.str("container_registry")?);
-    put(&mut p, "publicNetworkAccess", root.str("public_network_access")?);
+    put(
+        &mut p,
+        "publicNetworkAccess",
+        root.str("public_network_access")?,
+    );
     let mut body = Map::new();
     body.insert("kind".into(), json!("default"));
-    body.insert("location".into(), json!(root.str("location")?.unwrap_or_else(|| ctx.location.clone())));
+    body.insert(
+        "location".into(),
+        json!(
+            root.str("location")?
+                .unwrap_or_else(|| ctx.location.clone())
+        ),
+    );
     body.insert("name".into(), json!(name));
     if let Some(identity) = super::compute::identity(root)? {
         body.insert("identity".into(), identity);

@@ -12,19 +12,47 @@ use super::super::node::{Obj, put};
 use super::{common, environment_id, inputs};
 
 /// The `properties` of a command job.
-pub(crate) fn translate(root: Obj<'_>, ctx: &Context, _dir: &Path) -> Result<Map<String, Value>, Problem> {
+pub(crate) fn translate(
+    root: Obj<'_>,
+    ctx: &Context,
+    _dir: &Path,
+) -> Result<Map<String, Value>, Problem> {
     root.only(&[
-        "type", "name", "display_name", "experiment_name", "description", "tags", "properties", "compute",
-        "command", "code", "environment", "environment_variables", "inputs", "outputs", "resources",
-        "limits", "distribution", "identity", "services", "queue_settings",
+        "type",
+        "name",
+        "display_name",
+        "experiment_name",
+        "description",
+        "tags",
+        "properties",
+        "compute",
+        "command",
+        "code",
+        "environment",
+        "environment_variables",
+        "inputs",
+        "outputs",
+        "resources",
+        "limits",
+        "distribution",
+        "identity",
+        "services",
+        "queue_settings",
     ])?;
     let mut p = common(root, ctx, "Command")?;
-    put(&mut p, "codeId", root.str("code")?.map(|c| code_id(ctx, &c)));
+    put(
+        &mut p,
+        "codeId",
+        root.str("code")?.map(|c| code_id(ctx, &c)),
+    );
     p.insert("command".into(), json!(root.req_str("command")?));
     let env = environment_id(root, ctx)?
         .ok_or_else(|| Problem::at(root.node, "missing required field `environment`"))?;
     p.insert("environmentId".into(), json!(env));
-    p.insert("environmentVariables".into(), Value::Object(root.str_map("environment_variables")?.unwrap_or_default()));
+    p.insert(
+        "environmentVariables".into(),
+        Value::Object(root.str_map("environment_variables")?.unwrap_or_default()),
+    );
     p.insert("inputs".into(), inputs(root, ctx)?);
     if let Some(r) = resources(root)? {
         p.insert("resources".into(), r);
@@ -47,9 +75,18 @@ pub(crate) fn resources(root: Obj<'_>) -> Result<Option<Value>, Problem> {
     let Some(r) = root.obj("resources", "resources")? else {
         return Ok(None);
     };
-    r.only(&["instance_count", "instance_type", "shm_size", "properties", "docker_args"])?;
+    r.only(&[
+        "instance_count",
+        "instance_type",
+        "shm_size",
+        "properties",
+        "docker_args",
+    ])?;
     let mut m = Map::new();
-    m.insert("instanceCount".into(), json!(r.int("instance_count")?.unwrap_or(1)));
+    m.insert(
+        "instanceCount".into(),
+        json!(r.int("instance_count")?.unwrap_or(1)),
+    );
     put(&mut m, "instanceType", r.str("instance_type")?);
     put(&mut m, "shmSize", r.str("shm_size")?);
     put(&mut m, "dockerArgs", r.str("docker_args")?);

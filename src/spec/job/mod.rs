@@ -34,13 +34,21 @@ pub(crate) fn camel(s: &str) -> String {
 pub(crate) fn pascal(s: &str) -> String {
     let c = camel(s);
     let mut chars = c.chars();
-    chars.next().map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
 }
 
 /// Translates a job spec of any supported type; the job name is required (amlab cannot invent
 /// the SDK's random names).
-pub(crate) fn translate(root: Obj<'_>, ctx: &Context, dir: &std::path::Path) -> Result<(String, Value), Problem> {
-    let kind = root.choice("type", &["command", "sweep", "automl", "pipeline"])?.unwrap_or_else(|| "command".into());
+pub(crate) fn translate(
+    root: Obj<'_>,
+    ctx: &Context,
+    dir: &std::path::Path,
+) -> Result<(String, Value), Problem> {
+    let kind = root
+        .choice("type", &["command", "sweep", "automl", "pipeline"])?
+        .unwrap_or_else(|| "command".into());
     let props = match kind.as_str() {
         "sweep" => sweep::translate(root, ctx)?,
         "automl" => automl::translate(root, ctx)?,
@@ -61,14 +69,27 @@ fn generated_name(dir: &std::path::Path, root: Obj<'_>) -> String {
     let mut h = Sha256::new();
     h.update(dir.to_string_lossy().as_bytes());
     h.update(root.node.value.to_json().to_string().as_bytes());
-    let hex: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("job-{hex}")
 }
 
 /// The fields common to every job's `properties`.
-pub(crate) fn common(root: Obj<'_>, ctx: &Context, job_type: &str) -> Result<Map<String, Value>, Problem> {
+pub(crate) fn common(
+    root: Obj<'_>,
+    ctx: &Context,
+    job_type: &str,
+) -> Result<Map<String, Value>, Problem> {
     let mut p = Map::new();
-    put(&mut p, "computeId", root.str("compute")?.map(|c| named(ctx, "computes", &c)));
+    put(
+        &mut p,
+        "computeId",
+        root.str("compute")?.map(|c| named(ctx, "computes", &c)),
+    );
     put(&mut p, "description", root.str("description")?);
     put(&mut p, "displayName", root.str("display_name")?);
     // Absent: the service files the job under `Default`; the SDK sends nothing.
@@ -76,8 +97,14 @@ pub(crate) fn common(root: Obj<'_>, ctx: &Context, job_type: &str) -> Result<Map
     p.insert("isArchived".into(), json!(false));
     p.insert("jobType".into(), json!(job_type));
     p.insert("outputs".into(), outputs(root)?);
-    p.insert("properties".into(), Value::Object(root.str_map("properties")?.unwrap_or_default()));
-    p.insert("tags".into(), Value::Object(root.str_map("tags")?.unwrap_or_default()));
+    p.insert(
+        "properties".into(),
+        Value::Object(root.str_map("properties")?.unwrap_or_default()),
+    );
+    p.insert(
+        "tags".into(),
+        Value::Object(root.str_map("tags")?.unwrap_or_default()),
+    );
     Ok(p)
 }
 
@@ -101,13 +128,37 @@ pub(crate) fn input(node: &super::node::SNode, ctx: &Context) -> Result<Value, P
         return Ok(json!({"jobInputType": "literal", "value": text}));
     }
     let o = Obj::of(node, "inputs.<name>")?;
-    o.only(&["type", "path", "mode", "value", "default", "optional", "description"])?;
-    let kind = o.choice("type", &[
-        "uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model", "triton_model", "string",
-        "integer", "number", "boolean",
-    ])?.unwrap_or_else(|| "uri_folder".into());
+    o.only(&[
+        "type",
+        "path",
+        "mode",
+        "value",
+        "default",
+        "optional",
+        "description",
+    ])?;
+    let kind = o
+        .choice(
+            "type",
+            &[
+                "uri_file",
+                "uri_folder",
+                "mltable",
+                "custom_model",
+                "mlflow_model",
+                "triton_model",
+                "string",
+                "integer",
+                "number",
+                "boolean",
+            ],
+        )?
+        .unwrap_or_else(|| "uri_folder".into());
     if ["string", "integer", "number", "boolean"].contains(&kind.as_str()) {
-        let v = o.get("value").or(o.get("default")).and_then(|n| n.value.scalar_text());
+        let v = o
+            .get("value")
+            .or(o.get("default"))
+            .and_then(|n| n.value.scalar_text());
         return Ok(json!({"jobInputType": "literal", "value": v}));
     }
     let path = o.req_str("path")?;
@@ -120,7 +171,11 @@ pub(crate) fn input(node: &super::node::SNode, ctx: &Context) -> Result<Value, P
     };
     let mut m = Map::new();
     m.insert("jobInputType".into(), json!(kind));
-    put(&mut m, "mode", o.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)));
+    put(
+        &mut m,
+        "mode",
+        o.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)),
+    );
     m.insert("uri".into(), json!(uri));
     Ok(Value::Object(m))
 }
@@ -153,8 +208,15 @@ pub(crate) fn outputs(root: Obj<'_>) -> Result<Value, Problem> {
             put(&mut m, "assetName", oo.str("name")?);
             put(&mut m, "assetVersion", oo.str("version")?);
             put(&mut m, "description", oo.str("description")?);
-            m.insert("jobOutputType".into(), json!(oo.str("type")?.unwrap_or_else(|| "uri_folder".into())));
-            put(&mut m, "mode", oo.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)));
+            m.insert(
+                "jobOutputType".into(),
+                json!(oo.str("type")?.unwrap_or_else(|| "uri_folder".into())),
+            );
+            put(
+                &mut m,
+                "mode",
+                oo.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)),
+            );
             put(&mut m, "uri", oo.str("path")?);
             out.insert(k.value.clone(), Value::Object(m));
         }
@@ -168,19 +230,37 @@ pub(crate) fn environment_id(root: Obj<'_>, ctx: &Context) -> Result<Option<Stri
     match root.get("environment") {
         None => Ok(None),
         Some(n) => match &n.value {
-            Node::Str(s) => versioned(ctx, "environments", s).map(Some).map_err(|m| Problem::at(n, m)),
+            Node::Str(s) => versioned(ctx, "environments", s)
+                .map(Some)
+                .map_err(|m| Problem::at(n, m)),
             _ => {
                 // An inline environment: the SDK registers it as an anonymous environment
                 // (`CliV2AnonymousEnvironment`, content-hash version) before the PUT.
                 use sha2::{Digest, Sha256};
                 let o = Obj::of(n, "environment")?;
-                o.only(&["image", "conda_file", "build", "os_type", "description", "name", "version", "tags", "inference_config"])?;
+                o.only(&[
+                    "image",
+                    "conda_file",
+                    "build",
+                    "os_type",
+                    "description",
+                    "name",
+                    "version",
+                    "tags",
+                    "inference_config",
+                ])?;
                 if !o.has("image") && !o.has("build") {
-                    return Err(Problem::at(n, "an inline environment needs `image` or `build`"));
+                    return Err(Problem::at(
+                        n,
+                        "an inline environment needs `image` or `build`",
+                    ));
                 }
                 let digest = Sha256::digest(n.value.to_json().to_string().as_bytes());
                 let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                Ok(Some(format!("{}/environments/CliV2AnonymousEnvironment/versions/{hex}", ctx.workspace_id())))
+                Ok(Some(format!(
+                    "{}/environments/CliV2AnonymousEnvironment/versions/{hex}",
+                    ctx.workspace_id()
+                )))
             }
         },
     }

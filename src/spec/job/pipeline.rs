@@ -11,6 +11,8 @@ use super::super::node::Obj;
 /// Always fails: pipeline jobs are not supported yet.
 pub(crate) fn translate(root: Obj<'_>, _ctx: &Context) -> Result<Map<String, Value>, Problem> {
     let at = root.get("type").unwrap_or(root.node);
-    Err(Problem::at(at, "pipeline jobs are not supported by `amlab spec` yet")
-        .with_help("supported job types: command, sweep, automl"))
+    Err(
+        Problem::at(at, "pipeline jobs are not supported by `amlab spec` yet")
+            .with_help("supported job types: command, sweep, automl"),
+    )
 }
