@@ -53,6 +53,15 @@ pub enum Command {
     },
     /// Print the lab JSON Schema (draft-07).
     Schema,
+    /// Translate an az ml CLI v2 YAML spec to its ARM request, as the Azure ML SDK builds it.
+    Spec {
+        /// The spec file (for example `compute.yml`).
+        file: PathBuf,
+        /// Workspace context: `subscription`, `resource_group`, `workspace`, `location`
+        /// (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+    },
     /// Run the emulator as an HTTP ARM endpoint (for tests, demos and other clients).
     Serve(ServeArgs),
 }

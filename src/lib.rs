@@ -21,6 +21,7 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod serve;
+pub mod spec;
 pub mod target;
 
 /// Runs the command line of this process and returns the exit code.

@@ -134,7 +134,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
 }
 
 /// Parses `--var NAME=VALUE` flags.
-fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>, CommandError> {
+pub(super) fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>, CommandError> {
     let mut out = BTreeMap::new();
     for v in vars {
         let Some((name, value)) = v.split_once('=') else {

@@ -5,6 +5,7 @@ mod lint;
 pub mod remembered;
 mod schema;
 mod serve;
+mod spec;
 
 use std::io::Write;
 
@@ -40,6 +41,7 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         Command::Lint { paths } => lint::lint(&paths, &mut io),
         Command::List { paths } => lint::list(&paths, &mut io),
         Command::Schema => schema::print(&mut io),
+        Command::Spec { file, vars } => spec::print(&file, &vars, &mut io),
         Command::Serve(args) => serve::run(&args, &mut io),
     };
     match result {

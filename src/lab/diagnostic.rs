@@ -88,6 +88,8 @@ lab_diagnostics! {
     Points = "amlab::lab::points",
     /// A resource id that is not an ARM path.
     Resource = "amlab::lab::resource",
+    /// A `create.spec` that cannot be read or translated.
+    Spec = "amlab::lab::spec",
 }
 
 /// A problem at a byte range of one lab file, before the file is attached.

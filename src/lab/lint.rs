@@ -355,6 +355,11 @@ impl<'a> Linter<'a> {
                 .find_key(source, "create", Some(col))
                 .unwrap_or(region.start);
             match &create.body {
+                Some(_) if create.spec.is_some() => self.push(
+                    Problem::new(DiagKind::Check, create_at, 6, "`create` has both `body` and `spec`", "both given")
+                        .with_help("keep one: `body:` (the ARM JSON) or `spec:` (an az ml YAML file)"),
+                ),
+                None if create.spec.is_some() => {}
                 Some(body @ Value::Object(_)) => {
                     let body_region = Region { start: body_at.unwrap_or(region.start), end: region.end };
                     self.template_value(body, body_region);
@@ -363,8 +368,8 @@ impl<'a> Linter<'a> {
                     Problem::new(DiagKind::Check, body_at.unwrap_or(create_at), 4, "`create.body` must be a mapping (the ARM request body)", "not a mapping"),
                 ),
                 None => self.push(
-                    Problem::new(DiagKind::Check, create_at, 6, "`create` needs a `body` (the ARM request body to PUT)", "no body")
-                        .with_help("add `body:` with the resource's JSON, or remove `create` to only check the resource"),
+                    Problem::new(DiagKind::Check, create_at, 6, "`create` needs a `body` (the ARM request body to PUT) or a `spec`", "no body")
+                        .with_help("add `body:` with the resource's JSON, `spec:` with an az ml YAML file, or remove `create` to only check the resource"),
                 ),
             }
         }

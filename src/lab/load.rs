@@ -88,7 +88,8 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
         Ok(lab) => lab,
         Err(e) => return Err(attach(vec![yaml_problem(&e, &source)])),
     };
-    let problems = lint(&lab, &source);
+    let mut problems = lint(&lab, &source);
+    problems.extend(super::spec_step::lint(&lab, path, &source));
     if !problems.is_empty() {
         return Err(attach(problems));
     }

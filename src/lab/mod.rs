@@ -17,8 +17,9 @@ mod lint;
 mod load;
 mod resolve;
 pub mod resolved;
-mod span;
-mod suggest;
+pub(crate) mod span;
+mod spec_step;
+pub(crate) mod suggest;
 mod template;
 pub mod types;
 

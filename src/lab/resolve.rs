@@ -83,6 +83,14 @@ impl Values<'_> {
         Ok(value)
     }
 
+    /// A parameter's value, or the subscription for `subscription`.
+    fn param(&mut self, name: &str) -> Result<String, String> {
+        if name == "subscription" {
+            return Ok(self.ctx.subscription.clone());
+        }
+        self.get(name)
+    }
+
     /// Substitutes a templated string outside parameter defaults.
     fn sub(&mut self, text: &str) -> Result<String, String> {
         let template = Template::parse(text).map_err(|e| e.message)?;
@@ -242,13 +250,26 @@ impl Resolver<'_> {
                         .with_help("every resource is an ARM id such as `/subscriptions/${subscription}/resourceGroups/...`"),
                 );
         }
-        let create = match step.create.as_ref().and_then(|c| c.body.as_ref()) {
-            Some(body) => match self.values.sub_value(body) {
-                Ok(v) => Some(v),
-                Err(e) => {
+        let create = match step.create.as_ref() {
+            Some(c) if c.spec.is_some() => {
+                let spec = c.spec.as_ref()?;
+                match super::spec_step::body(&self.values.file.path, &spec.value, |name| {
+                    self.values.param(name)
+                }) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        self.fail(spec, e, "this spec");
+                        return None;
+                    }
+                }
+            }
+            Some(c) => match c.body.as_ref().map(|b| self.values.sub_value(b)) {
+                Some(Ok(v)) => Some(v),
+                Some(Err(e)) => {
                     self.fail(&step.id, e, "in this step's body");
                     None
                 }
+                None => None,
             },
             None => None,
         };

@@ -100,13 +100,20 @@ pub struct Step {
     pub timeout: Option<Spanned<String>>,
 }
 
-/// How a step's resource is created.
+/// How a step's resource is created: exactly one of `body` and `spec`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Create {
     /// The ARM request body sent with PUT, as YAML or JSON; strings are templated.
     #[serde(default)]
     pub body: Option<Value>,
+    /// An az ml CLI v2 YAML spec (path relative to the lab file) translated to the PUT body as
+    /// the Azure ML SDK does (`amlab spec`); `${name}` parameters in its text are substituted
+    /// first. References resolve in the workspace named by the lab's `resource_group`,
+    /// `workspace` and `location` parameters.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub spec: Option<Spanned<String>>,
 }
 
 /// Wait until a query over the resource holds.

@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod differential;
 mod emulator_state;
 mod interrupt;
 mod lint;

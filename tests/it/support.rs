@@ -15,6 +15,27 @@ pub fn lab(name: &str) -> PathBuf {
     repo().join("labs/dp100").join(name)
 }
 
+/// Writes `variant/<name>`: a shipped lab with `from` replaced by `to` once, in the lab file or
+/// else in one of the az ml specs it uses (copied to `variant/specs/`); `from` must occur.
+pub fn lab_variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> PathBuf {
+    let mut text = std::fs::read_to_string(lab(name)).unwrap();
+    let mut found = text.contains(from);
+    text = text.replacen(from, to, 1);
+    let specs = repo().join("labs/dp100/specs");
+    for entry in std::fs::read_dir(&specs).unwrap() {
+        let path = entry.unwrap().path();
+        let mut spec = std::fs::read_to_string(&path).unwrap();
+        if !found && spec.contains(from) {
+            spec = spec.replacen(from, to, 1);
+            found = true;
+        }
+        let file = path.file_name().unwrap().to_str().unwrap();
+        sb.write(&format!("variant/specs/{file}"), &spec);
+    }
+    assert!(found, "{from:?} not in {name} nor its specs");
+    sb.write(&format!("variant/{name}"), &text)
+}
+
 /// A scratch working directory: its own `.amlab/` state, no Azure environment.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

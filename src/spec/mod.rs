@@ -1,0 +1,245 @@
+//! az ml CLI v2 YAML specs -> ARM request bodies, field for field as the official Python SDK
+//! (`azure-ai-ml`) builds them. [`translate`] reads a spec file; [`translate_source`] takes the
+//! text (for lab files, after `${...}` templating). Errors are miette diagnostics naming the
+//! file, line and column and what would be valid.
+
+mod component;
+mod compute;
+mod data;
+mod datastore;
+mod deployment;
+mod duration;
+mod endpoint;
+mod environment;
+mod error;
+mod job;
+mod kind;
+mod model;
+mod node;
+mod refs;
+mod schedule;
+mod workspace;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use error::{SpecError, SpecErrors};
+pub use kind::Kind;
+
+use error::Problem;
+use node::{Obj, SNode};
+
+/// The workspace a spec is translated for: references resolve to ARM ids in it, and resources
+/// that need a location get this one.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Subscription id.
+    pub subscription: String,
+    /// Resource group name.
+    pub resource_group: String,
+    /// Workspace name.
+    pub workspace: String,
+    /// Azure region (`eastus`).
+    pub location: String,
+}
+
+/// A translated spec.
+#[derive(Debug, Clone)]
+pub struct Translated {
+    /// What the spec describes.
+    pub kind: Kind,
+    /// Path relative to the workspace (`computes/aml-cluster`, `jobs/my-job`); for a workspace,
+    /// relative to the resource group (`workspaces/mlw`).
+    pub resource_path: String,
+    /// The PUT body.
+    pub body: Value,
+    /// JSON pointers (into `body`) of secret values: datastore keys, SAS tokens, client secrets.
+    pub secrets: Vec<String>,
+}
+
+impl Translated {
+    /// The full ARM resource id for `ctx`.
+    pub fn resource_id(&self, ctx: &Context) -> String {
+        if self.kind == Kind::Workspace {
+            format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/{}",
+                ctx.subscription, ctx.resource_group, self.resource_path
+            )
+        } else {
+            format!("{}/{}", ctx.workspace_id(), self.resource_path)
+        }
+    }
+
+    /// The body with every secret replaced by `placeholder`.
+    pub fn redacted(&self, placeholder: &str) -> Value {
+        let mut body = self.body.clone();
+        for p in &self.secrets {
+            if let Some(v) = body.pointer_mut(p) {
+                *v = Value::String(placeholder.to_owned());
+            }
+        }
+        body
+    }
+}
+
+/// Spec files larger than this are refused.
+const MAX_BYTES: u64 = 1024 * 1024;
+
+/// Reads and translates the spec at `path`.
+pub fn translate(path: &Path, ctx: &Context) -> Result<Translated, SpecErrors> {
+    let fail = |message: String| SpecErrors {
+        errors: vec![Problem::top(message).into_error(path, &Arc::from(""))],
+    };
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES) {
+        return Err(fail(format!(
+            "{}: file too large for a spec",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    translate_source(path, &text, ctx)
+}
+
+/// Translates spec text; `path` names it in diagnostics and anchors relative paths
+/// (conda files, `create_job` files).
+pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Translated, SpecErrors> {
+    let source: Arc<str> = Arc::from(text);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let node: SNode = match serde_saphyr::from_str(text) {
+        Ok(n) => n,
+        Err(e) => {
+            let mut p = Problem::top(format!("not valid YAML: {}", e.without_snippet()));
+            if let Some(l) = e.location() {
+                p.line = l.line();
+                p.column = l.column();
+                p.offset = crate::lab::span::location_range(text, &l).0;
+                p.len = 1;
+            }
+            return Err(SpecErrors {
+                errors: vec![p.into_error(path, &source)],
+            });
+        }
+    };
+    run(&node, ctx, dir).map_err(|p| SpecErrors {
+        errors: vec![p.into_error(path, &source)],
+    })
+}
+
+/// Detects the kind and dispatches.
+fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
+    let kind = kind::detect(node)?;
+    let root = Obj::of(node, "")?;
+    let mut secrets = Vec::new();
+    let (resource_path, body) = match kind {
+        Kind::Workspace => workspace::translate(root, ctx)?,
+        Kind::Compute => compute::translate(root, ctx)?,
+        Kind::Datastore => {
+            let (p, b, s) = datastore::translate(root)?;
+            secrets = s;
+            (p, b)
+        }
+        Kind::Data => data::translate(root)?,
+        Kind::Environment => environment::translate(root, dir)?,
+        Kind::Model => model::translate(root)?,
+        Kind::Component => component::translate(root)?,
+        Kind::Job => job::translate(root, ctx, dir)?,
+        Kind::OnlineEndpoint => endpoint::online(root, ctx)?,
+        Kind::OnlineDeployment => deployment::online(root, ctx, dir)?,
+        Kind::BatchEndpoint => endpoint::batch(root, ctx)?,
+        Kind::BatchDeployment => deployment::batch(root, ctx)?,
+        Kind::Schedule => schedule::translate(root, ctx, dir)?,
+    };
+    Ok(Translated {
+        kind,
+        resource_path,
+        body,
+        secrets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            subscription: "s".into(),
+            resource_group: "g".into(),
+            workspace: "w".into(),
+            location: "westus".into(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_sent_and_listed_for_redaction() {
+        let text = "$schema: https://azuremlschemas.azureedge.net/latest/azureBlob.schema.json\nname: d\naccount_name: a\ncontainer_name: c\ncredentials:\n  sas_token: s3cret\n";
+        let t = translate_source(Path::new("d.yml"), text, &ctx()).unwrap();
+        assert_eq!(
+            t.body["properties"]["credentials"]["secrets"]["sasToken"],
+            "s3cret"
+        );
+        assert_eq!(t.secrets, vec!["/properties/credentials/secrets/sasToken"]);
+        let r = t.redacted("X");
+        assert_eq!(r["properties"]["credentials"]["secrets"]["sasToken"], "X");
+        assert_eq!(t.resource_path, "datastores/d");
+    }
+
+    #[test]
+    fn kind_comes_from_contents_when_the_schema_is_a_placeholder() {
+        let text = "$schema: http://azureml/sdk-2-0/Schedule.json\nname: s\ntrigger: {type: cron, expression: '0 1 * * *'}\ncreate_monitor: {}\n";
+        let e = translate_source(Path::new("m.yml"), text, &ctx()).unwrap_err();
+        assert!(
+            e.errors[0].message.contains("monitor schedules"),
+            "{}",
+            e.errors[0].message
+        );
+        let text = "name: c\ntype: amlcompute\n";
+        assert_eq!(
+            translate_source(Path::new("c.yml"), text, &ctx())
+                .unwrap()
+                .kind,
+            Kind::Compute
+        );
+    }
+
+    #[test]
+    fn sweep_job_maps_like_the_sdk() {
+        let text = "type: sweep\nname: j\ncompute: azureml:aml-cluster\nexperiment_name: e\nsampling_algorithm: grid\nsearch_space:\n  reg_rate: {type: choice, values: [0.01, 0.1, 1]}\nobjective: {goal: Maximize, primary_metric: training_accuracy_score}\nlimits: {max_total_trials: 4, max_concurrent_trials: 2, timeout: 7200}\nearly_termination: {type: bandit, slack_factor: 0.1, evaluation_interval: 1}\ntrial:\n  command: python t.py\n  environment: azureml:AzureML-sklearn-1.5@latest\n";
+        let t = translate_source(Path::new("j.yml"), text, &ctx()).unwrap();
+        let p = &t.body["properties"];
+        assert_eq!(t.resource_path, "jobs/j");
+        assert_eq!(p["samplingAlgorithm"]["samplingAlgorithmType"], "Grid");
+        assert_eq!(
+            p["searchSpace"]["reg_rate"],
+            serde_json::json!(["choice", [[0.01, 0.1, 1]]])
+        );
+        assert_eq!(p["objective"]["goal"], "maximize");
+        assert_eq!(p["limits"]["timeout"], "PT2H");
+        assert_eq!(p["earlyTermination"]["policyType"], "Bandit");
+        assert_eq!(
+            p["trial"]["environmentId"],
+            "azureml:AzureML-sklearn-1.5@latest"
+        );
+        assert!(
+            p["computeId"]
+                .as_str()
+                .unwrap()
+                .ends_with("/workspaces/w/computes/aml-cluster")
+        );
+    }
+
+    #[test]
+    fn yaml_errors_carry_line_and_column() {
+        let e = translate_source(Path::new("x.yml"), "name: c\ntype: [amlcompute\n", &ctx())
+            .unwrap_err();
+        assert!(
+            e.errors[0].message.starts_with("x.yml:"),
+            "{}",
+            e.errors[0].message
+        );
+        assert!(e.errors[0].line >= 2);
+    }
+}

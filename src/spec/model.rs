@@ -1,0 +1,57 @@
+//! Model specs (custom, mlflow, triton) -> `ModelVersion` bodies.
+
+use serde_json::{Map, Value, json};
+
+use super::error::Problem;
+use super::node::{Obj, put};
+use super::refs::{is_local, local_upload};
+
+/// Translates a model spec.
+pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
+    root.only(&[
+        "name",
+        "version",
+        "type",
+        "path",
+        "description",
+        "tags",
+        "properties",
+        "flavors",
+        "stage",
+        "job_name",
+    ])?;
+    let name = root.req_str("name")?;
+    let version = root.str("version")?.unwrap_or_else(|| "1".into());
+    let kind = root
+        .choice("type", &["custom_model", "mlflow_model", "triton_model"])?
+        .unwrap_or_else(|| "custom_model".into());
+    let path = root.req_str("path")?;
+    let uri = if is_local(&path) {
+        local_upload(&path)
+    } else {
+        path
+    };
+    let mut p = Map::new();
+    put(&mut p, "description", root.str("description")?);
+    p.insert("isAnonymous".into(), json!(false));
+    p.insert("isArchived".into(), json!(false));
+    p.insert("modelType".into(), json!(kind));
+    p.insert("modelUri".into(), json!(uri));
+    if let Some(f) = root.get("flavors") {
+        p.insert("flavors".into(), f.value.to_json());
+    }
+    put(&mut p, "stage", root.str("stage")?);
+    put(&mut p, "jobName", root.str("job_name")?);
+    p.insert(
+        "properties".into(),
+        Value::Object(root.str_map("properties")?.unwrap_or_default()),
+    );
+    p.insert(
+        "tags".into(),
+        Value::Object(root.str_map("tags")?.unwrap_or_default()),
+    );
+    Ok((
+        format!("models/{name}/versions/{version}"),
+        json!({ "properties": p }),
+    ))
+}

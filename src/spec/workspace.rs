@@ -1,0 +1,64 @@
+//! Workspace specs -> the `Workspace` body `az ml workspace create` sends.
+
+use serde_json::{Map, Value, json};
+
+use super::Context;
+use super::error::Problem;
+use super::node::{Obj, put};
+
+/// Translates a workspace spec. The resource path is relative to the resource group
+/// (`workspaces/<name>`).
+pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Problem> {
+    root.only(&[
+        "name",
+        "location",
+        "display_name",
+        "description",
+        "tags",
+        "hbi_workspace",
+        "storage_account",
+        "key_vault",
+        "application_insights",
+        "container_registry",
+        "public_network_access",
+        "identity",
+    ])?;
+    let name = root.req_str("name")?;
+    let mut p = Map::new();
+    put(&mut p, "description", root.str("description")?);
+    p.insert("enableDataIsolation".into(), json!(false));
+    put(&mut p, "friendlyName", root.str("display_name")?);
+    p.insert(
+        "hbiWorkspace".into(),
+        json!(root.bool("hbi_workspace")?.unwrap_or(false)),
+    );
+    put(&mut p, "storageAccount", root.str("storage_account")?);
+    put(&mut p, "keyVault", root.str("key_vault")?);
+    put(
+        &mut p,
+        "applicationInsights",
+        root.str("application_insights")?,
+    );
+    put(&mut p, "containerRegistry", root.str("container_registry")?);
+    put(
+        &mut p,
+        "publicNetworkAccess",
+        root.str("public_network_access")?,
+    );
+    let mut body = Map::new();
+    body.insert("kind".into(), json!("default"));
+    body.insert(
+        "location".into(),
+        json!(
+            root.str("location")?
+                .unwrap_or_else(|| ctx.location.clone())
+        ),
+    );
+    body.insert("name".into(), json!(name));
+    if let Some(identity) = super::compute::identity(root)? {
+        body.insert("identity".into(), identity);
+    }
+    body.insert("properties".into(), Value::Object(p));
+    put(&mut body, "tags", root.str_map("tags")?);
+    Ok((format!("workspaces/{name}"), Value::Object(body)))
+}
