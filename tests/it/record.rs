@@ -101,8 +101,16 @@ fn record_everything(sb: &Sandbox, extra: &[&str], env: &[(&str, &str)]) -> Vec<
     let shipped: Vec<String> = LABS.iter().map(|l| lab(l).display().to_string()).collect();
     let secrets_lab = secrets_lab.display().to_string();
     let steps: Vec<(&str, Vec<&str>, &str)> = vec![
-        ("run", shipped.iter().map(String::as_str).collect(), "run.json"),
-        ("check", shipped.iter().map(String::as_str).collect(), "check.json"),
+        (
+            "run",
+            shipped.iter().map(String::as_str).collect(),
+            "run.json",
+        ),
+        (
+            "check",
+            shipped.iter().map(String::as_str).collect(),
+            "check.json",
+        ),
         ("run", vec![secrets_lab.as_str()], "run-secrets.json"),
         ("check", vec![secrets_lab.as_str()], "check-secrets.json"),
     ];
@@ -110,14 +118,27 @@ fn record_everything(sb: &Sandbox, extra: &[&str], env: &[(&str, &str)]) -> Vec<
         let report_flag = format!("json={report}");
         let mut args = vec![mode];
         args.extend(labs);
-        args.extend(["--var", "suffix=rec001", "--record", "rec", "--report", &report_flag]);
+        args.extend([
+            "--var",
+            "suffix=rec001",
+            "--record",
+            "rec",
+            "--report",
+            &report_flag,
+        ]);
         args.extend(extra);
         let mut cmd = sb.amlab(&args);
         for (k, v) in env {
             cmd.env(k, v);
         }
         let out = cmd.output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{mode}: {}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
         assert!(stderr(&out).contains("amlab: recorded"), "{}", stderr(&out));
     }
     let mut written = files_under(&sb.path().join("rec"));
@@ -127,7 +148,12 @@ fn record_everything(sb: &Sandbox, extra: &[&str], env: &[(&str, &str)]) -> Vec<
             assert!(written.contains(&p), "missing {}", p.display());
         }
     }
-    for r in ["run.json", "check.json", "run-secrets.json", "check-secrets.json"] {
+    for r in [
+        "run.json",
+        "check.json",
+        "run-secrets.json",
+        "check-secrets.json",
+    ] {
         written.push(sb.path().join(r));
     }
     written
@@ -142,11 +168,19 @@ fn assert_no_leak(written: &[PathBuf], secrets: &[String]) -> Vec<Value> {
     ] {
         assert!(secrets.iter().any(|s| s == planted), "{secrets:?}");
     }
-    assert!(secrets.len() >= 5, "storage keys and datastore secrets: {secrets:?}");
+    assert!(
+        secrets.len() >= 5,
+        "storage keys and datastore secrets: {secrets:?}"
+    );
     let mut docs = Vec::new();
     for path in written {
         let text = std::fs::read_to_string(path).unwrap();
-        for s in secrets.iter().map(String::as_str).chain([TOKEN, "test-token", "c2FzLXNpZ25hdHVyZS12YWx1ZQ", "70a036f6-8e4d-4615-bad6-149c02e7720d"]) {
+        for s in secrets.iter().map(String::as_str).chain([
+            TOKEN,
+            "test-token",
+            "c2FzLXNpZ25hdHVyZS12YWx1ZQ",
+            "70a036f6-8e4d-4615-bad6-149c02e7720d",
+        ]) {
             assert!(!text.contains(s), "{} contains a secret", path.display());
         }
         if path.parent().unwrap().parent().unwrap().ends_with("rec") {
@@ -185,7 +219,12 @@ fn recording_against_the_emulator_leaks_no_secret() {
     assert_eq!(puts.len(), 3);
     let key_put = puts
         .iter()
-        .find(|e| e["RequestUri"].as_str().unwrap().contains("/datastores/keystore"))
+        .find(|e| {
+            e["RequestUri"]
+                .as_str()
+                .unwrap()
+                .contains("/datastores/keystore")
+        })
         .unwrap();
     assert_eq!(
         key_put["RequestBody"]["properties"]["credentials"]["secrets"]["key"],

@@ -95,7 +95,9 @@ const SHIPPED: &[Expected] = &[
         failed: &[(
             "storage",
             "kind",
-            Some("The workspace's default datastores need a general-purpose v2 (StorageV2) account."),
+            Some(
+                "The workspace's default datastores need a general-purpose v2 (StorageV2) account.",
+            ),
         )],
         skipped: &["workspace", "default-datastore"],
     },
@@ -160,7 +162,9 @@ const SHIPPED: &[Expected] = &[
         failed: &[(
             "compute-instance",
             "properties.properties.schedules.computeStartStop[?action=='Stop' && status=='Enabled'] | [0].cron.expression",
-            Some("Add a schedule that stops the instance every day at 6 PM (Compute > your instance > Schedules)."),
+            Some(
+                "Add a schedule that stops the instance every day at 6 PM (Compute > your instance > Schedules).",
+            ),
         )],
         skipped: &[],
     },
@@ -171,7 +175,12 @@ fn shipped_fixtures_replay_to_their_expected_scores() {
     // Every shipped lab has a reference fixture and at least one mistake.
     for id in ["dp100-01-workspace", "dp100-03-data", "dp100-04-compute"] {
         let n = SHIPPED.iter().filter(|e| e.id == id).count();
-        assert!(n >= 2 && SHIPPED.iter().any(|e| e.id == id && e.fixture == "reference"));
+        assert!(
+            n >= 2
+                && SHIPPED
+                    .iter()
+                    .any(|e| e.id == id && e.fixture == "reference")
+        );
     }
     for e in SHIPPED {
         let sb = Sandbox::new();
@@ -184,7 +193,11 @@ fn shipped_fixtures_replay_to_their_expected_scores() {
             json!({"earned": e.score.0, "possible": e.score.1}),
             "{what}"
         );
-        assert_eq!(report["target"], format!("replay:{}", dir.display()), "{what}");
+        assert_eq!(
+            report["target"],
+            format!("replay:{}", dir.display()),
+            "{what}"
+        );
         let expected: Vec<(String, String, Option<String>)> = e
             .failed
             .iter()
@@ -209,13 +222,29 @@ fn shipped_fixtures_replay_to_their_expected_scores() {
 
 #[test]
 fn replay_gives_the_same_report_as_the_live_run() {
-    for file in ["01-workspace.lab.yaml", "03-data.lab.yaml", "04-compute.lab.yaml"] {
+    for file in [
+        "01-workspace.lab.yaml",
+        "03-data.lab.yaml",
+        "04-compute.lab.yaml",
+    ] {
         let sb = Sandbox::new();
         let path = lab(file).display().to_string();
-        let run = sb.amlab(&["run", &path, "--var", "suffix=same01"]).output().unwrap();
+        let run = sb
+            .amlab(&["run", &path, "--var", "suffix=same01"])
+            .output()
+            .unwrap();
         assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
         let live = sb
-            .amlab(&["check", &path, "--var", "suffix=same01", "--record", "rec", "--report", "json=live.json"])
+            .amlab(&[
+                "check",
+                &path,
+                "--var",
+                "suffix=same01",
+                "--record",
+                "rec",
+                "--report",
+                "json=live.json",
+            ])
             .output()
             .unwrap();
         assert_eq!(live.status.code(), Some(0), "{}", stdout(&live));
@@ -294,7 +323,10 @@ fn a_replay_miss_exits_3_and_names_the_closest_request() {
     let sb = Sandbox::new();
     let (dir, file, mut doc) = copy_fixture(&sb, "dp100-04-compute", "reference");
     let e = entry_for(&mut doc, "/computes/aml-cluster?");
-    let uri = e["RequestUri"].as_str().unwrap().replace("api-version=2025-12-01", "api-version=2024-10-01");
+    let uri = e["RequestUri"]
+        .as_str()
+        .unwrap()
+        .replace("api-version=2025-12-01", "api-version=2024-10-01");
     e["RequestUri"] = json!(uri);
     std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     let path = lab("04-compute.lab.yaml").display().to_string();
@@ -342,13 +374,20 @@ fn stale_fixtures_warn_and_strict_refuses() {
     let (code, report, text) = replay_check(&sb, &path, &dir, &["--max-age", "30"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("amlab: warning: stale fixture:"), "{text}");
-    assert!(text.contains("recorded at") || text.contains("days ago (2020-01-01T00:00:00Z), more than --max-age 30"), "{text}");
+    assert!(
+        text.contains("recorded at")
+            || text.contains("days ago (2020-01-01T00:00:00Z), more than --max-age 30"),
+        "{text}"
+    );
     assert_eq!(report["score"], json!({"earned": 8, "possible": 8}));
 
     std::fs::remove_file(sb.path().join("r.json")).unwrap();
     let (code, report, text) = replay_check(&sb, &path, &dir, &["--max-age", "30", "--strict"]);
     assert_eq!(code, 3, "{text}");
-    assert!(text.contains("stale fixture:") && text.contains("(--strict)"), "{text}");
+    assert!(
+        text.contains("stale fixture:") && text.contains("(--strict)"),
+        "{text}"
+    );
     assert_eq!(report, Value::Null, "nothing was checked");
 
     // A fresh enough fixture passes under --strict.
@@ -360,7 +399,9 @@ fn stale_fixtures_warn_and_strict_refuses() {
 fn replay_flags_conflict_with_a_target_and_with_record() {
     let sb = Sandbox::new();
     let path = lab("01-workspace.lab.yaml").display().to_string();
-    let dir = fixture("dp100-01-workspace", "reference").display().to_string();
+    let dir = fixture("dp100-01-workspace", "reference")
+        .display()
+        .to_string();
     let out = sb
         .amlab(&["check", &path, "--replay", &dir, "--record", "rec"])
         .output()
@@ -372,7 +413,11 @@ fn replay_flags_conflict_with_a_target_and_with_record() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("drop --target azure"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("drop --target azure"),
+        "{}",
+        stderr(&out)
+    );
     let out = sb
         .amlab(&["check", &path, "--replay", "no-such-dir"])
         .output()
