@@ -169,6 +169,20 @@ pub struct TargetArgs {
     /// Emulator: how long resources stay Creating/Deleting, e.g. 50ms, 2s.
     #[arg(long, default_value = "50ms", value_parser = parse_millis)]
     pub provisioning_delay: std::time::Duration,
+    /// Record every exchange of each lab, redacted, to DIR/<lab-id>/<mode>.json (Azure SDK
+    /// test-proxy format). Works with every target.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Replay recorded fixtures from DIR instead of a target: no network, no emulator state.
+    /// Reported as target `replay:DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: warn about fixtures recorded more than DAYS days ago.
+    #[arg(long, value_name = "DAYS", requires = "replay")]
+    pub max_age: Option<u32>,
+    /// With --replay --max-age: a stale fixture is an error (exit 3), not a warning.
+    #[arg(long, requires = "max_age")]
+    pub strict: bool,
     /// No per-step durations in the terminal output.
     #[arg(long, hide = true)]
     pub no_durations: bool,

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod emulator;
 pub mod error;
 pub mod exit;
+pub mod fixture;
 pub mod fsutil;
 pub mod lab;
 pub mod report;

@@ -31,6 +31,9 @@ pub struct Target {
     pub subscription: String,
     /// Which credential signs requests (`None` for the in-process emulator).
     pub credential: Option<String>,
+    /// The in-process emulator, when that is the target (recording asks it which secrets it
+    /// issued, to prove none is written).
+    pub emulator: Option<Arc<Emulator>>,
 }
 
 /// Options for opening a target.
@@ -64,8 +67,9 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 provisioning_delay: spec.provisioning_delay,
             })
             .map_err(|e| CommandError::Target(e.to_string()))?;
+            let emulator = Arc::new(emulator);
             Ok(Target {
-                transport: Arc::new(emulator),
+                transport: emulator.clone(),
                 base: AZURE_PUBLIC.to_owned(),
                 name: "emulator".into(),
                 memory_key: format!("emulator:{}", spec.state.display()),
@@ -74,6 +78,7 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                     .clone()
                     .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
                 credential: None,
+                emulator: Some(emulator),
             })
         }
         "azure" => {
@@ -145,5 +150,6 @@ fn live(
         name,
         subscription,
         credential: Some(described),
+        emulator: None,
     })
 }

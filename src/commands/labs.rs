@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Io;
+use super::fixtures::{Record, Replay};
 use super::remembered::Remembered;
 use crate::arm::client::{ArmClient, RetryPolicy};
 use crate::cli::TargetArgs;
@@ -18,8 +19,8 @@ use crate::run::events::Mode;
 use crate::run::interrupt::Interrupt;
 use crate::run::result::LabInfo;
 use crate::run::sink::EventSink;
-use crate::run::{RunOptions, execute as execute_run};
-use crate::target::{self, TargetSpec};
+use crate::run::{RunOptions, execute_each};
+use crate::target::{self, AZURE_PUBLIC, TargetSpec};
 
 /// Where generated parameter values are remembered, relative to the working directory.
 const MEMORY_FILE: &str = ".amlab/params.json";
@@ -39,6 +40,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
     };
+    let replay = Replay::open(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -49,22 +51,45 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     runtime
         .block_on(async { interrupt.install_ctrl_c() })
         .map_err(CommandError::Io)?;
-    let target = target::open(&spec)?;
-    if let Some(credential) = &target.credential {
-        writeln!(io.stderr, "amlab: {} as {credential}", target.name)?;
+    // Replay opens no target and keeps no memory: the fixtures carry the parameters.
+    let target = match &replay {
+        Some(_) => None,
+        None => Some(target::open(&spec)?),
+    };
+    if let Some(credential) = target.as_ref().and_then(|t| t.credential.as_ref()) {
+        let name = target.as_ref().map_or("", |t| t.name.as_str());
+        writeln!(io.stderr, "amlab: {name} as {credential}")?;
     }
-    let mut memory = Remembered::load(Path::new(MEMORY_FILE), &target.memory_key);
-    if args.fresh {
-        memory.forget_target();
+    let (target_name, subscription, base) = match (&replay, &target) {
+        (Some(r), _) => (r.name(), r.subscription.clone(), AZURE_PUBLIC.to_owned()),
+        (None, Some(t)) => (t.name.clone(), t.subscription.clone(), t.base.clone()),
+        (None, None) => return Err(CommandError::Target("no target".into())),
+    };
+    let mut memory = target
+        .as_ref()
+        .map(|t| Remembered::load(Path::new(MEMORY_FILE), &t.memory_key));
+    if args.fresh
+        && let Some(m) = &mut memory
+    {
+        m.forget_target();
     }
     let mut labs = Vec::new();
     let mut problems = Vec::new();
     for file in &files {
         let id = file.lab.id.value.clone();
+        let lab_replay = match &replay {
+            Some(r) => Some(r.lab(&id, mode, &mut io.stderr)?),
+            None => None,
+        };
+        let remembered = match (&lab_replay, &memory) {
+            (Some(r), _) => r.params.clone(),
+            (None, Some(m)) => m.for_lab(&id),
+            (None, None) => BTreeMap::new(),
+        };
         let ctx = ResolveContext {
-            subscription: target.subscription.clone(),
+            subscription: subscription.clone(),
             vars: vars.clone(),
-            remembered: memory.for_lab(&id),
+            remembered,
         };
         match file.resolve(&ctx) {
             Ok(lab) => {
@@ -81,13 +106,24 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
                     ));
                     continue;
                 }
-                memory.remember(&id, &lab.generated);
+                if let Some(m) = &mut memory {
+                    m.remember(&id, &lab.generated);
+                }
+                if let Some(recorded) = lab_replay.as_ref().and_then(|r| r.lab_hash.as_ref())
+                    && *recorded != lab.file_hash
+                {
+                    writeln!(
+                        io.stderr,
+                        "amlab: warning: {} changed since its fixture was recorded (sha256 differs)",
+                        file.path.display()
+                    )?;
+                }
                 let info = LabInfo {
                     id: lab.id.clone(),
                     title: lab.title.clone(),
                     file: file.path.display().to_string(),
                 };
-                labs.push((lab, info));
+                labs.push((lab, info, lab_replay.map(|r| r.transport)));
             }
             Err(errors) => return Err(CommandError::Lab(errors)),
         }
@@ -95,9 +131,10 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     if !problems.is_empty() {
         return Err(CommandError::Usage(problems.join("\n")));
     }
-    memory
-        .save()
-        .map_err(|e| CommandError::Target(format!("{MEMORY_FILE}: {e}")))?;
+    if let Some(m) = &memory {
+        m.save()
+            .map_err(|e| CommandError::Target(format!("{MEMORY_FILE}: {e}")))?;
+    }
 
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     let stdout = std::mem::replace(&mut io.stdout, Box::new(std::io::sink()));
@@ -118,19 +155,49 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     let options = RunOptions {
         mode,
         jobs: usize::from(args.jobs),
-        target: target.name.clone(),
+        target: target_name.clone(),
         interrupt: interrupt.clone(),
     };
-    let client =
-        ArmClient::new(target.transport.clone(), target.base.clone()).with_retry(RetryPolicy {
-            max_retries: usize::from(args.retries),
-            ..RetryPolicy::default()
-        });
-    let results = runtime.block_on(execute_run(client, labs, &options, sink.clone()));
+    let retry = RetryPolicy {
+        max_retries: usize::from(args.retries),
+        ..RetryPolicy::default()
+    };
+    let mut record = args.record.as_deref().map(Record::new);
+    let mut runs = Vec::new();
+    for (lab, info, replayed) in labs {
+        let mut transport = match (replayed, &target) {
+            (Some(t), _) => t,
+            (None, Some(t)) => t.transport.clone(),
+            (None, None) => return Err(CommandError::Target("no target".into())),
+        };
+        if let Some(rec) = &mut record {
+            let authenticated = target.as_ref().is_some_and(|t| t.credential.is_some());
+            transport = rec.wrap(transport, authenticated, &lab, mode, &target_name);
+        }
+        let client = ArmClient::new(transport, base.clone()).with_retry(retry);
+        runs.push((client, lab, info));
+    }
+    let results = runtime.block_on(execute_each(runs, &options, sink.clone()));
     if let Some(e) = sink.take_error() {
         return Err(CommandError::Io(e));
     }
-    Ok(super::exit_code(&results, interrupt.is_triggered()))
+    let interrupted = interrupt.is_triggered();
+    if let Some(rec) = record {
+        if interrupted {
+            writeln!(
+                io.stderr,
+                "amlab: interrupted: no recording written (the previous fixtures are kept)"
+            )?;
+        } else {
+            let known = target
+                .as_ref()
+                .and_then(|t| t.emulator.as_ref())
+                .map(|e| e.secrets())
+                .unwrap_or_default();
+            rec.finish(&subscription, &known, &mut io.stderr)?;
+        }
+    }
+    Ok(super::exit_code(&results, interrupted))
 }
 
 /// Parses `--var NAME=VALUE` flags.

@@ -1,5 +1,6 @@
 //! Command dispatch: each subcommand's work, from parsed flags to an exit code.
 
+mod fixtures;
 mod labs;
 mod lint;
 pub mod remembered;

@@ -42,23 +42,36 @@ pub async fn execute(
     options: &RunOptions,
     sink: Arc<EventSink>,
 ) -> Vec<LabResult> {
-    let client = client.read_only(options.mode == Mode::Check);
+    let labs = labs
+        .into_iter()
+        .map(|(lab, info)| (client.clone(), lab, info))
+        .collect();
+    execute_each(labs, options, sink).await
+}
+
+/// [`execute`] with a client per lab (a recorder or a replay transport of its own).
+pub async fn execute_each(
+    labs: Vec<(ArmClient, ResolvedLab, LabInfo)>,
+    options: &RunOptions,
+    sink: Arc<EventSink>,
+) -> Vec<LabResult> {
     sink.emit(&Event::RunStarted {
         mode: options.mode,
         target: &options.target,
         labs: labs.len(),
     });
-    let ctx = RunContext {
-        client,
-        mode: options.mode,
-        jobs: Arc::new(Semaphore::new(options.jobs.max(1))),
-        sink: sink.clone(),
-        interrupt: options.interrupt.clone(),
-        target: options.target.clone(),
-    };
+    let jobs = Arc::new(Semaphore::new(options.jobs.max(1)));
     let mut handles = Vec::new();
-    for (lab, info) in labs {
-        let (ctx, sink) = (ctx.clone(), sink.clone());
+    for (client, lab, info) in labs {
+        let ctx = RunContext {
+            client: client.read_only(options.mode == Mode::Check),
+            mode: options.mode,
+            jobs: jobs.clone(),
+            sink: sink.clone(),
+            interrupt: options.interrupt.clone(),
+            target: options.target.clone(),
+        };
+        let sink = sink.clone();
         handles.push(tokio::spawn(async move {
             let info = Arc::new(info);
             sink.emit(&Event::LabStarted {

@@ -11,6 +11,8 @@ mod emulator_state;
 mod interrupt;
 mod lint;
 mod mistakes;
+mod record;
+mod replay;
 mod run_labs;
 mod schema;
 mod serve;

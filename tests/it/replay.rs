@@ -1,0 +1,427 @@
+//! `--replay DIR`: the shipped fixtures replay to their exact scores; a replay gives the same
+//! report as the live run it was recorded from; editing a recorded value flips exactly the check
+//! that reads it; a miss exits 3 naming the closest request; stale fixtures warn or fail.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::support::{Sandbox, lab, repo, stderr, stdout};
+
+fn fixture(lab_id: &str, name: &str) -> PathBuf {
+    repo().join("fixtures").join(lab_id).join(name)
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `amlab check LAB --replay DIR --report json=r.json`: (exit code, report, stdout).
+fn replay_check(sb: &Sandbox, lab_file: &str, dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![
+        "check",
+        lab_file,
+        "--replay",
+        dir.to_str().unwrap(),
+        "--report",
+        "json=r.json",
+    ];
+    args.extend(extra);
+    let out = sb.amlab(&args).output().unwrap();
+    let code = out.status.code().unwrap();
+    let report = std::fs::read_to_string(sb.path().join("r.json"))
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(Value::Null);
+    (code, report, format!("{}{}", stdout(&out), stderr(&out)))
+}
+
+/// (step id, query) of every failed check, and the hints shown.
+fn failed_checks(report: &Value) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for step in report["steps"].as_array().unwrap() {
+        for c in step["checks"].as_array().unwrap() {
+            if c["passed"] == false {
+                out.push((
+                    step["id"].as_str().unwrap().to_owned(),
+                    c["query"].as_str().unwrap().to_owned(),
+                    c["hint"].as_str().map(str::to_owned),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn statuses(report: &Value) -> Vec<(String, String)> {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_owned(),
+                s["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+struct Expected {
+    lab: &'static str,
+    id: &'static str,
+    fixture: &'static str,
+    exit: i32,
+    score: (u32, u32),
+    failed: &'static [(&'static str, &'static str, Option<&'static str>)],
+    skipped: &'static [&'static str],
+}
+
+const SHIPPED: &[Expected] = &[
+    Expected {
+        lab: "01-workspace.lab.yaml",
+        id: "dp100-01-workspace",
+        fixture: "reference",
+        exit: 0,
+        score: (8, 8),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: "01-workspace.lab.yaml",
+        id: "dp100-01-workspace",
+        fixture: "storage-v1",
+        exit: 1,
+        score: (3, 8),
+        failed: &[(
+            "storage",
+            "kind",
+            Some(
+                "The workspace's default datastores need a general-purpose v2 (StorageV2) account.",
+            ),
+        )],
+        skipped: &["workspace", "default-datastore"],
+    },
+    Expected {
+        lab: "03-data.lab.yaml",
+        id: "dp100-03-data",
+        fixture: "reference",
+        exit: 0,
+        score: (18, 18),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: "03-data.lab.yaml",
+        id: "dp100-03-data",
+        fixture: "missing-datastore",
+        exit: 1,
+        score: (12, 18),
+        failed: &[
+            (
+                "datastore",
+                "properties.datastoreType",
+                Some("Create a datastore of type \"Azure Blob Storage\"."),
+            ),
+            (
+                "datastore",
+                "properties.containerName",
+                Some("Choose the blob container training-data when you create the datastore."),
+            ),
+            ("datastore", "properties.accountName", None),
+        ],
+        skipped: &["data-folder", "data-assets"],
+    },
+    Expected {
+        lab: "04-compute.lab.yaml",
+        id: "dp100-04-compute",
+        fixture: "reference",
+        exit: 0,
+        score: (15, 15),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: "04-compute.lab.yaml",
+        id: "dp100-04-compute",
+        fixture: "cluster-min-nodes-1",
+        exit: 1,
+        score: (14, 15),
+        failed: &[(
+            "cluster",
+            "properties.properties.scaleSettings.minNodeCount",
+            Some("Set the minimum number of nodes to 0 so the idle cluster costs nothing."),
+        )],
+        skipped: &[],
+    },
+    Expected {
+        lab: "04-compute.lab.yaml",
+        id: "dp100-04-compute",
+        fixture: "instance-without-stop-schedule",
+        exit: 1,
+        score: (14, 15),
+        failed: &[(
+            "compute-instance",
+            "properties.properties.schedules.computeStartStop[?action=='Stop' && status=='Enabled'] | [0].cron.expression",
+            Some(
+                "Add a schedule that stops the instance every day at 6 PM (Compute > your instance > Schedules).",
+            ),
+        )],
+        skipped: &[],
+    },
+];
+
+#[test]
+fn shipped_fixtures_replay_to_their_expected_scores() {
+    // Every shipped lab has a reference fixture and at least one mistake.
+    for id in ["dp100-01-workspace", "dp100-03-data", "dp100-04-compute"] {
+        let n = SHIPPED.iter().filter(|e| e.id == id).count();
+        assert!(
+            n >= 2
+                && SHIPPED
+                    .iter()
+                    .any(|e| e.id == id && e.fixture == "reference")
+        );
+    }
+    for e in SHIPPED {
+        let sb = Sandbox::new();
+        let dir = fixture(e.id, e.fixture);
+        let (code, report, text) = replay_check(&sb, lab(e.lab).to_str().unwrap(), &dir, &[]);
+        let what = format!("{}/{}", e.id, e.fixture);
+        assert_eq!(code, e.exit, "{what}: {text}");
+        assert_eq!(
+            report["score"],
+            json!({"earned": e.score.0, "possible": e.score.1}),
+            "{what}"
+        );
+        assert_eq!(
+            report["target"],
+            format!("replay:{}", dir.display()),
+            "{what}"
+        );
+        let expected: Vec<(String, String, Option<String>)> = e
+            .failed
+            .iter()
+            .map(|(s, q, h)| ((*s).to_owned(), (*q).to_owned(), h.map(str::to_owned)))
+            .collect();
+        assert_eq!(failed_checks(&report), expected, "{what}");
+        for (_, _, hint) in &expected {
+            if let Some(h) = hint {
+                assert!(text.contains(&format!("hint: {h}")), "{what}: {text}");
+            }
+        }
+        let skipped: Vec<String> = statuses(&report)
+            .into_iter()
+            .filter(|(_, s)| s == "skipped")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(skipped, e.skipped, "{what}");
+        // Replay touches no emulator state and remembers nothing.
+        assert!(!sb.path().join(".amlab").exists(), "{what}");
+    }
+}
+
+#[test]
+fn replay_gives_the_same_report_as_the_live_run() {
+    for file in [
+        "01-workspace.lab.yaml",
+        "03-data.lab.yaml",
+        "04-compute.lab.yaml",
+    ] {
+        let sb = Sandbox::new();
+        let path = lab(file).display().to_string();
+        let run = sb
+            .amlab(&["run", &path, "--var", "suffix=same01"])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+        let live = sb
+            .amlab(&[
+                "check",
+                &path,
+                "--var",
+                "suffix=same01",
+                "--record",
+                "rec",
+                "--report",
+                "json=live.json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(live.status.code(), Some(0), "{}", stdout(&live));
+        // The recording carries the suffix: no --var needed to replay it.
+        let (code, replayed, text) = replay_check(&sb, &path, &sb.path().join("rec"), &[]);
+        assert_eq!(code, 0, "{text}");
+        let mut live = read_json(&sb.path().join("live.json"));
+        let mut replayed = replayed;
+        for doc in [&mut live, &mut replayed] {
+            doc.as_object_mut().unwrap().remove("target");
+            for step in doc["steps"].as_array_mut().unwrap() {
+                step.as_object_mut().unwrap().remove("duration_ms");
+            }
+        }
+        assert_eq!(replayed, live, "{file}");
+    }
+}
+
+/// A copy of a fixture directory, with its check recording as JSON.
+fn copy_fixture(sb: &Sandbox, lab_id: &str, name: &str) -> (PathBuf, PathBuf, Value) {
+    let dir = sb.path().join("copy");
+    let file = dir.join(lab_id).join("check.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let src = fixture(lab_id, name).join(lab_id).join("check.json");
+    std::fs::copy(&src, &file).unwrap();
+    let doc = read_json(&file);
+    (dir, file, doc)
+}
+
+fn entry_for<'a>(doc: &'a mut Value, uri_part: &str) -> &'a mut Value {
+    doc["Entries"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["RequestUri"].as_str().unwrap().contains(uri_part))
+        .unwrap()
+}
+
+#[test]
+fn editing_a_recorded_value_flips_exactly_the_check_that_reads_it() {
+    let cases = [
+        (
+            "/computes/aml-cluster?",
+            "/ResponseBody/properties/properties/scaleSettings/minNodeCount",
+            json!(1),
+            "cluster",
+            "properties.properties.scaleSettings.minNodeCount",
+        ),
+        (
+            "/computes/cifx0001?",
+            "/ResponseBody/properties/properties/state",
+            json!("Stopped"),
+            "compute-instance",
+            "properties.properties.state",
+        ),
+    ];
+    let path = lab("04-compute.lab.yaml").display().to_string();
+    for (uri, pointer, value, step, query) in cases {
+        let sb = Sandbox::new();
+        let (dir, file, mut doc) = copy_fixture(&sb, "dp100-04-compute", "reference");
+        *entry_for(&mut doc, uri).pointer_mut(pointer).unwrap() = value;
+        std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let (code, report, text) = replay_check(&sb, &path, &dir, &[]);
+        assert_eq!(code, 1, "{text}");
+        let failed: Vec<(String, String)> = failed_checks(&report)
+            .into_iter()
+            .map(|(s, q, _)| (s, q))
+            .collect();
+        assert_eq!(failed, vec![(step.to_owned(), query.to_owned())]);
+        assert_eq!(report["score"], json!({"earned": 14, "possible": 15}));
+    }
+}
+
+#[test]
+fn a_replay_miss_exits_3_and_names_the_closest_request() {
+    let sb = Sandbox::new();
+    let (dir, file, mut doc) = copy_fixture(&sb, "dp100-04-compute", "reference");
+    let e = entry_for(&mut doc, "/computes/aml-cluster?");
+    let uri = e["RequestUri"]
+        .as_str()
+        .unwrap()
+        .replace("api-version=2025-12-01", "api-version=2024-10-01");
+    e["RequestUri"] = json!(uri);
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let path = lab("04-compute.lab.yaml").display().to_string();
+    let (code, report, text) = replay_check(&sb, &path, &dir, &[]);
+    assert_eq!(code, 3, "{text}");
+    let errors: Vec<(String, String)> = statuses(&report)
+        .into_iter()
+        .filter(|(_, s)| s != "passed")
+        .collect();
+    assert_eq!(errors, vec![("cluster".to_owned(), "error".to_owned())]);
+    assert!(text.contains("replay miss: no recorded response for GET /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-fx0001/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-fx0001/computes/aml-cluster?api-version=2025-12-01"), "{text}");
+    assert!(text.contains("closest recorded request ("), "{text}");
+    assert!(text.contains("check.json entry "), "{text}");
+    assert!(
+        text.contains("differs in query api-version: requested 2025-12-01, recorded 2024-10-01"),
+        "{text}"
+    );
+
+    // Other resource names: the closest request differs in its path.
+    let (code, _, text) = replay_check(
+        &sb,
+        &path,
+        &fixture("dp100-04-compute", "reference"),
+        &["--var", "suffix=other1"],
+    );
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.contains("differs in path: requested /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-other1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn stale_fixtures_warn_and_strict_refuses() {
+    let sb = Sandbox::new();
+    let (dir, file, mut doc) = copy_fixture(&sb, "dp100-01-workspace", "reference");
+    doc["Variables"]["amlab.recordedAt"] = json!("2020-01-01T00:00:00Z");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let path = lab("01-workspace.lab.yaml").display().to_string();
+
+    let (code, _, text) = replay_check(&sb, &path, &dir, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("stale"), "no --max-age, no warning: {text}");
+
+    let (code, report, text) = replay_check(&sb, &path, &dir, &["--max-age", "30"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("amlab: warning: stale fixture:"), "{text}");
+    assert!(
+        text.contains("recorded at")
+            || text.contains("days ago (2020-01-01T00:00:00Z), more than --max-age 30"),
+        "{text}"
+    );
+    assert_eq!(report["score"], json!({"earned": 8, "possible": 8}));
+
+    std::fs::remove_file(sb.path().join("r.json")).unwrap();
+    let (code, report, text) = replay_check(&sb, &path, &dir, &["--max-age", "30", "--strict"]);
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.contains("stale fixture:") && text.contains("(--strict)"),
+        "{text}"
+    );
+    assert_eq!(report, Value::Null, "nothing was checked");
+
+    // A fresh enough fixture passes under --strict.
+    let (code, _, text) = replay_check(&sb, &path, &dir, &["--max-age", "100000", "--strict"]);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn replay_flags_conflict_with_a_target_and_with_record() {
+    let sb = Sandbox::new();
+    let path = lab("01-workspace.lab.yaml").display().to_string();
+    let dir = fixture("dp100-01-workspace", "reference")
+        .display()
+        .to_string();
+    let out = sb
+        .amlab(&["check", &path, "--replay", &dir, "--record", "rec"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--record"), "{}", stderr(&out));
+    let out = sb
+        .amlab(&["check", &path, "--replay", &dir, "--target", "azure"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("drop --target azure"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .amlab(&["check", &path, "--replay", "no-such-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
+}
