@@ -105,6 +105,11 @@ pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// Parses `--pass-mark`: a percentage such as `70%` or points such as `12`.
+pub fn parse_pass_mark(s: &str) -> Result<crate::lab::PassMark, String> {
+    crate::lab::PassMark::parse(s)
+}
+
 /// Parses a fraction between 0 and 1.
 pub fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
@@ -141,9 +146,18 @@ pub struct TargetArgs {
     /// Set a lab parameter (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// Write a report: FORMAT=PATH with FORMAT `json` (repeatable).
+    /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
+    /// job summary at PATH, `-` for $GITHUB_STEP_SUMMARY, plus annotations on stdout) or
+    /// `classroom` (a GitHub Classroom autograding result).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
+    /// What a learner needs to pass each lab, overriding the labs' `pass_mark`: a percentage of
+    /// the points such as 70%, or points such as 12. Default: every step passed.
+    #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
+    pub pass_mark: Option<crate::lab::PassMark>,
+    /// Show checks whose visibility is `hidden`, `none` or `actual` in full in every report.
+    #[arg(long)]
+    pub reveal: bool,
     /// Concurrent steps at most.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,

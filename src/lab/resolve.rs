@@ -9,11 +9,11 @@ use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
-use super::resolved::{ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
 use super::template::{Ref, Template};
-use super::types::{Check, Step};
+use super::types::{Check, PassMarkValue, Step};
 use super::{LabFile, ResolveContext};
 use crate::check::compare::Comparison;
 use crate::check::query::Query;
@@ -228,6 +228,8 @@ impl Resolver<'_> {
             ignore_case: check.ignore_case,
             hint,
             points: check.points,
+            visibility: check.visibility,
+            line: u32::try_from(check.query.referenced.line()).ok(),
         })
     }
 
@@ -352,6 +354,36 @@ pub(crate) fn resolve(
         }
     }
     let steps: Vec<Option<ResolvedStep>> = file.lab.steps.iter().map(|s| r.step(s)).collect();
+    let pass_mark = match &file.lab.pass_mark {
+        None => PassMark::AllSteps,
+        Some(m) => {
+            let parsed = match &m.value {
+                PassMarkValue::Points(p) => Ok(PassMark::Points(*p)),
+                PassMarkValue::Percent(t) => PassMark::parse(t).and_then(|pm| match pm {
+                    PassMark::Points(_) => Err(format!(
+                        "pass mark `{t}`: write points as a number (pass_mark: {t}) or a percentage such as \"70%\""
+                    )),
+                    other => Ok(other),
+                }),
+            };
+            let possible: u32 = steps.iter().flatten().map(|s| s.points).sum();
+            match parsed {
+                Ok(PassMark::Points(p)) if p > possible && steps.iter().all(Option::is_some) => {
+                    r.fail(
+                        m,
+                        format!("pass mark of {p} points is more than the lab's {possible} possible points"),
+                        "unreachable",
+                    );
+                    PassMark::AllSteps
+                }
+                Ok(pm) => pm,
+                Err(e) => {
+                    r.fail(m, e, "invalid pass mark");
+                    PassMark::AllSteps
+                }
+            }
+        }
+    };
     if !r.problems.is_empty() {
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
@@ -373,6 +405,7 @@ pub(crate) fn resolve(
         params,
         generated: r.values.generated,
         api_versions: file.lab.api_versions.clone(),
+        pass_mark,
         steps,
     })
 }
