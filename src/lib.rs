@@ -16,6 +16,7 @@ pub mod emulator;
 pub mod error;
 pub mod exit;
 pub mod fsutil;
+pub mod grade;
 pub mod lab;
 pub mod report;
 pub mod run;

@@ -1,5 +1,6 @@
 //! Command dispatch: each subcommand's work, from parsed flags to an exit code.
 
+mod grade;
 mod labs;
 mod lint;
 pub mod remembered;
@@ -41,6 +42,7 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         Command::List { paths } => lint::list(&paths, &mut io),
         Command::Schema => schema::print(&mut io),
         Command::Serve(args) => serve::run(&args, &mut io),
+        Command::Grade(args) => grade::run(&args, &mut io),
     };
     match result {
         Ok(code) => code,
