@@ -305,3 +305,111 @@ fn truncate(s: String, limit: usize) -> String {
     out.push_str(&note(s.len() - cut));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::result::{CheckResult, LabInfo, Points, StepResult};
+    use serde_json::json;
+
+    fn check(n: u32) -> CheckResult {
+        CheckResult {
+            title: format!("check {n}"),
+            query: format!("properties.p{n}"),
+            comparison: "equals".into(),
+            expected: Some(json!(n)),
+            actual: Some(json!(0)),
+            passed: false,
+            message: Some(format!("expected {n}, got 0")),
+            hint: (n % 2 == 0).then(|| format!("set p{n}, 100% of it")),
+            points: Some(Points {
+                earned: 0,
+                possible: n,
+            }),
+            visibility: Default::default(),
+            line: Some(10 + n),
+        }
+    }
+
+    fn step(id: &str, status: StepStatus, checks: Vec<CheckResult>) -> StepResult {
+        let possible: u32 = checks
+            .iter()
+            .filter_map(|c| c.points)
+            .map(|p| p.possible)
+            .sum();
+        StepResult {
+            id: id.into(),
+            title: format!("Step {id}"),
+            status,
+            points: Points {
+                earned: 0,
+                possible: possible.max(1),
+            },
+            duration_ms: 5,
+            resource: format!("/subscriptions/s/resourceGroups/{id}"),
+            checks,
+            message: (status == StepStatus::Error)
+                .then(|| "throttled: 429 Too Many Requests, retries exhausted".into()),
+            hidden_checks: 0,
+        }
+    }
+
+    /// A lab with 12 failed checks (points 1..=12) and 11 steps that could not be checked.
+    fn results() -> Vec<LabResult> {
+        let mut steps = vec![step(
+            "many",
+            StepStatus::Failed,
+            (1..=12).map(check).collect(),
+        )];
+        for i in 0..11 {
+            steps.push(step(&format!("down-{i:02}"), StepStatus::Error, Vec::new()));
+        }
+        steps.push(step("ok, fine", StepStatus::Passed, Vec::new()));
+        vec![LabResult {
+            lab: LabInfo {
+                id: "cap-lab".into(),
+                title: "Caps | pipes".into(),
+                file: "labs/cap,lab.yaml".into(),
+            },
+            target: "emulator".into(),
+            mode: "check".into(),
+            score: Points {
+                earned: 0,
+                possible: 89,
+            },
+            pass_mark: "70%".into(),
+            passed: false,
+            steps,
+        }]
+    }
+
+    #[test]
+    fn annotations_are_capped_per_level_highest_points_first() {
+        let text = annotations(&results());
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("::error ")).count(),
+            10
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("::warning ")).count(),
+            10
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn summary_tables_per_lab_and_step() {
+        insta::assert_snapshot!(summary(&results(), SUMMARY_LIMIT));
+    }
+
+    #[test]
+    fn summary_is_truncated_under_the_limit_with_a_note() {
+        let text = summary(&results(), 900);
+        assert!(text.len() <= 900, "{}", text.len());
+        insta::assert_snapshot!(text);
+        // A huge run stays under GitHub's 1 MiB.
+        let many: Vec<LabResult> = (0..1000).flat_map(|_| results()).collect();
+        let big = summary(&many, SUMMARY_LIMIT);
+        assert!(big.len() <= SUMMARY_LIMIT && big.contains("**Truncated:**"));
+    }
+}

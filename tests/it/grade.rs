@@ -13,14 +13,15 @@ const STEPS: &str = "resource-group,storage,key-vault,app-insights,workspace,def
 
 /// `amlab run` of `lab_file` with `args`, into the sandbox's emulator state.
 fn world(sb: &Sandbox, lab_file: &Path, args: &[&str]) {
-    let mut all = vec!["run", lab_file.to_str().unwrap(), "--provisioning-delay", "0"];
+    let mut all = vec![
+        "run",
+        lab_file.to_str().unwrap(),
+        "--provisioning-delay",
+        "0",
+    ];
     all.extend_from_slice(args);
     let out = sb.amlab(&all).output().unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        stdout(&out)
-    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stdout(&out));
 }
 
 /// A copy of the shipped lab with one text replaced (a learner's mistake).
@@ -41,7 +42,10 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         let suffix = format!("ok{i:02}");
         world(&sb, &shipped, &["--var", &format!("suffix={suffix}")]);
         if i % 2 == 0 {
-            sb.write(&format!("subs/good-{i:02}/vars.yaml"), &format!("suffix: {suffix}\n"));
+            sb.write(
+                &format!("subs/good-{i:02}/vars.yaml"),
+                &format!("suffix: {suffix}\n"),
+            );
         } else {
             sb.write(
                 &format!("subs/good-{i:02}/vars.env"),
@@ -59,23 +63,37 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     );
     for s in ["np1", "np2"] {
         world(&sb, &no_appi, &["--var", &format!("suffix={s}")]);
-        sb.write(&format!("subs/partial-{s}/vars.yaml"), &format!("suffix: {s}\n"));
+        sb.write(
+            &format!("subs/partial-{s}/vars.yaml"),
+            &format!("suffix: {s}\n"),
+        );
     }
     // Two learners with a premium key vault: the key vault fails, the workspace is never made
     // (3/8).
     let premium = variant(&sb, "premium.lab.yaml", "name: standard}", "name: premium}");
     for s in ["kv1", "kv2"] {
         world(&sb, &premium, &["--var", &format!("suffix={s}")]);
-        sb.write(&format!("subs/wrong-kv-{s}/vars.yaml"), &format!("suffix: {s}\n"));
+        sb.write(
+            &format!("subs/wrong-kv-{s}/vars.yaml"),
+            &format!("suffix: {s}\n"),
+        );
     }
     // A learner with their own resource group name, and one in another subscription.
-    world(&sb, &shipped, &["--var", "suffix=rg1", "--var", "resource_group=my-own-rg"]);
+    world(
+        &sb,
+        &shipped,
+        &["--var", "suffix=rg1", "--var", "resource_group=my-own-rg"],
+    );
     sb.write(
         "subs/own-rg/vars.yaml",
         "suffix: rg1\nresource_group: my-own-rg\n",
     );
     let other_sub = "11111111-2222-3333-4444-555555555555";
-    world(&sb, &shipped, &["--var", "suffix=sub1", "--subscription", other_sub]);
+    world(
+        &sb,
+        &shipped,
+        &["--var", "suffix=sub1", "--subscription", other_sub],
+    );
     sb.write(
         "subs/other-sub/vars.env",
         &format!("suffix=sub1\nsubscription={other_sub}\n"),
@@ -83,7 +101,10 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     // A learner who did nothing; unreadable and unusable submissions.
     sb.write("subs/did-nothing/vars.yaml", "suffix: nothing\n");
     sb.write("subs/corrupt-yaml/vars.yaml", "suffix: [unclosed\n");
-    sb.write("subs/corrupt-env/vars.env", "suffix=ab\nthis is not a pair\n");
+    sb.write(
+        "subs/corrupt-env/vars.env",
+        "suffix=ab\nthis is not a pair\n",
+    );
     sb.write("subs/typo/vars.yaml", "sufix: ok01\n");
     sb.write("subs/recorded/recording.json", "{\"Entries\": []}\n");
     std::fs::create_dir_all(subs.join("empty")).unwrap();
@@ -105,16 +126,17 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
-    let mut expected = format!(
-        "learner,score,possible,percent,pass,could_not_check,{STEPS},message\n"
-    );
+    let mut expected =
+        format!("learner,score,possible,percent,pass,could_not_check,{STEPS},message\n");
     expected.push_str(
         "corrupt-env,,8,,,true,,,,,,,subs/corrupt-env/vars.env: line 2: `this is not a pair` is not NAME=VALUE (such as suffix=ab12cd)\n",
     );
     expected.push_str(
         "corrupt-yaml,,8,,,true,,,,,,,subs/corrupt-yaml/vars.yaml: line 1 column 9: unclosed bracket '['\n",
     );
-    expected.push_str("did-nothing,0,8,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,\n");
+    expected.push_str(
+        "did-nothing,0,8,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,\n",
+    );
     expected.push_str(
         "empty,,8,,,true,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources\"\n",
     );
@@ -123,7 +145,8 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
             "good-{i:02},8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n"
         ));
     }
-    expected.push_str("other-sub,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n");
+    expected
+        .push_str("other-sub,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n");
     expected.push_str("own-rg,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n");
     for s in ["np1", "np2"] {
         expected.push_str(&format!(
@@ -147,14 +170,16 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
 
     // The JSON gradebook beside it: unknown grades are null, never zero.
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(sb.path().join("out/grades.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(sb.path().join("out/grades.json")).unwrap()).unwrap();
     let learners = json["learners"].as_array().unwrap();
     assert_eq!(learners.len(), 32);
     let empty = learners.iter().find(|l| l["learner"] == "empty").unwrap();
     assert_eq!(empty["score"], serde_json::Value::Null);
     assert_eq!(empty["could_not_check"], true);
-    let nothing = learners.iter().find(|l| l["learner"] == "did-nothing").unwrap();
+    let nothing = learners
+        .iter()
+        .find(|l| l["learner"] == "did-nothing")
+        .unwrap();
     assert_eq!(nothing["score"], 0);
     assert_eq!(nothing["could_not_check"], false);
     assert_eq!(json["lab"]["pass_mark"], "75%");
@@ -201,7 +226,11 @@ fn nothing_gradable_is_exit_3_and_bad_arguments_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     let csv = std::fs::read_to_string(sb.path().join("gradebook.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 3, "the gradebook is still written: {csv}");
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "the gradebook is still written: {csv}"
+    );
 
     std::fs::create_dir_all(sb.path().join("none")).unwrap();
     let out = sb
@@ -211,7 +240,12 @@ fn nothing_gradable_is_exit_3_and_bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(3));
 
     let out = sb
-        .amlab(&["grade", shipped.to_str().unwrap(), "--submissions", "missing"])
+        .amlab(&[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "missing",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

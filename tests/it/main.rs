@@ -11,6 +11,7 @@ mod grade;
 mod interrupt;
 mod lint;
 mod mistakes;
+mod reports;
 mod run_labs;
 mod schema;
 mod serve;
