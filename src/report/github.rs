@@ -155,7 +155,7 @@ pub fn annotations(results: &[LabResult]) -> String {
     for (level, what) in [("error", "failed checks"), ("warning", "steps not checked")] {
         let mut these: Vec<&Annotation> = all.iter().filter(|a| a.level == level).collect();
         // Stable: equal points keep lab order.
-        these.sort_by(|a, b| b.weight.cmp(&a.weight));
+        these.sort_by_key(|a| std::cmp::Reverse(a.weight));
         for a in these.iter().take(ANNOTATIONS_PER_LEVEL) {
             let mut props = format!("file={}", escape_property(&a.file));
             if let Some(line) = a.line {
@@ -321,7 +321,7 @@ mod tests {
             actual: Some(json!(0)),
             passed: false,
             message: Some(format!("expected {n}, got 0")),
-            hint: (n % 2 == 0).then(|| format!("set p{n}, 100% of it")),
+            hint: n.is_multiple_of(2).then(|| format!("set p{n}, 100% of it")),
             points: Some(Points {
                 earned: 0,
                 possible: n,
