@@ -64,6 +64,49 @@ pub enum Command {
     },
     /// Run the emulator as an HTTP ARM endpoint (for tests, demos and other clients).
     Serve(ServeArgs),
+    /// Grade many learners' submissions of one lab into a gradebook (CSV and JSON).
+    Grade(GradeArgs),
+}
+
+/// Flags of `amlab grade`.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The lab file to grade against.
+    pub lab: PathBuf,
+    /// A folder with one subfolder per learner, each holding a vars.yaml or vars.env that
+    /// names the learner's resources (suffix, resource_group, subscription, ...).
+    #[arg(long, value_name = "DIR")]
+    pub submissions: PathBuf,
+    /// The CSV gradebook to write (atomically); a JSON gradebook is written beside it.
+    #[arg(long, default_value = "gradebook.csv", value_name = "PATH")]
+    pub gradebook: PathBuf,
+    /// Learners checked at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Where the learners' resources are: `emulator`, `azure`, or an http(s):// URL.
+    #[arg(long, default_value = "emulator")]
+    pub target: String,
+    /// Subscription id when a submission names none.
+    #[arg(long, env = "AZURE_SUBSCRIPTION_ID")]
+    pub subscription: Option<String>,
+    /// How to sign in for `azure` and URL targets.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub auth: crate::arm::auth::AuthMode,
+    /// The Azure cloud of `--target azure`.
+    #[arg(long, value_enum, default_value = "public")]
+    pub cloud: crate::arm::cloud::Cloud,
+    /// A PEM CA certificate to trust for an https:// URL target.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+    /// Emulator state file.
+    #[arg(long, default_value = ".amlab/emulator-state.json")]
+    pub state: PathBuf,
+    /// Retries of one request on throttling and server errors.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub retries: u8,
+    /// Pass mark overriding the lab's: a percentage such as 70%, or points such as 12.
+    #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
+    pub pass_mark: Option<crate::lab::PassMark>,
 }
 
 /// Flags of `amlab serve`.
@@ -114,6 +157,11 @@ pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// Parses `--pass-mark`: a percentage such as `70%` or points such as `12`.
+pub fn parse_pass_mark(s: &str) -> Result<crate::lab::PassMark, String> {
+    crate::lab::PassMark::parse(s)
+}
+
 /// Parses a fraction between 0 and 1.
 pub fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
@@ -150,9 +198,18 @@ pub struct TargetArgs {
     /// Set a lab parameter (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// Write a report: FORMAT=PATH with FORMAT `json` (repeatable).
+    /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
+    /// job summary at PATH, `-` for $GITHUB_STEP_SUMMARY, plus annotations on stdout) or
+    /// `classroom` (a GitHub Classroom autograding result).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
+    /// What a learner needs to pass each lab, overriding the labs' `pass_mark`: a percentage of
+    /// the points such as 70%, or points such as 12. Default: every step passed.
+    #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
+    pub pass_mark: Option<crate::lab::PassMark>,
+    /// Show checks whose visibility is `hidden`, `none` or `actual` in full in every report.
+    #[arg(long)]
+    pub reveal: bool,
     /// Concurrent steps at most.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,

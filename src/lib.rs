@@ -17,6 +17,7 @@ pub mod error;
 pub mod exit;
 pub mod fixture;
 pub mod fsutil;
+pub mod grade;
 pub mod lab;
 pub mod report;
 pub mod run;

@@ -12,9 +12,12 @@ use crate::arm::client::{ArmClient, RetryPolicy};
 use crate::cli::TargetArgs;
 use crate::error::CommandError;
 use crate::lab::{ResolveContext, load_all};
-use crate::report::Reporter;
+use crate::report::classroom::ClassroomReporter;
+use crate::report::github::{GithubReporter, SummaryTarget};
 use crate::report::json::JsonReporter;
+use crate::report::junit::JunitReporter;
 use crate::report::terminal::{TerminalOptions, TerminalReporter};
+use crate::report::{Reporter, SharedWriter};
 use crate::run::events::Mode;
 use crate::run::interrupt::Interrupt;
 use crate::run::result::LabInfo;
@@ -28,7 +31,10 @@ const MEMORY_FILE: &str = ".amlab/params.json";
 /// Runs one of the three lab modes.
 pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32, CommandError> {
     let vars = parse_vars(&args.vars)?;
-    let reports = parse_reports(&args.reports)?;
+    let reports = parse_reports(
+        &args.reports,
+        std::env::var_os("GITHUB_STEP_SUMMARY").as_deref(),
+    )?;
     let files = load_all(&args.paths).map_err(CommandError::Lab)?;
     let spec = TargetSpec {
         target: args.target.clone(),
@@ -137,26 +143,30 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     }
 
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    let stdout = std::mem::replace(&mut io.stdout, Box::new(std::io::sink()));
+    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
     reporters.push(Box::new(TerminalReporter::new(
-        stdout,
+        Box::new(stdout.clone()),
         TerminalOptions {
             color: io.color,
             progress: io.progress,
             durations: !args.no_durations,
         },
     )));
-    for (format, path) in reports {
-        if format == "json" {
-            reporters.push(Box::new(JsonReporter::new(path)));
-        }
+    for report in reports {
+        reporters.push(match report {
+            ReportSpec::Json(path) => Box::new(JsonReporter::new(path)),
+            ReportSpec::Junit(path) => Box::new(JunitReporter::new(path)),
+            ReportSpec::Classroom(path) => Box::new(ClassroomReporter::new(path)),
+            ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
+        });
     }
-    let sink = Arc::new(EventSink::new(reporters));
+    let sink = Arc::new(EventSink::new(reporters).with_reveal(args.reveal));
     let options = RunOptions {
         mode,
         jobs: usize::from(args.jobs),
         target: target_name.clone(),
         interrupt: interrupt.clone(),
+        pass_mark: args.pass_mark,
     };
     let retry = RetryPolicy {
         max_retries: usize::from(args.retries),
@@ -217,20 +227,120 @@ pub(super) fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>, Co
     Ok(out)
 }
 
-/// Parses `--report FORMAT=PATH` flags.
-fn parse_reports(reports: &[String]) -> Result<Vec<(String, PathBuf)>, CommandError> {
+/// A `--report FORMAT=PATH` flag, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReportSpec {
+    /// `json=PATH`.
+    Json(PathBuf),
+    /// `junit=PATH`.
+    Junit(PathBuf),
+    /// `github=PATH` (or `github=-` for `$GITHUB_STEP_SUMMARY`).
+    Github(SummaryTarget),
+    /// `classroom=PATH`.
+    Classroom(PathBuf),
+}
+
+/// The report formats, for messages.
+const FORMATS: &str = "json, junit, github, classroom";
+
+/// Parses `--report FORMAT=PATH` flags; `step_summary` is `$GITHUB_STEP_SUMMARY`.
+pub(crate) fn parse_reports(
+    reports: &[String],
+    step_summary: Option<&std::ffi::OsStr>,
+) -> Result<Vec<ReportSpec>, CommandError> {
     reports
         .iter()
-        .map(|r| match r.split_once('=') {
-            Some((format @ "json", path)) if !path.is_empty() => {
-                Ok((format.to_owned(), PathBuf::from(path)))
+        .map(|r| {
+            let (format, path) = r.split_once('=').unwrap_or((r.as_str(), ""));
+            let file = || {
+                if path.is_empty() {
+                    Err(CommandError::Usage(format!(
+                        "--report {r}: expected FORMAT=PATH, such as {format}=report.{}",
+                        if format == "junit" { "xml" } else { "json" }
+                    )))
+                } else {
+                    Ok(PathBuf::from(path))
+                }
+            };
+            match format {
+                "json" => Ok(ReportSpec::Json(file()?)),
+                "junit" => Ok(ReportSpec::Junit(file()?)),
+                "classroom" => Ok(ReportSpec::Classroom(file()?)),
+                "github" if path.is_empty() || path == "-" => match step_summary {
+                    Some(p) if !p.is_empty() => {
+                        Ok(ReportSpec::Github(SummaryTarget::Append(PathBuf::from(p))))
+                    }
+                    _ => Err(CommandError::Usage(format!(
+                        "--report {r}: GITHUB_STEP_SUMMARY is not set (it is, inside a GitHub Actions step); \
+                         give a file instead, such as github=summary.md"
+                    ))),
+                },
+                "github" => Ok(ReportSpec::Github(SummaryTarget::File(PathBuf::from(path)))),
+                _ if !r.contains('=') => Err(CommandError::Usage(format!(
+                    "--report {r}: expected FORMAT=PATH with FORMAT one of {FORMATS}"
+                ))),
+                other => Err(CommandError::Usage(format!(
+                    "--report {r}: unknown format `{other}`, expected one of {FORMATS}"
+                ))),
             }
-            Some((format, _)) if format != "json" => Err(CommandError::Usage(format!(
-                "--report {r}: unknown format `{format}`, expected json"
-            ))),
-            _ => Err(CommandError::Usage(format!(
-                "--report {r}: expected FORMAT=PATH, such as json=report.json"
-            ))),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(flags: &[&str], summary: Option<&str>) -> Result<Vec<ReportSpec>, String> {
+        let flags: Vec<String> = flags.iter().map(|s| (*s).to_owned()).collect();
+        parse_reports(&flags, summary.map(std::ffi::OsStr::new)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn several_formats_at_once() {
+        let specs = parse(
+            &[
+                "json=r.json",
+                "junit=out/j.xml",
+                "classroom=c.json",
+                "github=s.md",
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            specs,
+            vec![
+                ReportSpec::Json("r.json".into()),
+                ReportSpec::Junit("out/j.xml".into()),
+                ReportSpec::Classroom("c.json".into()),
+                ReportSpec::Github(SummaryTarget::File("s.md".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn github_dash_or_empty_appends_to_the_step_summary() {
+        for flag in ["github=-", "github=", "github"] {
+            assert_eq!(
+                parse(&[flag], Some("/tmp/summary")).unwrap(),
+                vec![ReportSpec::Github(SummaryTarget::Append(
+                    "/tmp/summary".into()
+                ))]
+            );
+        }
+        let e = parse(&["github=-"], None).unwrap_err();
+        assert!(e.contains("GITHUB_STEP_SUMMARY is not set"), "{e}");
+    }
+
+    #[test]
+    fn unknown_format_and_missing_path_name_what_is_valid() {
+        let e = parse(&["xml=a.xml"], None).unwrap_err();
+        assert!(
+            e.contains("unknown format `xml`") && e.contains(FORMATS),
+            "{e}"
+        );
+        let e = parse(&["junit="], None).unwrap_err();
+        assert!(e.contains("junit=report.xml"), "{e}");
+    }
 }

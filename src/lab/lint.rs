@@ -27,6 +27,12 @@ pub(crate) fn lint(lab: &Lab, source: &str) -> Vec<Problem> {
     l.params();
     l.steps();
     l.needs_cycles();
+    if let (Err(e), Some(m)) = (super::resolve::pass_mark(lab), &lab.pass_mark) {
+        let (o, len) = range(source, m);
+        l.push(Problem::new(DiagKind::Points, o, len, e, "pass mark").with_help(
+            "a pass mark is points (pass_mark: 12) or a percentage of the lab's points (pass_mark: \"70%\")",
+        ));
+    }
     let mut problems = l.problems;
     problems.sort_by(|a, b| (a.offset, &a.message).cmp(&(b.offset, &b.message)));
     problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);

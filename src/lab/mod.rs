@@ -24,7 +24,7 @@ mod template;
 pub mod types;
 
 pub use diagnostic::{DiagKind, LabDiagnostic};
-pub use resolved::{ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+pub use resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 pub use types::Lab;
 
 /// A lab file that parsed and passed lint.

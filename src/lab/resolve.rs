@@ -9,11 +9,11 @@ use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
-use super::resolved::{ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
 use super::template::{Ref, Template};
-use super::types::{Check, Step};
+use super::types::{Check, PassMarkValue, Step};
 use super::{LabFile, ResolveContext};
 use crate::check::compare::Comparison;
 use crate::check::query::Query;
@@ -236,6 +236,8 @@ impl Resolver<'_> {
             ignore_case: check.ignore_case,
             hint,
             points: check.points,
+            visibility: check.visibility,
+            line: u32::try_from(check.query.referenced.line()).ok(),
         })
     }
 
@@ -286,15 +288,7 @@ impl Resolver<'_> {
         let checks: Vec<Option<ResolvedCheck>> =
             step.expect.iter().map(|c| self.check(c)).collect();
         let checks: Vec<ResolvedCheck> = checks.into_iter().collect::<Option<_>>()?;
-        let has_check_points = step.expect.iter().any(|c| c.points.is_some());
-        let points = if has_check_points {
-            step.expect
-                .iter()
-                .filter_map(|c| c.points)
-                .fold(0u32, u32::saturating_add)
-        } else {
-            step.points.unwrap_or(1)
-        };
+        let points = step_points(step);
         let title = self.sub_near(&step.title, &step.id);
         let timeout = self.duration(step.timeout.as_ref());
         Some(ResolvedStep {
@@ -348,6 +342,40 @@ fn check_vars(file: &LabFile, ctx: &ResolveContext) -> Vec<LabDiagnostic> {
         .collect()
 }
 
+/// A step's possible points as resolution computes them: the sum of its checks' points when
+/// any check has its own, else its `points` (default 1).
+pub(crate) fn step_points(step: &Step) -> u32 {
+    if step.expect.iter().any(|c| c.points.is_some()) {
+        step.expect
+            .iter()
+            .filter_map(|c| c.points)
+            .fold(0u32, u32::saturating_add)
+    } else {
+        step.points.unwrap_or(1)
+    }
+}
+
+/// The lab's pass mark, or why it is invalid (a percentage over 100, points over the lab's
+/// possible points, points written as a string).
+pub(crate) fn pass_mark(lab: &super::types::Lab) -> Result<PassMark, String> {
+    let Some(m) = &lab.pass_mark else {
+        return Ok(PassMark::AllSteps);
+    };
+    let possible: u32 = lab.steps.iter().map(step_points).sum();
+    match &m.value {
+        PassMarkValue::Points(p) if *p > possible => Err(format!(
+            "pass mark of {p} points is more than the lab's {possible} possible points"
+        )),
+        PassMarkValue::Points(p) => Ok(PassMark::Points(*p)),
+        PassMarkValue::Percent(t) => match PassMark::parse(t)? {
+            PassMark::Points(_) => Err(format!(
+                "pass mark \"{t}\": write points as a number (pass_mark: {t}) or a percentage such as \"70%\""
+            )),
+            other => Ok(other),
+        },
+    }
+}
+
 /// Resolves a lab file (see [`LabFile::resolve`]).
 pub(crate) fn resolve(
     file: &LabFile,
@@ -373,6 +401,15 @@ pub(crate) fn resolve(
         }
     }
     let steps: Vec<Option<ResolvedStep>> = file.lab.steps.iter().map(|s| r.step(s)).collect();
+    let pass_mark = match pass_mark(&file.lab) {
+        Ok(pm) => pm,
+        Err(e) => {
+            if let Some(m) = &file.lab.pass_mark {
+                r.fail(m, e, "invalid pass mark");
+            }
+            PassMark::AllSteps
+        }
+    };
     if !r.problems.is_empty() {
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
@@ -394,6 +431,7 @@ pub(crate) fn resolve(
         params,
         generated: r.values.generated,
         api_versions: file.lab.api_versions.clone(),
+        pass_mark,
         steps,
     })
 }

@@ -27,8 +27,64 @@ pub struct ResolvedLab {
     pub generated: BTreeMap<String, String>,
     /// api-version overrides (provider namespace or full resource type -> version).
     pub api_versions: BTreeMap<String, String>,
+    /// What a learner needs to pass the lab.
+    pub pass_mark: PassMark,
     /// Steps in file order.
     pub steps: Vec<ResolvedStep>,
+}
+
+/// A lab's pass mark, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum PassMark {
+    /// Every step passed (the default).
+    #[default]
+    AllSteps,
+    /// At least this percentage (0-100) of the possible points.
+    Percent(f64),
+    /// At least this many points.
+    Points(u32),
+}
+
+impl PassMark {
+    /// Parses `70%`, `87.5%` or `12` (points); the error says what would be valid.
+    pub fn parse(text: &str) -> Result<PassMark, String> {
+        let t = text.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            return match p.trim().parse::<f64>() {
+                Ok(v) if (0.0..=100.0).contains(&v) => Ok(PassMark::Percent(v)),
+                _ => Err(format!(
+                    "pass mark `{text}`: a percentage must be between 0% and 100%, such as 70%"
+                )),
+            };
+        }
+        t.parse::<u32>().map(PassMark::Points).map_err(|_| {
+            format!(
+                "pass mark `{text}`: expected points (such as 12) or a percentage (such as 70%)"
+            )
+        })
+    }
+
+    /// Whether a result with these points and step verdicts meets the mark.
+    pub fn is_met(&self, earned: u32, possible: u32, all_steps_passed: bool) -> bool {
+        match *self {
+            PassMark::AllSteps => all_steps_passed,
+            PassMark::Points(p) => earned >= p,
+            PassMark::Percent(pc) => {
+                // Compare in integers where possible: earned/possible >= pc/100.
+                f64::from(earned) * 100.0 >= pc * f64::from(possible) - 1e-9
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for PassMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PassMark::AllSteps => f.write_str("all steps"),
+            PassMark::Percent(p) => write!(f, "{p}%"),
+            PassMark::Points(p) => write!(f, "{p} points"),
+        }
+    }
 }
 
 /// One step, resolved.
@@ -82,6 +138,10 @@ pub struct ResolvedCheck {
     pub hint: Option<String>,
     /// The check's own points, if any.
     pub points: Option<u32>,
+    /// What reports show of it.
+    pub visibility: crate::lab::types::Visibility,
+    /// 1-based line of the check's `query` in the lab file (for annotations).
+    pub line: Option<u32>,
 }
 
 impl ResolvedLab {

@@ -38,8 +38,46 @@ pub struct Lab {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Param>")]
     pub params: Params,
+    /// What a learner needs to pass the lab: a percentage of the possible points such as
+    /// `"70%"`, or a number of points such as `12`. Default: every step passed.
+    /// `--pass-mark` overrides it.
+    #[serde(default)]
+    #[schemars(with = "Option<PassMarkValue>")]
+    pub pass_mark: Option<Spanned<PassMarkValue>>,
     /// The steps, run in dependency order (`needs`), concurrently where allowed.
     pub steps: Vec<Step>,
+}
+
+/// A pass mark as written: points (an integer) or a percentage (a string ending in `%`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PassMarkValue {
+    /// Points: the lab passes when the learner earns at least this many.
+    Points(u32),
+    /// A percentage of the possible points, such as `"70%"` or `"87.5%"` (0-100).
+    Percent(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?%$"))] String),
+}
+
+/// What a report shows of a check (`visibility:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Expected and actual values, the message and the hint (the default).
+    #[default]
+    Full,
+    /// The actual value and the hint, never the expected value.
+    Actual,
+    /// Only the title and the hint: neither expected nor actual.
+    None,
+    /// Counted in the score but absent from every report until `--reveal`.
+    Hidden,
+}
+
+impl Visibility {
+    /// Whether the default (`full`), to skip it when serializing.
+    pub fn is_full(&self) -> bool {
+        *self == Visibility::Full
+    }
 }
 
 /// A lab parameter.
@@ -174,6 +212,11 @@ pub struct Check {
     /// Points for this check alone (partial credit).
     #[serde(default)]
     pub points: Option<u32>,
+    /// What reports show of this check: `full` (expected and actual, the default), `actual`
+    /// (the actual value only), `none` (only the title and hint), `hidden` (counted in the
+    /// score, shown in no report until `--reveal`).
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// The lab's parameters in file order, each name with its position.

@@ -94,8 +94,23 @@ impl TerminalReporter {
                 count(StepStatus::Error)
             ));
         } else {
+            let verdict = if result.pass_mark == crate::lab::PassMark::AllSteps.to_string() {
+                String::new()
+            } else if result.passed {
+                format!(
+                    " · {} (pass mark {})",
+                    self.paint("32", "passed"),
+                    result.pass_mark
+                )
+            } else {
+                format!(
+                    " · {} (pass mark {})",
+                    self.paint("31", "not passed"),
+                    result.pass_mark
+                )
+            };
             s.push_str(&format!(
-                "  score {}/{} · {} passed, {} failed, {} errors, {} skipped\n\n",
+                "  score {}/{} · {} passed, {} failed, {} errors, {} skipped{verdict}\n\n",
                 result.score.earned,
                 result.score.possible,
                 count(StepStatus::Passed),
@@ -136,6 +151,15 @@ impl TerminalReporter {
             .is_some_and(|m| m.starts_with("resource not found"));
         for check in &step.checks {
             s.push_str(&self.render_check(check, &indent, missing));
+        }
+        match step.hidden_checks {
+            0 => {}
+            1 => s.push_str(&format!(
+                "{indent}  1 hidden check (counted in the points)\n"
+            )),
+            n => s.push_str(&format!(
+                "{indent}  {n} hidden checks (counted in the points)\n"
+            )),
         }
         s
     }
@@ -180,8 +204,9 @@ fn describe(check: &CheckResult) -> String {
         return check.title.clone();
     }
     let expected = match &check.expected {
-        Value::String(s) => format!("'{s}'"),
-        other => other.to_string(),
+        Some(Value::String(s)) => format!("'{s}'"),
+        Some(other) => other.to_string(),
+        None => "…".to_owned(),
     };
     format!("{} {} {}", check.query, check.comparison, expected)
 }
@@ -215,7 +240,7 @@ impl Reporter for TerminalReporter {
                 results,
                 interrupted,
             } => {
-                let passed = results.iter().filter(|r| r.passed()).count();
+                let passed = results.iter().filter(|r| r.passed).count();
                 let earned: u32 = results.iter().map(|r| r.score.earned).sum();
                 let possible: u32 = results.iter().map(|r| r.score.possible).sum();
                 let mut line = if self.mode == Mode::Teardown {

@@ -43,12 +43,14 @@ pub fn evaluate(step: &ResolvedStep, doc: Option<&Value>) -> Evaluation {
             title: check.title.clone(),
             query: check.query.text().to_owned(),
             comparison: check.comparison.name().to_owned(),
-            expected: check.comparison.expected(),
-            actual,
+            expected: Some(check.comparison.expected()),
+            actual: Some(actual),
             passed,
             message,
             hint: check.hint.clone(),
             points,
+            visibility: check.visibility,
+            line: check.line,
         });
     }
     let all_passed = doc.is_some() && checks.iter().all(|c| c.passed);

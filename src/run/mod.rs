@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub target: String,
     /// Ctrl-C.
     pub interrupt: Interrupt,
+    /// `--pass-mark`: overrides every lab's own pass mark.
+    pub pass_mark: Option<crate::lab::PassMark>,
 }
 
 /// Runs every lab concurrently (steps bounded by `jobs` in total) and returns their results
@@ -70,6 +72,7 @@ pub async fn execute_each(
             sink: sink.clone(),
             interrupt: options.interrupt.clone(),
             target: options.target.clone(),
+            pass_mark: options.pass_mark,
         };
         let sink = sink.clone();
         handles.push(tokio::spawn(async move {

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::lab::types::Visibility;
+
 /// Earned and possible points.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Points {
@@ -54,10 +56,14 @@ pub struct CheckResult {
     pub query: String,
     /// The comparison: `equals`, `not_equals`, `in`, `matches`, `gte`, `lte`, `exists`, `contains`.
     pub comparison: String,
-    /// The expected value (with `ignore_case`, as written).
-    pub expected: Value,
-    /// What the query returned (`null` when the resource was missing).
-    pub actual: Value,
+    /// The expected value (with `ignore_case`, as written); `None` when the check's
+    /// visibility withholds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    /// What the query returned (`null` when the resource was missing); `None` when the
+    /// check's visibility withholds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<Value>,
     /// Whether the check passed.
     pub passed: bool,
     /// Why it failed, in words ("expected 0, got 1", "resource not found").
@@ -69,6 +75,12 @@ pub struct CheckResult {
     /// Points of this check, when it carries its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points: Option<Points>,
+    /// What reports show of the check (omitted when `full`).
+    #[serde(skip_serializing_if = "Visibility::is_full")]
+    pub visibility: Visibility,
+    /// 1-based line of the check's query in the lab file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// The outcome of one step.
@@ -91,6 +103,13 @@ pub struct StepResult {
     /// Why the step errored or was skipped, or what went wrong before the checks (ARM error code and message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// How many `hidden` checks were left out of `checks` (they still count in `points`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hidden_checks: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Identifies a lab in reports.
@@ -115,13 +134,17 @@ pub struct LabResult {
     pub mode: String,
     /// Total points.
     pub score: Points,
+    /// The pass mark applied: `all steps`, `70%` or `12 points`.
+    pub pass_mark: String,
+    /// Whether the lab meets its pass mark (in teardown: whether every deletion succeeded).
+    pub passed: bool,
     /// Steps in lab order.
     pub steps: Vec<StepResult>,
 }
 
 impl LabResult {
     /// Whether every step passed.
-    pub fn passed(&self) -> bool {
+    pub fn all_steps_passed(&self) -> bool {
         self.steps.iter().all(|s| s.status == StepStatus::Passed)
     }
 

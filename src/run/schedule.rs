@@ -35,6 +35,8 @@ pub struct RunContext {
     pub interrupt: Interrupt,
     /// Target description for reports.
     pub target: String,
+    /// `--pass-mark`, overriding each lab's own.
+    pub pass_mark: Option<crate::lab::PassMark>,
 }
 
 type Status = watch::Receiver<Option<StepStatus>>;
@@ -89,11 +91,20 @@ pub async fn run_lab(ctx: RunContext, lab: Arc<ResolvedLab>, info: Arc<LabInfo>)
     for s in &steps {
         score += s.points;
     }
+    let all_passed = steps.iter().all(|s| s.status == StepStatus::Passed);
+    let (pass_mark, passed) = if ctx.mode == Mode::Teardown {
+        (crate::lab::PassMark::AllSteps, all_passed)
+    } else {
+        let mark = ctx.pass_mark.unwrap_or(lab.pass_mark);
+        (mark, mark.is_met(score.earned, score.possible, all_passed))
+    };
     LabResult {
         lab: (*info).clone(),
         target: ctx.target.clone(),
         mode: ctx.mode.as_str().into(),
         score,
+        pass_mark: pass_mark.to_string(),
+        passed,
         steps,
     }
 }
@@ -213,6 +224,7 @@ fn finish(
         resource: step.resource.clone(),
         checks: o.checks,
         message: o.message,
+        hidden_checks: 0,
     };
     if ctx.mode == Mode::Teardown && !step.teardown {
         return result;
@@ -242,5 +254,6 @@ fn skipped(lab: &ResolvedLab, i: usize, reason: &str) -> StepResult {
         resource: step.resource.clone(),
         checks: Vec::new(),
         message: Some(reason.to_owned()),
+        hidden_checks: 0,
     }
 }

@@ -11,18 +11,55 @@ type Shared = (Vec<Box<dyn Reporter>>, Option<std::io::Error>);
 /// The reporters of a run, shared by the runner's tasks.
 pub struct EventSink {
     reporters: Mutex<Shared>,
+    reveal: bool,
 }
 
 impl EventSink {
-    /// A sink feeding these reporters.
+    /// A sink feeding these reporters. Results reach them in their visible form
+    /// ([`crate::report::visible`]): hidden checks left out, withheld values removed.
     pub fn new(reporters: Vec<Box<dyn Reporter>>) -> Self {
         Self {
             reporters: Mutex::new((reporters, None)),
+            reveal: false,
         }
     }
 
-    /// Sends one event to every reporter, in order.
+    /// `--reveal`: reporters see every check in full.
+    #[must_use]
+    pub fn with_reveal(mut self, reveal: bool) -> Self {
+        self.reveal = reveal;
+        self
+    }
+
+    /// Sends one event to every reporter, in order, after turning its results into their
+    /// visible form.
     pub fn emit(&self, event: &Event<'_>) {
+        use crate::report::visible;
+        let reveal = self.reveal;
+        match event {
+            Event::StepFinished { lab, result } if !reveal => {
+                let v = visible::step(result, false);
+                self.fan_out(&Event::StepFinished { lab, result: &v });
+            }
+            Event::LabFinished { result } if !reveal && visible::needs_filtering(result) => {
+                let v = visible::lab(result, false);
+                self.fan_out(&Event::LabFinished { result: &v });
+            }
+            Event::RunFinished {
+                results,
+                interrupted,
+            } if !reveal && results.iter().any(visible::needs_filtering) => {
+                let v: Vec<_> = results.iter().map(|r| visible::lab(r, false)).collect();
+                self.fan_out(&Event::RunFinished {
+                    results: &v,
+                    interrupted: *interrupted,
+                });
+            }
+            other => self.fan_out(other),
+        }
+    }
+
+    fn fan_out(&self, event: &Event<'_>) {
         let mut guard = self
             .reporters
             .lock()

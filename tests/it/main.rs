@@ -8,11 +8,13 @@
 
 mod differential;
 mod emulator_state;
+mod grade;
 mod interrupt;
 mod lint;
 mod mistakes;
 mod record;
 mod replay;
+mod reports;
 mod run_labs;
 mod schema;
 mod serve;

@@ -1,0 +1,213 @@
+//! The gradebook: one row per learner, as CSV (for spreadsheets and LMS imports) and as JSON
+//! beside it (with every learner's full result, hidden checks included: it is for teachers).
+//!
+//! Columns: `learner, score, possible, percent, pass, could_not_check, <one per step id>,
+//! message`. When `could_not_check` is true, `score`, `percent` and `pass` are empty (JSON:
+//! `null`): an unknown grade is never written as zero.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::LearnerGrade;
+use crate::lab::ResolvedStep;
+use crate::run::result::{LabResult, StepStatus};
+
+/// What the gradebook is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradebookLab {
+    /// Lab id.
+    pub id: String,
+    /// Lab title.
+    pub title: String,
+    /// The lab file.
+    pub file: String,
+    /// Points possible.
+    pub possible: u32,
+    /// The pass mark applied.
+    pub pass_mark: String,
+    /// Step ids, in lab order (the per-step columns).
+    pub steps: Vec<String>,
+}
+
+impl GradebookLab {
+    /// The gradebook header data from a lab's resolved steps.
+    pub fn new(
+        id: &str,
+        title: &str,
+        file: &Path,
+        steps: &[ResolvedStep],
+        pass_mark: &str,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            file: file.display().to_string(),
+            possible: steps.iter().map(|s| s.points).sum(),
+            pass_mark: pass_mark.to_owned(),
+            steps: steps.iter().map(|s| s.id.clone()).collect(),
+        }
+    }
+}
+
+/// One row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Learner (submission folder name).
+    pub learner: String,
+    /// Points earned; `None` when the grade is not known.
+    pub score: Option<u32>,
+    /// Points possible.
+    pub possible: u32,
+    /// Percentage of the possible points, one decimal; `None` when not known.
+    pub percent: Option<f64>,
+    /// Whether the learner meets the pass mark; `None` when not known.
+    pub pass: Option<bool>,
+    /// True when a step could not be checked or the submission was unreadable.
+    pub could_not_check: bool,
+    /// Each step's status by id (empty when the submission was unreadable).
+    pub steps: Vec<(String, String)>,
+    /// Why the learner could not be checked.
+    pub message: String,
+    /// The learner's full result (JSON only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<LabResult>,
+}
+
+/// The rows of a gradebook, in learner order.
+pub fn rows(lab: &GradebookLab, grades: &[LearnerGrade]) -> Vec<Row> {
+    let mut rows: Vec<Row> = grades
+        .iter()
+        .map(|g| {
+            let unknown = g.could_not_check();
+            let steps = lab
+                .steps
+                .iter()
+                .map(|id| {
+                    let status = g
+                        .result
+                        .as_ref()
+                        .and_then(|r| r.steps.iter().find(|s| &s.id == id))
+                        .map(|s| s.status.as_str().to_owned())
+                        .unwrap_or_default();
+                    (id.clone(), status)
+                })
+                .collect();
+            let message = match (&g.problem, &g.result) {
+                (Some(p), _) => p.clone(),
+                (None, Some(r)) => r
+                    .steps
+                    .iter()
+                    .filter(|s| s.status == StepStatus::Error)
+                    .map(|s| format!("{}: {}", s.id, s.message.as_deref().unwrap_or("error")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                (None, None) => String::new(),
+            };
+            let known = g.result.as_ref().filter(|_| !unknown);
+            Row {
+                learner: g.learner.clone(),
+                score: known.map(|r| r.score.earned),
+                possible: lab.possible,
+                percent: known.map(|r| percent(r.score.earned, r.score.possible)),
+                pass: known.map(|r| r.passed),
+                could_not_check: unknown,
+                steps,
+                message,
+                result: g.result.clone(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.learner.cmp(&b.learner));
+    rows
+}
+
+/// `earned / possible` as a percentage with one decimal (100 when nothing is possible).
+fn percent(earned: u32, possible: u32) -> f64 {
+    if possible == 0 {
+        return 100.0;
+    }
+    (f64::from(earned) * 1000.0 / f64::from(possible)).round() / 10.0
+}
+
+/// The CSV text (RFC 4180: CRLF-free `\n` lines, fields quoted when needed).
+pub fn csv(lab: &GradebookLab, rows: &[Row]) -> String {
+    let mut header: Vec<String> = [
+        "learner",
+        "score",
+        "possible",
+        "percent",
+        "pass",
+        "could_not_check",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend(lab.steps.iter().cloned());
+    header.push("message".to_owned());
+    let mut out = line(&header);
+    for r in rows {
+        let mut fields = vec![
+            r.learner.clone(),
+            r.score.map(|s| s.to_string()).unwrap_or_default(),
+            r.possible.to_string(),
+            r.percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+            r.pass.map(|p| p.to_string()).unwrap_or_default(),
+            r.could_not_check.to_string(),
+        ];
+        fields.extend(r.steps.iter().map(|(_, s)| s.clone()));
+        fields.push(r.message.clone());
+        out.push_str(&line(&fields));
+    }
+    out
+}
+
+fn line(fields: &[String]) -> String {
+    let mut s = fields
+        .iter()
+        .map(|f| field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    s.push('\n');
+    s
+}
+
+/// One CSV field; also neutralises spreadsheet formulas in learner-controlled text.
+fn field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@']) {
+        format!("'{f}")
+    } else {
+        f.to_owned()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
+}
+
+/// The JSON gradebook document.
+pub fn json(lab: &GradebookLab, rows: &[Row]) -> serde_json::Value {
+    let learners: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "learner": r.learner,
+                "score": r.score,
+                "possible": r.possible,
+                "percent": r.percent,
+                "pass": r.pass,
+                "could_not_check": r.could_not_check,
+                "steps": r.steps.iter().map(|(id, s)| (id.clone(), serde_json::Value::String(s.clone()))).collect::<serde_json::Map<_, _>>(),
+                "message": r.message,
+                "result": r.result,
+            })
+        })
+        .collect();
+    serde_json::json!({ "lab": lab, "learners": learners })
+}
+
+/// Where the JSON gradebook goes: beside the CSV, with the extension `.json`.
+pub fn json_path(csv_path: &Path) -> PathBuf {
+    csv_path.with_extension("json")
+}
