@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod catalog;
 mod emulator_state;
 mod interrupt;
 mod lint;
