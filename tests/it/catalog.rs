@@ -37,7 +37,10 @@ fn assert_mistake(m: &Mistake) {
     let sb = Sandbox::new();
     let text = std::fs::read_to_string(lab(m.file)).unwrap();
     assert!(text.contains(m.from), "{:?} not in {}", m.from, m.file);
-    let variant = sb.write(&format!("variant/{}", m.file), &text.replacen(m.from, m.to, 1));
+    let variant = sb.write(
+        &format!("variant/{}", m.file),
+        &text.replacen(m.from, m.to, 1),
+    );
     let fast = ["--provisioning-delay", "10ms"];
 
     // The learner's work: the mistaken variant fails its own checks too (exit 1, not 2 or 3).
@@ -52,7 +55,12 @@ fn assert_mistake(m: &Mistake) {
     let out = sb
         .amlab(
             &[
-                &["check", shipped.to_str().unwrap(), "--report", "json=r.json"][..],
+                &[
+                    "check",
+                    shipped.to_str().unwrap(),
+                    "--report",
+                    "json=r.json",
+                ][..],
                 &fast,
             ]
             .concat(),
@@ -91,13 +99,20 @@ fn assert_mistake(m: &Mistake) {
         .collect();
     let titles: Vec<&str> = failing
         .iter()
-        .map(|c| c["title"].as_str().unwrap_or_else(|| c["query"].as_str().unwrap()))
+        .map(|c| {
+            c["title"]
+                .as_str()
+                .unwrap_or_else(|| c["query"].as_str().unwrap())
+        })
         .collect();
     assert_eq!(titles, m.failing, "{failed}");
     let hint = failing[0]["hint"].as_str().unwrap();
     assert!(hint.contains(m.hint), "hint {hint:?} lacks {:?}", m.hint);
     assert!(terminal.contains(&format!("hint: {hint}")), "{terminal}");
-    assert!(terminal.contains(&format!("FAIL  {}", m.step)), "{terminal}");
+    assert!(
+        terminal.contains(&format!("FAIL  {}", m.step)),
+        "{terminal}"
+    );
     assert_eq!(
         (
             report["score"]["earned"].as_u64().unwrap(),

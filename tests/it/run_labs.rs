@@ -45,7 +45,11 @@ fn run_check_teardown_the_whole_catalog() {
         .iter()
         .map(|l| l["lab"]["id"].as_str().unwrap())
         .collect();
-    for id in ["dp100-05-environments", "dp100-18-monitoring", "dp100-20-mlops-github"] {
+    for id in [
+        "dp100-05-environments",
+        "dp100-18-monitoring",
+        "dp100-20-mlops-github",
+    ] {
         assert!(ids.contains(&id), "{ids:?}");
     }
     for l in labs_json {
