@@ -201,14 +201,11 @@ fn lab_create_takes_body_or_spec_not_both() {
 }
 
 #[test]
-fn the_compute_lab_creates_its_computes_from_specs() {
+fn the_compute_lab_updates_its_cluster_from_a_spec() {
     let sb = Sandbox::new();
     let lab = crate::support::lab("04-compute.lab.yaml");
     let text = std::fs::read_to_string(&lab).unwrap();
-    assert!(
-        text.contains("spec: specs/compute-instance.yml")
-            && text.contains("spec: specs/aml-cluster.yml")
-    );
+    assert!(text.contains("spec: specs/aml-cluster.yml"));
     let out = sb
         .amlab(&["run", lab.to_str().unwrap(), "--var", "suffix=abc123"])
         .output()
@@ -221,19 +218,26 @@ fn the_compute_lab_creates_its_computes_from_specs() {
         stderr(&out)
     );
     let requests = sb.requests();
-    let puts: Vec<&(String, String)> = requests
+    let cluster_puts = requests
         .iter()
-        .filter(|(m, p)| m == "PUT" && p.contains("/computes/"))
-        .collect();
-    assert_eq!(puts.len(), 2, "{requests:?}");
-    let state = serde_json::to_string(&sb.state()).unwrap();
-    // Fields only the spec translation sets (the SDK's defaults for a compute instance).
-    assert!(
-        state.contains("\"enableRootAccess\":true"),
-        "instance defaults missing"
+        .filter(|(m, p)| m == "PUT" && p.contains("/computes/aml-cluster?"))
+        .count();
+    assert_eq!(
+        cluster_puts, 2,
+        "create with max 1, then the update from the spec: {requests:?}"
     );
+    let state = sb.state();
+    let cluster = state["resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.ends_with("/computes/aml-cluster"))
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    // The spec's idle_time_before_scale_down: 120 becomes ISO 8601 as the SDK sends it.
+    assert!(cluster.contains("\"maxNodeCount\":2"), "{cluster}");
     assert!(
-        state.contains("PT60M"),
-        "idle shutdown from idle_time_before_shutdown_minutes missing"
+        cluster.contains("\"nodeIdleTimeBeforeScaleDown\":\"PT2M\""),
+        "{cluster}"
     );
 }

@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod catalog;
 mod differential;
 mod emulator_state;
 mod grade;

@@ -72,7 +72,7 @@ fn check_sends_only_get_and_polling_honours_retry_after() {
     let out = against(&sb, &served, &["check", compute.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let during_check = &served.requests()[after_run.len()..];
-    assert_eq!(during_check.len(), 7, "one GET per step: {during_check:?}");
+    assert_eq!(during_check.len(), 9, "one GET per step: {during_check:?}");
     assert!(
         during_check.iter().all(|(m, _, _)| m == "GET"),
         "{during_check:?}"

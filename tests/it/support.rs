@@ -125,10 +125,12 @@ impl Served {
             .spawn()
             .expect("spawn amlab serve");
         let stdout = child.stdout.take().expect("stdout");
+        let mut reader = std::io::BufReader::new(stdout);
         let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
+        reader.read_line(&mut line).expect("first line");
+        // Keep draining stdout: with the pipe closed, the server's next line (the CA
+        // certificate note of --tls) would fail with EPIPE and stop the server.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         let url = line
             .trim()
             .strip_prefix("listening on ")
