@@ -15,7 +15,9 @@ mod error;
 mod job;
 mod kind;
 mod model;
+mod monitor;
 mod node;
+mod pyhash;
 mod refs;
 mod schedule;
 mod workspace;
@@ -144,7 +146,7 @@ fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
         Kind::Data => data::translate(root)?,
         Kind::Environment => environment::translate(root, dir)?,
         Kind::Model => model::translate(root)?,
-        Kind::Component => component::translate(root)?,
+        Kind::Component => component::translate(root, ctx)?,
         Kind::Job => job::translate(root, ctx, dir)?,
         Kind::OnlineEndpoint => endpoint::online(root, ctx)?,
         Kind::OnlineDeployment => deployment::online(root, ctx, dir)?,
