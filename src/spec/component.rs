@@ -299,12 +299,12 @@ mod tests {
 
     #[test]
     fn defaults_are_stringified_and_hashed() {
-        let text = "name: c\ntype: command\ninputs:\n  n: {type: number, default: 1024}\n  b: {type: boolean, default: false}\n  i: {type: integer, min: 0, max: 10}\ncommand: echo\nenvironment: azureml:e:2\n";
+        let text = "name: c\ntype: command\ninputs:\n  num: {type: number, default: 1024}\n  b: {type: boolean, default: false}\n  i: {type: integer, min: 0, max: 10}\ncommand: echo\nenvironment: azureml:e:2\n";
         let node: SNode = serde_saphyr::from_str(text).unwrap();
         let (path, body) = translate(Obj::of(&node, "").unwrap(), &ctx()).unwrap();
         assert_eq!(path, "components/c/versions/1");
         let spec = &body["properties"]["componentSpec"];
-        assert_eq!(spec["inputs"]["n"]["default"], "1024.0");
+        assert_eq!(spec["inputs"]["num"]["default"], "1024.0");
         assert_eq!(spec["inputs"]["b"]["default"], "False");
         assert_eq!(spec["inputs"]["i"]["max"], "10");
         assert_eq!(spec["is_deterministic"], true);

@@ -194,7 +194,7 @@ mod tests {
         let text = "$schema: http://azureml/sdk-2-0/Schedule.json\nname: s\ntrigger: {type: cron, expression: '0 1 * * *'}\ncreate_monitor: {}\n";
         let e = translate_source(Path::new("m.yml"), text, &ctx()).unwrap_err();
         assert!(
-            e.errors[0].message.contains("monitor schedules"),
+            e.errors[0].message.contains("create_monitor.compute"),
             "{}",
             e.errors[0].message
         );

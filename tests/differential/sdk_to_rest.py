@@ -190,6 +190,18 @@ def resolve_pipeline(job, orch):
             job.settings.default_datastore = orch.get_asset_arm_id(job.settings.default_datastore, T.DATASTORE)
         if job.settings.default_compute:
             job.settings.default_compute = orch.get_asset_arm_id(job.settings.default_compute, T.COMPUTE)
+    # Data inputs (the pipeline's and every step's): the SDK's own _resolve_job_input, with
+    # the upload of local paths left out (exception 1 compares those).
+    import azure.ai.ml.operations._job_operations as jo
+    upload = jo._upload_and_generate_remote_uri
+    jo._upload_and_generate_remote_uri = lambda scope, ds, path, **k: str(path)
+    try:
+        jobs_ops = offline_job_operations(orch)
+        jobs_ops._resolve_job_inputs(jo.JobOperations._flatten_group_inputs(job.inputs), job._base_path)
+        for node in (job.jobs or {}).values():
+            jobs_ops._resolve_job_inputs(jo.JobOperations._flatten_group_inputs(node.inputs), job._base_path)
+    finally:
+        jo._upload_and_generate_remote_uri = upload
     ws = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
     for node in (job.jobs or {}).values():
         comp = getattr(node, "_component", None)
@@ -207,16 +219,31 @@ def resolve_pipeline(job, orch):
             node._component = f"{ws}/components/azureml_anonymous/versions/{comp._get_anonymous_hash()}"
 
 
+def offline_job_operations(orch):
+    """The SDK's JobOperations with its service-backed properties replaced by plain values."""
+    from azure.ai.ml._scope_dependent_operations import OperationScope
+    from azure.ai.ml.operations._job_operations import JobOperations
+
+    class Offline(JobOperations):
+        _orchestrators = orch
+        _operation_scope = OperationScope(SUB, RG, WS)
+        _datastore_operations = None
+        _show_progress = False
+
+        def __init__(self):  # no service client
+            pass
+
+    return Offline()
+
+
 def resolve_monitor(schedule, orch):
     """ScheduleOperations._resolve_monitor_schedule_arm_id, run for real on an offline
     operations object. Its one service call, the online deployment lookup, answers with a
     deployment without data collection (what `az ml online-deployment create` makes unless
     the spec enables it): signals then need explicit production and reference data."""
     from types import SimpleNamespace
-    from azure.ai.ml.operations._job_operations import JobOperations
     from azure.ai.ml.operations._schedule_operations import ScheduleOperations
-    jobs = object.__new__(JobOperations)
-    jobs._orchestrators = orch
+    jobs = offline_job_operations(orch)
 
     class Offline(ScheduleOperations):
         """The SDK's class with its service-backed properties replaced by plain attributes."""
