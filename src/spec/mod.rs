@@ -15,7 +15,9 @@ mod error;
 mod job;
 mod kind;
 mod model;
+mod monitor;
 mod node;
+mod pyhash;
 mod refs;
 mod schedule;
 mod workspace;
@@ -144,7 +146,7 @@ fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
         Kind::Data => data::translate(root)?,
         Kind::Environment => environment::translate(root, dir)?,
         Kind::Model => model::translate(root)?,
-        Kind::Component => component::translate(root)?,
+        Kind::Component => component::translate(root, ctx)?,
         Kind::Job => job::translate(root, ctx, dir)?,
         Kind::OnlineEndpoint => endpoint::online(root, ctx)?,
         Kind::OnlineDeployment => deployment::online(root, ctx, dir)?,
@@ -192,7 +194,7 @@ mod tests {
         let text = "$schema: http://azureml/sdk-2-0/Schedule.json\nname: s\ntrigger: {type: cron, expression: '0 1 * * *'}\ncreate_monitor: {}\n";
         let e = translate_source(Path::new("m.yml"), text, &ctx()).unwrap_err();
         assert!(
-            e.errors[0].message.contains("monitor schedules"),
+            e.errors[0].message.contains("create_monitor.compute"),
             "{}",
             e.errors[0].message
         );
@@ -241,5 +243,87 @@ mod tests {
             e.errors[0].message
         );
         assert!(e.errors[0].line >= 2);
+    }
+
+    #[test]
+    fn dp100_pipeline_sends_settings_outputs_and_anonymous_steps() {
+        let text = "type: pipeline\nname: p\nsettings:\n  default_compute: azureml:aml-cluster\n  default_datastore: azureml:workspaceblobstore\noutputs:\n  pipeline_job_transformed_data: {mode: upload}\n  pipeline_job_trained_model: {mode: upload}\njobs:\n  prep:\n    command: python prep.py ${{outputs.o}}\n    environment: azureml://registries/azureml/environments/sklearn-1.5/labels/latest\n    outputs:\n      o: ${{parent.outputs.pipeline_job_transformed_data}}\n";
+        let t = translate_source(Path::new("p.yml"), text, &ctx()).unwrap();
+        let p = &t.body["properties"];
+        assert_eq!(t.resource_path, "jobs/p");
+        assert_eq!(p["jobType"], "Pipeline");
+        assert!(
+            p["settings"]["default_compute"]
+                .as_str()
+                .unwrap()
+                .ends_with("/computes/aml-cluster")
+        );
+        assert!(
+            p["settings"]["default_datastore"]
+                .as_str()
+                .unwrap()
+                .ends_with("/datastores/workspaceblobstore")
+        );
+        assert_eq!(p["outputs"]["pipeline_job_trained_model"]["mode"], "Upload");
+        let step = &p["jobs"]["prep"];
+        assert!(
+            step["componentId"]
+                .as_str()
+                .unwrap()
+                .contains("/components/azureml_anonymous/versions/")
+        );
+        assert_eq!(
+            step["outputs"]["o"]["value"],
+            "${{parent.outputs.pipeline_job_transformed_data}}"
+        );
+        let bad = text.replace(
+            "default_compute: azureml:aml-cluster",
+            "default_compute: aml-cluster",
+        );
+        let e = translate_source(Path::new("p.yml"), &bad, &ctx()).unwrap_err();
+        assert!(
+            e.errors[0].message.contains("`azureml:` prefix"),
+            "{}",
+            e.errors[0].message
+        );
+    }
+
+    #[test]
+    fn monitors_needing_the_service_are_rejected_with_what_to_write() {
+        let text = "name: m\ntrigger: {type: recurrence, frequency: day, interval: 1}\ncreate_monitor:\n  compute: {instance_type: standard_e4s_v3, runtime_version: '3.4'}\n  monitoring_target: {ml_task: classification, endpoint_deployment_id: azureml:e:d}\n  monitoring_signals:\n    drift:\n      type: data_drift\n      reference_data: {input_data: {path: azureml:r:1, type: mltable}, data_context: training}\n";
+        let e = translate_source(Path::new("m.yml"), text, &ctx()).unwrap_err();
+        assert!(
+            e.errors[0].message.contains("production_data"),
+            "{}",
+            e.errors[0].message
+        );
+        let ok = text.replace("      reference_data:", "      production_data: {input_data: {path: azureml:p:1, type: uri_folder}, data_context: model_inputs}\n      reference_data:");
+        let t = translate_source(Path::new("m.yml"), &ok, &ctx()).unwrap();
+        let d = &t.body["properties"]["action"]["monitorDefinition"];
+        assert!(
+            d["monitoringTarget"]["deploymentId"]
+                .as_str()
+                .unwrap()
+                .ends_with("/onlineEndpoints/e/deployments/d")
+        );
+        assert_eq!(d["signals"]["drift"]["productionData"]["windowSize"], "P1D");
+        assert_eq!(d["signals"]["drift"]["mode"], "Disabled");
+    }
+
+    #[test]
+    fn trigger_times_are_sent_as_the_sdk_formats_them() {
+        assert_eq!(
+            schedule::trigger_time("2022-07-10T10:00:00"),
+            "2022-07-10 10:00:00"
+        );
+        assert_eq!(
+            schedule::trigger_time("2022-07-10T10:00:05.123Z"),
+            "2022-07-10 10:00:05"
+        );
+        assert_eq!(
+            schedule::trigger_time("2022-07-10T10:00"),
+            "2022-07-10 10:00:00"
+        );
+        assert_eq!(schedule::trigger_time("tomorrow"), "tomorrow");
     }
 }

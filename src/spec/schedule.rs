@@ -1,6 +1,6 @@
-//! Schedules: triggers (cron, recurrence) and their actions. Job schedules whose `create_job`
-//! is a supported job kind translate; pipeline jobs and monitors (`create_monitor`) are reported
-//! as unsupported.
+//! Schedules: triggers (cron, recurrence) and their actions: `create_job` (a job file, an inline
+//! job, a registered job, or a job file with runtime overrides) and `create_monitor`
+//! (translated by [`super::monitor`]).
 
 use std::path::Path;
 
@@ -29,6 +29,48 @@ pub(crate) fn pattern(o: Obj<'_>) -> Result<Value, Problem> {
     Ok(Value::Object(m))
 }
 
+/// A trigger time as the SDK sends it: an ISO 8601 date-time (parsed by marshmallow) is
+/// written `YYYY-MM-DD HH:MM:SS` (fractions and offsets dropped, as `strftime` does); other
+/// text passes through.
+pub(crate) fn trigger_time(v: &str) -> String {
+    let b = v.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 16
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && (b[10] == b'T' || b[10] == b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16);
+    if !shape {
+        return v.to_owned();
+    }
+    let mut rest = &v[16..];
+    let mut seconds = "00";
+    if let Some(r) = rest.strip_prefix(':')
+        && r.len() >= 2
+        && r.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+    {
+        seconds = &r[..2];
+        rest = &r[2..];
+        if let Some(f) = rest.strip_prefix('.') {
+            rest = f.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+    }
+    let zone_ok = rest.is_empty()
+        || rest == "Z"
+        || ((rest.starts_with('+') || rest.starts_with('-'))
+            && rest[1..].chars().all(|c| c.is_ascii_digit() || c == ':'));
+    if !zone_ok {
+        return v.to_owned();
+    }
+    format!("{} {}:{seconds}", &v[..10], &v[11..16])
+}
+
 /// `trigger:` -> REST trigger.
 fn trigger(t: Obj<'_>) -> Result<Value, Problem> {
     t.only(&[
@@ -42,8 +84,16 @@ fn trigger(t: Obj<'_>) -> Result<Value, Problem> {
         "schedule",
     ])?;
     let mut m = Map::new();
-    put(&mut m, "endTime", t.str("end_time")?);
-    put(&mut m, "startTime", t.str("start_time")?);
+    put(
+        &mut m,
+        "endTime",
+        t.str("end_time")?.map(|v| trigger_time(&v)),
+    );
+    put(
+        &mut m,
+        "startTime",
+        t.str("start_time")?.map(|v| trigger_time(&v)),
+    );
     m.insert(
         "timeZone".into(),
         json!(t.str("time_zone")?.unwrap_or_else(|| "UTC".into())),
@@ -100,28 +150,47 @@ pub(crate) fn translate(
     let name = root.req_str("name")?;
     let trig = trigger(Obj::of(root.req("trigger")?, "trigger")?)?;
     if let Some(n) = root.get("create_monitor") {
-        return Err(Problem::at(
-            n,
-            "monitor schedules (`create_monitor`) are not supported by `amlab spec` yet",
-        ));
+        let t = Obj::of(root.req("trigger")?, "trigger")?;
+        let frequency = if t.str("type")?.as_deref() == Some("recurrence") {
+            t.str("frequency")?.map(|f| f.to_ascii_lowercase())
+        } else {
+            None
+        };
+        let window =
+            super::monitor::default_window(frequency.as_deref(), t.int("interval")?.unwrap_or(1));
+        let definition = super::monitor::translate(Obj::of(n, "create_monitor")?, ctx, &window)?;
+        let mut p = Map::new();
+        p.insert(
+            "action".into(),
+            json!({"actionType": "CreateMonitor", "monitorDefinition": definition}),
+        );
+        put(&mut p, "description", root.str("description")?);
+        put(&mut p, "displayName", root.str("display_name")?);
+        put(&mut p, "isEnabled", root.bool("is_enabled")?);
+        p.insert(
+            "properties".into(),
+            Value::Object(root.str_map("properties")?.unwrap_or_default()),
+        );
+        p.insert(
+            "tags".into(),
+            Value::Object(root.str_map("tags")?.unwrap_or_default()),
+        );
+        p.insert("trigger".into(), trig);
+        return Ok((format!("schedules/{name}"), json!({ "properties": p })));
     }
     let job = root.req("create_job")?;
     let definition = match &job.value {
         super::node::Node::Str(s) if s.starts_with("azureml:") => {
             json!({"jobType": "Pipeline", "sourceJobId": super::refs::named(ctx, "jobs", s)})
         }
-        super::node::Node::Str(s) => {
-            let path = dir.join(s);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Problem::at(job, format!("cannot read {}: {e}", path.display())))?;
-            let node: super::node::SNode = serde_saphyr::from_str(&text).map_err(|e| {
-                Problem::at(job, format!("{} is not valid YAML: {e}", path.display()))
-            })?;
-            let o = Obj::of(&node, "")?;
-            job_properties(o, ctx, path.parent().unwrap_or(dir))
-                .map_err(|p| Problem::at(job, format!("in {}: {}", path.display(), p.message)))?
+        super::node::Node::Str(s) => job_file(job, s, ctx, dir)?,
+        _ => {
+            let o = Obj::of(job, "create_job")?;
+            match o.get("job") {
+                Some(file) => with_overrides(o, file, ctx, dir)?,
+                None => job_properties(o, ctx, dir)?,
+            }
         }
-        _ => job_properties(Obj::of(job, "create_job")?, ctx, dir)?,
     };
     let mut p = Map::new();
     p.insert(
@@ -130,10 +199,7 @@ pub(crate) fn translate(
     );
     put(&mut p, "description", root.str("description")?);
     put(&mut p, "displayName", root.str("display_name")?);
-    p.insert(
-        "isEnabled".into(),
-        json!(root.bool("is_enabled")?.unwrap_or(true)),
-    );
+    put(&mut p, "isEnabled", root.bool("is_enabled")?);
     p.insert(
         "properties".into(),
         Value::Object(root.str_map("properties")?.unwrap_or_default()),
@@ -154,8 +220,104 @@ fn job_properties(o: Obj<'_>, ctx: &Context, dir: &Path) -> Result<Value, Proble
     let props = match kind.as_str() {
         "sweep" => super::job::sweep::translate(o, ctx)?,
         "automl" => super::job::automl::translate(o, ctx)?,
-        "pipeline" => super::job::pipeline::translate(o, ctx)?,
+        "pipeline" => super::job::pipeline::translate(o, ctx, dir)?,
         _ => super::job::command::translate(o, ctx, dir)?,
     };
     Ok(Value::Object(props))
+}
+
+/// A job file named by `create_job` (relative to the schedule), translated.
+fn job_file(
+    at: &super::node::SNode,
+    file: &str,
+    ctx: &Context,
+    dir: &Path,
+) -> Result<Value, Problem> {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Problem::at(at, format!("cannot read {}: {e}", path.display())))?;
+    let node: super::node::SNode = serde_saphyr::from_str(&text)
+        .map_err(|e| Problem::at(at, format!("{} is not valid YAML: {e}", path.display())))?;
+    let o = Obj::of(&node, "")?;
+    job_properties(o, ctx, path.parent().unwrap_or(dir)).map_err(|p| {
+        Problem::at(
+            at,
+            format!("in {} at line {}: {}", path.display(), p.line, p.message),
+        )
+    })
+}
+
+/// `create_job: {type: pipeline, job: ./file.yml, settings, inputs, outputs, tags, ...}`: the
+/// file's job with the runtime settings laid over it (settings, inputs and outputs key by key;
+/// the other fields replaced).
+fn with_overrides(
+    o: Obj<'_>,
+    file: &super::node::SNode,
+    ctx: &Context,
+    dir: &Path,
+) -> Result<Value, Problem> {
+    o.only(&[
+        "type",
+        "job",
+        "settings",
+        "inputs",
+        "outputs",
+        "tags",
+        "display_name",
+        "description",
+        "experiment_name",
+        "compute",
+        "properties",
+    ])?;
+    let super::node::Node::Str(f) = &file.value else {
+        return Err(Problem::at(
+            file,
+            "`create_job.job` must be a job file path",
+        ));
+    };
+    let mut base = job_file(file, f, ctx, dir)?;
+    let Some(props) = base.as_object_mut() else {
+        return Ok(base);
+    };
+    if o.has("settings") {
+        let s = super::job::pipeline::settings(o, ctx)?;
+        let target = props.entry("settings").or_insert_with(|| json!({}));
+        if let (Some(t), Some(s)) = (target.as_object_mut(), s.as_object()) {
+            for (k, v) in s {
+                t.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    for (key, value) in [
+        ("inputs", super::job::inputs(o, ctx)?),
+        ("outputs", super::job::outputs(o)?),
+    ] {
+        if let (Some(t), Some(v)) = (
+            props
+                .entry(key)
+                .or_insert_with(|| json!({}))
+                .as_object_mut(),
+            value.as_object(),
+        ) {
+            for (k, v) in v {
+                t.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    if let Some(t) = o.str_map("tags")? {
+        props.insert("tags".into(), Value::Object(t));
+    }
+    if let Some(p) = o.str_map("properties")? {
+        props.insert("properties".into(), Value::Object(p));
+    }
+    put(props, "displayName", o.str("display_name")?);
+    put(props, "description", o.str("description")?);
+    put(props, "experimentName", o.str("experiment_name")?);
+    put(
+        props,
+        "computeId",
+        o.str("compute")?
+            .map(|c| super::refs::named(ctx, "computes", &c)),
+    );
+    Ok(base)
 }

@@ -52,7 +52,7 @@ pub(crate) fn translate(
     let props = match kind.as_str() {
         "sweep" => sweep::translate(root, ctx)?,
         "automl" => automl::translate(root, ctx)?,
-        "pipeline" => pipeline::translate(root, ctx)?,
+        "pipeline" => pipeline::translate(root, ctx, dir)?,
         _ => command::translate(root, ctx, dir)?,
     };
     let name = match root.str("name")? {
@@ -109,7 +109,7 @@ pub(crate) fn common(
 }
 
 /// Input modes: YAML -> REST.
-fn mode(m: &str) -> Option<&'static str> {
+pub(crate) fn mode(m: &str) -> Option<&'static str> {
     Some(match m {
         "ro_mount" => "ReadOnlyMount",
         "rw_mount" => "ReadWriteMount",
