@@ -207,13 +207,24 @@ fn lab_create_takes_body_or_spec_not_both() {
 }
 
 #[test]
-fn the_compute_lab_updates_its_cluster_from_a_spec() {
+fn the_designer_lab_registers_its_components_from_specs() {
     let sb = Sandbox::new();
-    let lab = crate::support::lab("04-compute.lab.yaml");
+    let lab = crate::support::lab("06-designer.lab.yaml");
     let text = std::fs::read_to_string(&lab).unwrap();
-    assert!(text.contains("spec: specs/aml-cluster.yml"));
+    assert_eq!(
+        text.matches("spec: specs/").count(),
+        4,
+        "four components from az ml YAML"
+    );
     let out = sb
-        .amlab(&["run", lab.to_str().unwrap(), "--var", "suffix=abc123"])
+        .amlab(&[
+            "run",
+            lab.to_str().unwrap(),
+            "--var",
+            "suffix=abc123",
+            "--provisioning-delay",
+            "10ms",
+        ])
         .output()
         .unwrap();
     assert_eq!(
@@ -224,26 +235,19 @@ fn the_compute_lab_updates_its_cluster_from_a_spec() {
         stderr(&out)
     );
     let requests = sb.requests();
-    let cluster_puts = requests
+    let component_puts = requests
         .iter()
-        .filter(|(m, p)| m == "PUT" && p.contains("/computes/aml-cluster?"))
+        .filter(|(m, p)| m == "PUT" && p.contains("/workspaces/") && p.contains("/components/"))
         .count();
-    assert_eq!(
-        cluster_puts, 2,
-        "create with max 1, then the update from the spec: {requests:?}"
-    );
-    let state = sb.state();
-    let cluster = state["resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(k, _)| k.ends_with("/computes/aml-cluster"))
-        .map(|(_, v)| v.to_string())
-        .unwrap();
-    // The spec's idle_time_before_scale_down: 120 becomes ISO 8601 as the SDK sends it.
-    assert!(cluster.contains("\"maxNodeCount\":2"), "{cluster}");
+    assert_eq!(component_puts, 4, "{requests:?}");
+    let state = serde_json::to_string(&sb.state()).unwrap();
+    // What only the spec translation sends: the SDK's component fields from the YAML.
     assert!(
-        cluster.contains("\"nodeIdleTimeBeforeScaleDown\":\"PT2M\""),
-        "{cluster}"
+        state.contains("Remove Empty Rows"),
+        "display name from the spec"
+    );
+    assert!(
+        state.contains("${{inputs.input_data}}"),
+        "the command's own expressions are kept"
     );
 }

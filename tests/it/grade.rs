@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use crate::support::{Sandbox, lab, stdout};
+use crate::support::{Sandbox, stdout, test_lab};
 
-const LAB: &str = "01-workspace.lab.yaml";
+const LAB: &str = "workspace.lab.yaml";
 const STEPS: &str = "resource-group,storage,key-vault,app-insights,workspace,default-datastore";
 
 /// `amlab run` of `lab_file` with `args`, into the sandbox's emulator state.
@@ -26,7 +26,7 @@ fn world(sb: &Sandbox, lab_file: &Path, args: &[&str]) {
 
 /// A copy of the shipped lab with one text replaced (a learner's mistake).
 fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(lab(LAB)).unwrap();
+    let text = std::fs::read_to_string(test_lab(LAB)).unwrap();
     assert!(text.contains(from), "{from}");
     sb.write(name, &text.replacen(from, to, 1))
 }
@@ -34,7 +34,7 @@ fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> std::path::PathBuf
 #[test]
 fn a_class_of_submissions_into_an_exact_gradebook() {
     let sb = Sandbox::new();
-    let shipped = lab(LAB);
+    let shipped = test_lab(LAB);
     let subs = sb.path().join("subs");
 
     // 20 learners who did the lab right; half name their suffix in YAML, half in .env.
@@ -194,7 +194,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
 #[test]
 fn grading_sends_only_gets() {
     let sb = Sandbox::new();
-    let shipped = lab(LAB);
+    let shipped = test_lab(LAB);
     world(&sb, &shipped, &["--var", "suffix=g1"]);
     let before = sb.requests().len();
     sb.write("subs/a/vars.yaml", "suffix: g1\n");
@@ -217,7 +217,7 @@ fn grading_sends_only_gets() {
 #[test]
 fn nothing_gradable_is_exit_3_and_bad_arguments_exit_2() {
     let sb = Sandbox::new();
-    let shipped = lab(LAB);
+    let shipped = test_lab(LAB);
     sb.write("subs/a/vars.yaml", "");
     std::fs::create_dir_all(sb.path().join("subs/b")).unwrap();
     let out = sb

@@ -7,7 +7,9 @@ use crate::support::{Sandbox, lab, stdout};
 
 /// Writes a variant of a shipped lab with `from` replaced by `to` (which must occur).
 fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> String {
-    crate::support::lab_variant(sb, name, from, to)
+    let text = std::fs::read_to_string(lab(name)).unwrap();
+    assert!(text.contains(from), "{from:?} not in {name}");
+    sb.write(&format!("variant/{name}"), &text.replacen(from, to, 1))
         .to_str()
         .unwrap()
         .to_owned()
@@ -19,8 +21,8 @@ fn cluster_with_min_nodes_one_fails_the_scale_to_zero_check() {
     let mistaken = variant(
         &sb,
         "04-compute.lab.yaml",
-        "min_instances: 0",
-        "min_instances: 1",
+        "minNodeCount: 0",
+        "minNodeCount: 1",
     );
     // Applying the mistaken lab already fails its own check.
     assert_eq!(
@@ -140,8 +142,8 @@ fn terminal_report_of_a_mistake() {
     let mistaken = variant(
         &sb,
         "04-compute.lab.yaml",
-        "max_instances: 2",
-        "max_instances: 1",
+        "maxNodeCount: 2",
+        "maxNodeCount: 1",
     );
     let fixed = ["--var", "suffix=snap01", "--no-durations"];
     let run = sb

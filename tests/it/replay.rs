@@ -82,7 +82,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-01-workspace",
         fixture: "reference",
         exit: 0,
-        score: (8, 8),
+        score: (17, 17),
         failed: &[],
         skipped: &[],
     },
@@ -91,7 +91,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-01-workspace",
         fixture: "storage-v1",
         exit: 1,
-        score: (3, 8),
+        score: (3, 17),
         failed: &[(
             "storage",
             "kind",
@@ -99,7 +99,7 @@ const SHIPPED: &[Expected] = &[
                 "The workspace's default datastores need a general-purpose v2 (StorageV2) account.",
             ),
         )],
-        skipped: &["workspace", "default-datastore"],
+        skipped: &["workspace", "default-datastore", "data", "automl-job"],
     },
     Expected {
         lab: "03-data.lab.yaml",
@@ -136,7 +136,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-04-compute",
         fixture: "reference",
         exit: 0,
-        score: (15, 15),
+        score: (20, 20),
         failed: &[],
         skipped: &[],
     },
@@ -145,20 +145,20 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-04-compute",
         fixture: "cluster-min-nodes-1",
         exit: 1,
-        score: (14, 15),
+        score: (14, 20),
         failed: &[(
             "cluster",
             "properties.properties.scaleSettings.minNodeCount",
             Some("Set the minimum number of nodes to 0 so the idle cluster costs nothing."),
         )],
-        skipped: &[],
+        skipped: &["cluster-update", "job"],
     },
     Expected {
         lab: "04-compute.lab.yaml",
         id: "dp100-04-compute",
         fixture: "instance-without-stop-schedule",
         exit: 1,
-        score: (14, 15),
+        score: (19, 20),
         failed: &[(
             "compute-instance",
             "properties.properties.schedules.computeStartStop[?action=='Stop' && status=='Enabled'] | [0].cron.expression",
@@ -314,7 +314,9 @@ fn editing_a_recorded_value_flips_exactly_the_check_that_reads_it() {
             .map(|(s, q, _)| (s, q))
             .collect();
         assert_eq!(failed, vec![(step.to_owned(), query.to_owned())]);
-        assert_eq!(report["score"], json!({"earned": 14, "possible": 15}));
+        // A failed cluster also skips the update and the job that need it.
+        let earned = if step == "cluster" { 14 } else { 19 };
+        assert_eq!(report["score"], json!({"earned": earned, "possible": 20}));
     }
 }
 
@@ -322,12 +324,14 @@ fn editing_a_recorded_value_flips_exactly_the_check_that_reads_it() {
 fn a_replay_miss_exits_3_and_names_the_closest_request() {
     let sb = Sandbox::new();
     let (dir, file, mut doc) = copy_fixture(&sb, "dp100-04-compute", "reference");
-    let e = entry_for(&mut doc, "/computes/aml-cluster?");
-    let uri = e["RequestUri"]
-        .as_str()
-        .unwrap()
-        .replace("api-version=2025-12-01", "api-version=2024-10-01");
-    e["RequestUri"] = json!(uri);
+    // Every recorded read of the cluster was made with another api-version.
+    for e in doc["Entries"].as_array_mut().unwrap() {
+        let uri = e["RequestUri"].as_str().unwrap().to_owned();
+        if uri.contains("/computes/aml-cluster?") {
+            e["RequestUri"] =
+                json!(uri.replace("api-version=2025-12-01", "api-version=2024-10-01"));
+        }
+    }
     std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     let path = lab("04-compute.lab.yaml").display().to_string();
     let (code, report, text) = replay_check(&sb, &path, &dir, &[]);
@@ -336,7 +340,15 @@ fn a_replay_miss_exits_3_and_names_the_closest_request() {
         .into_iter()
         .filter(|(_, s)| s != "passed")
         .collect();
-    assert_eq!(errors, vec![("cluster".to_owned(), "error".to_owned())]);
+    // The cluster's read misses; the update and the job need it, so they are skipped.
+    assert_eq!(
+        errors,
+        vec![
+            ("cluster".to_owned(), "error".to_owned()),
+            ("cluster-update".to_owned(), "skipped".to_owned()),
+            ("job".to_owned(), "skipped".to_owned())
+        ]
+    );
     assert!(text.contains("replay miss: no recorded response for GET /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-fx0001/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-fx0001/computes/aml-cluster?api-version=2025-12-01"), "{text}");
     assert!(text.contains("closest recorded request ("), "{text}");
     assert!(text.contains("check.json entry "), "{text}");
@@ -379,7 +391,7 @@ fn stale_fixtures_warn_and_strict_refuses() {
             || text.contains("days ago (2020-01-01T00:00:00Z), more than --max-age 30"),
         "{text}"
     );
-    assert_eq!(report["score"], json!({"earned": 8, "possible": 8}));
+    assert_eq!(report["score"], json!({"earned": 17, "possible": 17}));
 
     std::fs::remove_file(sb.path().join("r.json")).unwrap();
     let (code, report, text) = replay_check(&sb, &path, &dir, &["--max-age", "30", "--strict"]);

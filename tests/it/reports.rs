@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Sandbox, lab, repo, stdout};
+use crate::support::{Sandbox, lab, repo, stdout, test_lab};
 
 /// Validates `xml` against the committed Jenkins JUnit schema with xmllint (libxml2-utils,
 /// installed by .ci/run). A missing xmllint fails the test: it never silently passes.
@@ -36,7 +36,7 @@ fn read(sb: &Sandbox, name: &str) -> String {
 #[test]
 fn junit_failures_skips_and_errors_validate_against_the_jenkins_schema() {
     let sb = Sandbox::new();
-    let workspace = lab("01-workspace.lab.yaml");
+    let workspace = test_lab("workspace.lab.yaml");
     let workspace = workspace.to_str().unwrap();
     let compute = lab("04-compute.lab.yaml");
     let compute = compute.to_str().unwrap();
@@ -257,7 +257,7 @@ fn visibility_is_applied_to_every_report_and_reveal_lifts_it() {
 #[test]
 fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
     let sb = Sandbox::new();
-    let workspace = lab("01-workspace.lab.yaml");
+    let workspace = test_lab("workspace.lab.yaml");
     let workspace = workspace.to_str().unwrap();
     sb.amlab(&[
         "run",
@@ -287,7 +287,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    let line = std::fs::read_to_string(lab("01-workspace.lab.yaml"))
+    let line = std::fs::read_to_string(test_lab("workspace.lab.yaml"))
         .unwrap()
         .lines()
         .position(|l| l.trim() == "- query: location")

@@ -116,8 +116,8 @@ fn faults_do_not_change_the_verdicts() {
     let mistaken = crate::support::lab_variant(
         &sb,
         "04-compute.lab.yaml",
-        "min_instances: 0",
-        "min_instances: 1",
+        "minNodeCount: 0",
+        "minNodeCount: 1",
     );
     let out = against(
         &sb,

@@ -15,6 +15,12 @@ pub fn lab(name: &str) -> PathBuf {
     repo().join("labs/dp100").join(name)
 }
 
+/// A lab kept for tests under `tests/data/labs/`, stable while the shipped catalog evolves
+/// (`workspace.lab.yaml` is the first workspace lab: six steps, eight points).
+pub fn test_lab(name: &str) -> PathBuf {
+    repo().join("tests/data/labs").join(name)
+}
+
 /// Writes `variant/<name>`: a shipped lab with `from` replaced by `to` once, in the lab file or
 /// else in one of the az ml specs it uses (copied to `variant/specs/`); `from` must occur.
 pub fn lab_variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> PathBuf {
