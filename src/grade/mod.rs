@@ -193,9 +193,7 @@ fn replayed(
         .remove("subscription")
         .unwrap_or_else(|| SUBSCRIPTION_PLACEHOLDER.to_owned());
     let replay = FixtureStore::load(&dir)
-        .and_then(|store| {
-            store.lab_replay(&lab.lab.id.value, Mode::Check.as_str(), &subscription)
-        })
+        .and_then(|store| store.lab_replay(&lab.lab.id.value, Mode::Check.as_str(), &subscription))
         .map_err(|e| {
             // Store messages address the `--replay` flag; here the folder is the submission.
             let text = e.to_string();
