@@ -161,5 +161,11 @@ fn main() {
             "NOT met"
         }
     );
+    let size = |p: &str| std::fs::metadata(p).map_or(0, |m| m.len()) as f64 / 1024.0;
+    println!(
+        "  gradebooks written: grades.csv {:.0} KiB, grades.json {:.0} KiB",
+        size("grades.csv"),
+        size("grades.json")
+    );
     std::env::set_current_dir("/").ok();
 }
