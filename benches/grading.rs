@@ -95,7 +95,14 @@ fn main() {
         let mut run = vec!["run", lab, "--var", &var];
         run.extend(state);
         assert!(matches!(amlab(&run), 0 | 1), "run {lab}");
-        let mut check = vec!["check", "bench-15.lab.yaml", "--var", &var, "--record", record];
+        let mut check = vec![
+            "check",
+            "bench-15.lab.yaml",
+            "--var",
+            &var,
+            "--record",
+            record,
+        ];
         check.extend(state);
         assert!(matches!(amlab(&check), 0 | 1), "check --record {lab}");
     }
@@ -109,8 +116,11 @@ fn main() {
             .join(format!("learner-{i:04}"))
             .join("bench-15");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(Path::new(from).join("bench-15/check.json"), dir.join("check.json"))
-            .unwrap();
+        std::fs::copy(
+            Path::new(from).join("bench-15/check.json"),
+            dir.join("check.json"),
+        )
+        .unwrap();
     }
     let setup = setup.elapsed();
     let hwm_setup = vm_hwm_kib();
@@ -135,9 +145,19 @@ fn main() {
     let csv = std::fs::read_to_string("grades.csv").unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), learners);
-    let full = rows.iter().filter(|r| r.contains(",29,29,100.0,true,false,")).count();
-    let mistaken = rows.iter().filter(|r| r.contains(",27,29,93.1,false,false,")).count();
-    assert_eq!(mistaken, learners / 10, "every 10th learner's v1 storage account");
+    let full = rows
+        .iter()
+        .filter(|r| r.contains(",29,29,100.0,true,false,"))
+        .count();
+    let mistaken = rows
+        .iter()
+        .filter(|r| r.contains(",27,29,93.1,false,false,"))
+        .count();
+    assert_eq!(
+        mistaken,
+        learners / 10,
+        "every 10th learner's v1 storage account"
+    );
     assert_eq!(full, learners - learners / 10);
     let secs = elapsed.as_secs_f64();
     println!(

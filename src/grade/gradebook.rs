@@ -239,7 +239,10 @@ fn steps<S: serde::Serializer>(steps: &&[(String, String)], s: S) -> Result<S::O
 
 /// The JSON gradebook text (pretty, with a final newline).
 pub fn json(lab: &GradebookLab, rows: &[Row]) -> serde_json::Result<Vec<u8>> {
-    let mut out = serde_json::to_vec_pretty(&JsonGradebook { lab, learners: rows })?;
+    let mut out = serde_json::to_vec_pretty(&JsonGradebook {
+        lab,
+        learners: rows,
+    })?;
     out.push(b'\n');
     Ok(out)
 }
