@@ -1,7 +1,14 @@
-//! Grading throughput: 1,000 submissions of a 15-step lab graded against the in-process
-//! emulator (replay fixtures are not available yet), and the process's peak memory (VmHWM).
+//! Grading throughput (a benchmark, not a test): `amlab grade` of 1,000 replayed fixture
+//! submissions of a 15-step lab, in-process through the real command (`commands::dispatch`:
+//! collecting the folders, replaying each learner, writing the CSV and JSON gradebooks); prints
+//! the wall time and the process's peak memory (`VmHWM`). Goals: under 2 s and under 64 MiB.
 //!
-//! Run: `cargo bench --bench grading` (a benchmark, not a test: it prints figures).
+//! The fixtures are generated in a temporary directory: a 15-step lab is run on an emulator
+//! state file twice (correct work, and a learner whose 8th storage account is a v1 account),
+//! each checked with `--record`; the two recordings are copied into 1,000 learner folders
+//! (every 10th learner the mistake).
+//!
+//! Run: `cargo bench --bench grading` (add `-- N` for N learners; default 1000).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,24 +16,13 @@
     missing_docs
 )]
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use amlab::arm::client::ArmClient;
-use amlab::emulator::{Emulator, EmulatorOptions};
-use amlab::grade::submission::SubmissionSource;
-use amlab::grade::{GradeOptions, Submission, grade_all};
-use amlab::lab::{ResolveContext, load_source};
-use amlab::run::events::Mode;
-use amlab::run::interrupt::Interrupt;
-use amlab::run::result::LabInfo;
-use amlab::run::sink::EventSink;
-use amlab::run::{RunOptions, execute};
-use amlab::target::{AZURE_PUBLIC, EMULATOR_SUBSCRIPTION};
+use amlab::cli::Cli;
+use amlab::commands::{Io, dispatch};
+use clap::Parser;
 
-const LEARNERS: usize = 1000;
 const STORAGE_STEPS: usize = 14;
 
 /// A 15-step lab: a resource group and 14 storage accounts with two checks each.
@@ -48,111 +44,148 @@ fn vm_hwm_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn main() {
-    let text = lab_text();
-    let lab = Arc::new(load_source(Path::new("bench-15.lab.yaml"), &text).expect("lab"));
-    let emulator = Arc::new(
-        Emulator::open(EmulatorOptions {
-            state_path: None,
-            fresh: true,
-            provisioning_delay: Duration::ZERO,
-        })
-        .expect("emulator"),
-    );
-    let client = ArmClient::new(emulator.clone(), AZURE_PUBLIC);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+/// `amlab ARGS...` in-process; returns the exit code.
+fn amlab(args: &[&str]) -> i32 {
+    let cli = Cli::try_parse_from(std::iter::once("amlab").chain(args.iter().copied()))
+        .expect("command line");
+    dispatch(
+        cli,
+        Io {
+            stdout: Box::new(std::io::sink()),
+            stderr: Box::new(std::io::sink()),
+            color: false,
+            progress: false,
+        },
+    )
+}
 
-    // The learners' worlds: every 10th learner did nothing.
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or_else(
+        || "unavailable".to_owned(),
+        |k| format!("{:.1} MiB", k as f64 / 1024.0),
+    )
+}
+
+fn main() {
+    let learners: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // Everything amlab writes (state, remembered parameters, gradebooks) stays in the temp dir.
+    std::env::set_current_dir(tmp.path()).expect("cd");
     let setup = Instant::now();
-    let suffix = |i: usize| format!("l{i:04}");
-    runtime.block_on(async {
-        let mut labs = Vec::new();
-        for i in (0..LEARNERS).filter(|i| i % 10 != 0) {
-            let ctx = ResolveContext {
-                subscription: EMULATOR_SUBSCRIPTION.into(),
-                vars: BTreeMap::from([("suffix".to_owned(), suffix(i))]),
-                remembered: BTreeMap::new(),
-            };
-            let resolved = lab.resolve(&ctx).expect("resolve");
-            let info = LabInfo {
-                id: resolved.id.clone(),
-                title: resolved.title.clone(),
-                file: "bench-15.lab.yaml".into(),
-            };
-            labs.push((resolved, info));
-        }
-        let options = RunOptions {
-            mode: Mode::Run,
-            jobs: 64,
-            target: "emulator".into(),
-            interrupt: Interrupt::default(),
-            pass_mark: None,
+    let text = lab_text();
+    std::fs::write("bench-15.lab.yaml", &text).unwrap();
+    // The 8th storage account made as a v1 (`Storage`) account.
+    let needle = "storageAccounts/st07${suffix}\"\n    create:\n      body: {location: eastus, kind: StorageV2";
+    assert!(text.contains(needle));
+    let mistake = text.replacen(
+        needle,
+        "storageAccounts/st07${suffix}\"\n    create:\n      body: {location: eastus, kind: Storage",
+        1,
+    );
+    std::fs::write("mistake.lab.yaml", mistake).unwrap();
+    for (lab, suffix, record) in [
+        ("bench-15.lab.yaml", "ref001", "rec/reference"),
+        ("mistake.lab.yaml", "mis001", "rec/mistake"),
+    ] {
+        let var = format!("suffix={suffix}");
+        let state = ["--state", "state.json", "--provisioning-delay", "0"];
+        let mut run = vec!["run", lab, "--var", &var];
+        run.extend(state);
+        assert!(matches!(amlab(&run), 0 | 1), "run {lab}");
+        let mut check = vec![
+            "check",
+            "bench-15.lab.yaml",
+            "--var",
+            &var,
+            "--record",
+            record,
+        ];
+        check.extend(state);
+        assert!(matches!(amlab(&check), 0 | 1), "check --record {lab}");
+    }
+    for i in 0..learners {
+        let from = if i % 10 == 9 {
+            "rec/mistake"
+        } else {
+            "rec/reference"
         };
-        let results = execute(
-            client.clone(),
-            labs,
-            &options,
-            Arc::new(EventSink::new(vec![])),
+        let dir = Path::new("subs")
+            .join(format!("learner-{i:04}"))
+            .join("bench-15");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            Path::new(from).join("bench-15/check.json"),
+            dir.join("check.json"),
         )
-        .await;
-        assert!(results.iter().all(|r| r.passed), "setup runs pass");
-    });
+        .unwrap();
+    }
     let setup = setup.elapsed();
     let hwm_setup = vm_hwm_kib();
 
-    let submissions: Vec<Submission> = (0..LEARNERS)
-        .map(|i| Submission {
-            learner: format!("learner-{i:04}"),
-            source: SubmissionSource::Vars {
-                file: "vars.yaml".into(),
-                vars: BTreeMap::from([("suffix".to_owned(), suffix(i))]),
-            },
-        })
-        .collect();
-    let options = GradeOptions {
-        jobs: 8,
-        step_jobs: 16,
-        target: "emulator".into(),
-        subscription: EMULATOR_SUBSCRIPTION.into(),
-        pass_mark: None,
-    };
     let start = Instant::now();
-    let grades = runtime.block_on(grade_all(client, lab.clone(), submissions, &options));
+    let code = amlab(&[
+        "grade",
+        "bench-15.lab.yaml",
+        "--submissions",
+        "subs",
+        "--gradebook",
+        "grades.csv",
+        "--jobs",
+        "8",
+        "--state",
+        "state.json",
+    ]);
     let elapsed = start.elapsed();
     let hwm = vm_hwm_kib();
+    assert_eq!(code, 0);
 
-    let passed = grades
+    let csv = std::fs::read_to_string("grades.csv").unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), learners);
+    let full = rows
         .iter()
-        .filter(|g| g.result.as_ref().is_some_and(|r| r.passed))
+        .filter(|r| r.contains(",29,29,100.0,true,false,"))
         .count();
-    assert_eq!(grades.len(), LEARNERS);
-    assert_eq!(passed, LEARNERS - LEARNERS / 10);
-    let requests = LEARNERS * (STORAGE_STEPS + 1);
+    let mistaken = rows
+        .iter()
+        .filter(|r| r.contains(",27,29,93.1,false,false,"))
+        .count();
+    assert_eq!(
+        mistaken,
+        learners / 10,
+        "every 10th learner's v1 storage account"
+    );
+    assert_eq!(full, learners - learners / 10);
+    let secs = elapsed.as_secs_f64();
     println!(
-        "grading benchmark: {LEARNERS} submissions of a {}-step lab, in-process emulator (replay not available yet)",
+        "grading benchmark: `amlab grade` of {learners} replayed fixture submissions of a {}-step lab (29 checks), --jobs 8, in-process",
         STORAGE_STEPS + 1
     );
+    println!("  setup (recording 2 fixtures, copying {learners}): {setup:.2?}");
     println!(
-        "  setup (creating {} learner worlds): {:.2?}",
-        LEARNERS - LEARNERS / 10,
-        setup
+        "  graded {learners} in {secs:.3} s: {:.0} submissions/s, {:.0} replayed steps/s ({full} full marks, {mistaken} with the mistake); goal < 2 s: {}",
+        learners as f64 / secs,
+        (learners * (STORAGE_STEPS + 1)) as f64 / secs,
+        if secs < 2.0 { "met" } else { "NOT met" }
     );
     println!(
-        "  graded {LEARNERS} in {:.2?}: {:.0} submissions/s, {:.0} checked steps/s ({passed} passed)",
-        elapsed,
-        LEARNERS as f64 / elapsed.as_secs_f64(),
-        requests as f64 / elapsed.as_secs_f64()
+        "  peak memory (VmHWM): {} before grading, {} after; goal < 64 MiB: {}",
+        mib(hwm_setup),
+        mib(hwm),
+        if hwm.is_some_and(|k| k < 64 * 1024) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
-    match (hwm_setup, hwm) {
-        (Some(a), Some(b)) => println!(
-            "  peak memory (VmHWM): {:.1} MiB after setup, {:.1} MiB after grading",
-            a as f64 / 1024.0,
-            b as f64 / 1024.0
-        ),
-        _ => println!("  peak memory: VmHWM not available on this system"),
-    }
+    let size = |p: &str| std::fs::metadata(p).map_or(0, |m| m.len()) as f64 / 1024.0;
+    println!(
+        "  gradebooks written: grades.csv {:.0} KiB, grades.json {:.0} KiB",
+        size("grades.csv"),
+        size("grades.json")
+    );
+    std::env::set_current_dir("/").ok();
 }

@@ -74,7 +74,8 @@ pub struct GradeArgs {
     /// The lab file to grade against.
     pub lab: PathBuf,
     /// A folder with one subfolder per learner, each holding a vars.yaml or vars.env that
-    /// names the learner's resources (suffix, resource_group, subscription, ...).
+    /// names the learner's resources (suffix, resource_group, subscription, ...), or the
+    /// learner's recorded fixture (`amlab check --record` output), graded by replaying it.
     #[arg(long, value_name = "DIR")]
     pub submissions: PathBuf,
     /// The CSV gradebook to write (atomically); a JSON gradebook is written beside it.

@@ -95,6 +95,11 @@ impl ArmClient {
         self
     }
 
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
     /// The absolute URL of a resource path with its api-version.
     pub fn url(&self, path: &str, api_version: &str, extra_query: Option<&str>) -> String {
         let mut url = format!("{}{}?api-version={}", self.base, path, api_version);

@@ -1,7 +1,6 @@
 //! `--record DIR` and `--replay DIR` for run, check and teardown: the per-lab recorders and
 //! replay transports, the fixtures' parameters and age, and writing the recordings.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +8,7 @@ use std::sync::Arc;
 use crate::arm::transport::Transport;
 use crate::cli::TargetArgs;
 use crate::error::CommandError;
+use crate::fixture::lab_replay::LabReplay;
 use crate::fixture::metadata::{Metadata, now_rfc3339};
 use crate::fixture::recorder::{Recorder, Recording, write_recordings};
 use crate::fixture::redact::{Redactor, SUBSCRIPTION_PLACEHOLDER};
@@ -24,16 +24,6 @@ pub(super) struct Replay {
     pub(super) subscription: String,
     max_age: Option<u32>,
     strict: bool,
-}
-
-/// What replays one lab.
-pub(super) struct LabReplay {
-    /// Serves the lab's recorded responses.
-    pub(super) transport: Arc<dyn Transport>,
-    /// The recorded parameters (the random suffix...), used as remembered values.
-    pub(super) params: BTreeMap<String, String>,
-    /// The recorded lab file hash, if amlab made the recording.
-    pub(super) lab_hash: Option<String>,
 }
 
 impl Replay {
@@ -73,46 +63,21 @@ impl Replay {
         mode: Mode,
         stderr: &mut dyn Write,
     ) -> Result<LabReplay, CommandError> {
-        let chosen = self
+        let replay = self
             .store
-            .select(lab, mode.as_str())
+            .lab_replay(lab, mode.as_str(), &self.subscription)
             .map_err(|e| CommandError::Target(e.to_string()))?;
-        let now = time::OffsetDateTime::now_utc();
-        let mut params = BTreeMap::new();
-        let mut lab_hash = None;
-        for file in &chosen {
-            let Some(meta) = &file.metadata else { continue };
-            params.extend(meta.params.clone());
-            lab_hash = Some(meta.lab_file_sha256.clone());
-            if let Some(max) = self.max_age {
-                let stale = match meta.age_days(now) {
-                    Some(days) if days > i64::from(max) => Some(format!(
-                        "{} was recorded {days} days ago ({}), more than --max-age {max}",
-                        file.path.display(),
-                        meta.recorded_at
-                    )),
-                    Some(_) => None,
-                    None => Some(format!(
-                        "{} has no valid recording time (amlab.recordedAt)",
-                        file.path.display()
-                    )),
-                };
-                if let Some(message) = stale {
-                    if self.strict {
-                        return Err(CommandError::Target(format!(
-                            "stale fixture: {message} (--strict)"
-                        )));
-                    }
-                    writeln!(stderr, "amlab: warning: stale fixture: {message}")?;
+        if let Some(max) = self.max_age {
+            for message in replay.stale(time::OffsetDateTime::now_utc(), max) {
+                if self.strict {
+                    return Err(CommandError::Target(format!(
+                        "stale fixture: {message} (--strict)"
+                    )));
                 }
+                writeln!(stderr, "amlab: warning: stale fixture: {message}")?;
             }
         }
-        let redactor = Redactor::new(Some(&self.subscription));
-        Ok(LabReplay {
-            transport: Arc::new(self.store.transport(&chosen, redactor)),
-            params,
-            lab_hash,
-        })
+        Ok(replay)
     }
 }
 

@@ -88,13 +88,12 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         pass_mark: args.pass_mark,
     };
     let grades = runtime.block_on(grade_all(client, lab.clone(), submissions, &options));
-    let rows = gradebook::rows(&book, &grades);
+    let rows = gradebook::rows(&book, grades);
     write_atomic(&args.gradebook, gradebook::csv(&book, &rows).as_bytes())?;
     let json_path = gradebook::json_path(&args.gradebook);
-    let mut json = serde_json::to_string_pretty(&gradebook::json(&book, &rows))
-        .map_err(std::io::Error::other)?;
-    json.push('\n');
-    write_atomic(&json_path, json.as_bytes())?;
+    let json = gradebook::json(&book, &rows).map_err(std::io::Error::other)?;
+    write_atomic(&json_path, &json)?;
+    drop(json);
 
     let width = rows.iter().map(|r| r.learner.len()).max().unwrap_or(0);
     for r in &rows {

@@ -9,6 +9,7 @@ use super::Io;
 use super::fixtures::{Record, Replay};
 use super::remembered::Remembered;
 use crate::arm::client::{ArmClient, RetryPolicy};
+use crate::arm::transport::Transport;
 use crate::cli::TargetArgs;
 use crate::error::CommandError;
 use crate::lab::{ResolveContext, load_all};
@@ -87,15 +88,13 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
             Some(r) => Some(r.lab(&id, mode, &mut io.stderr)?),
             None => None,
         };
-        let remembered = match (&lab_replay, &memory) {
-            (Some(r), _) => r.params.clone(),
-            (None, Some(m)) => m.for_lab(&id),
-            (None, None) => BTreeMap::new(),
-        };
-        let ctx = ResolveContext {
-            subscription: subscription.clone(),
-            vars: vars.clone(),
-            remembered,
+        let ctx = match (&lab_replay, &memory) {
+            (Some(r), _) => r.resolve_context(&subscription, vars.clone()),
+            (None, memory) => ResolveContext {
+                subscription: subscription.clone(),
+                vars: vars.clone(),
+                remembered: memory.as_ref().map(|m| m.for_lab(&id)).unwrap_or_default(),
+            },
         };
         match file.resolve(&ctx) {
             Ok(lab) => {
@@ -129,7 +128,11 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
                     title: lab.title.clone(),
                     file: file.path.display().to_string(),
                 };
-                labs.push((lab, info, lab_replay.map(|r| r.transport)));
+                labs.push((
+                    lab,
+                    info,
+                    lab_replay.map(|r| r.transport as Arc<dyn Transport>),
+                ));
             }
             Err(errors) => return Err(CommandError::Lab(errors)),
         }

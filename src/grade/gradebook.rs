@@ -74,10 +74,11 @@ pub struct Row {
     pub result: Option<LabResult>,
 }
 
-/// The rows of a gradebook, in learner order.
-pub fn rows(lab: &GradebookLab, grades: &[LearnerGrade]) -> Vec<Row> {
+/// The rows of a gradebook, in learner order (the grades' results move into the rows: one
+/// copy of each learner's result in memory, not two).
+pub fn rows(lab: &GradebookLab, grades: Vec<LearnerGrade>) -> Vec<Row> {
     let mut rows: Vec<Row> = grades
-        .iter()
+        .into_iter()
         .map(|g| {
             let unknown = g.could_not_check();
             let steps = lab
@@ -104,17 +105,24 @@ pub fn rows(lab: &GradebookLab, grades: &[LearnerGrade]) -> Vec<Row> {
                     .join("; "),
                 (None, None) => String::new(),
             };
-            let known = g.result.as_ref().filter(|_| !unknown);
+            let (score, percent, pass) = match g.result.as_ref().filter(|_| !unknown) {
+                Some(r) => (
+                    Some(r.score.earned),
+                    Some(percent(r.score.earned, r.score.possible)),
+                    Some(r.passed),
+                ),
+                None => (None, None, None),
+            };
             Row {
-                learner: g.learner.clone(),
-                score: known.map(|r| r.score.earned),
+                learner: g.learner,
+                score,
                 possible: lab.possible,
-                percent: known.map(|r| percent(r.score.earned, r.score.possible)),
-                pass: known.map(|r| r.passed),
+                percent,
+                pass,
                 could_not_check: unknown,
                 steps,
                 message,
-                result: g.result.clone(),
+                result: g.result,
             }
         })
         .collect();
@@ -186,25 +194,57 @@ fn field(f: &str) -> String {
     }
 }
 
-/// The JSON gradebook document.
-pub fn json(lab: &GradebookLab, rows: &[Row]) -> serde_json::Value {
-    let learners: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "learner": r.learner,
-                "score": r.score,
-                "possible": r.possible,
-                "percent": r.percent,
-                "pass": r.pass,
-                "could_not_check": r.could_not_check,
-                "steps": r.steps.iter().map(|(id, s)| (id.clone(), serde_json::Value::String(s.clone()))).collect::<serde_json::Map<_, _>>(),
-                "message": r.message,
-                "result": r.result,
-            })
-        })
-        .collect();
-    serde_json::json!({ "lab": lab, "learners": learners })
+/// The JSON gradebook document, serialized straight from the rows (no intermediate tree).
+#[derive(Serialize)]
+pub struct JsonGradebook<'a> {
+    /// What the gradebook is about.
+    pub lab: &'a GradebookLab,
+    /// One entry per row.
+    #[serde(serialize_with = "learners")]
+    pub learners: &'a [Row],
+}
+
+/// A row as the JSON gradebook shows it: steps as an object of step id to status.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    learner: &'a str,
+    score: Option<u32>,
+    possible: u32,
+    percent: Option<f64>,
+    pass: Option<bool>,
+    could_not_check: bool,
+    #[serde(serialize_with = "steps")]
+    steps: &'a [(String, String)],
+    message: &'a str,
+    result: &'a Option<LabResult>,
+}
+
+fn learners<S: serde::Serializer>(rows: &&[Row], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(rows.iter().map(|r| JsonRow {
+        learner: &r.learner,
+        score: r.score,
+        possible: r.possible,
+        percent: r.percent,
+        pass: r.pass,
+        could_not_check: r.could_not_check,
+        steps: &r.steps,
+        message: &r.message,
+        result: &r.result,
+    }))
+}
+
+fn steps<S: serde::Serializer>(steps: &&[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(steps.iter().map(|(id, status)| (id, status)))
+}
+
+/// The JSON gradebook text (pretty, with a final newline).
+pub fn json(lab: &GradebookLab, rows: &[Row]) -> serde_json::Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(&JsonGradebook {
+        lab,
+        learners: rows,
+    })?;
+    out.push(b'\n');
+    Ok(out)
 }
 
 /// Where the JSON gradebook goes: beside the CSV, with the extension `.json`.

@@ -1,9 +1,10 @@
 //! `amlab grade`: checks many learners' submissions of one lab, in parallel (bounded), into a
-//! gradebook. One learner's bad submission never stops the others: it becomes a row with
+//! gradebook. A vars submission is checked on the target; a fixture submission is replayed
+//! through a replay transport of its own (see [`crate::fixture::lab_replay`]). One learner's bad submission never stops the others: it becomes a row with
 //! `could_not_check = true` and a message, never a zero.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -12,15 +13,18 @@ use tokio::task::JoinSet;
 pub mod gradebook;
 pub mod submission;
 
-use submission::{REPLAY_NOT_BUILT, SubmissionSource, submission_target};
+use submission::{SubmissionSource, submission_target};
 
 use crate::arm::client::ArmClient;
+use crate::fixture::redact::SUBSCRIPTION_PLACEHOLDER;
+use crate::fixture::store::FixtureStore;
 use crate::lab::{LabFile, PassMark, ResolveContext};
 use crate::run::events::Mode;
 use crate::run::interrupt::Interrupt;
 use crate::run::result::{LabInfo, LabResult};
 use crate::run::sink::EventSink;
 use crate::run::{RunOptions, execute};
+use crate::target::AZURE_PUBLIC;
 
 /// One learner's submission: the folder name and how to check it.
 #[derive(Debug, Clone)]
@@ -38,7 +42,8 @@ pub struct LearnerGrade {
     pub learner: String,
     /// The lab's result, when the submission could be read and resolved.
     pub result: Option<LabResult>,
-    /// Why the submission could not be checked (unreadable, unknown parameter, replay...).
+    /// Why the submission could not be checked (unreadable, unknown parameter, a corrupt or
+    /// unmatched fixture...).
     pub problem: Option<String>,
 }
 
@@ -90,8 +95,10 @@ pub fn collect(dir: &Path) -> std::io::Result<Vec<Submission>> {
     Ok(out)
 }
 
-/// Grades every submission against `lab` through `client` (read-only), at most
-/// `options.jobs` learners at a time; returns one grade per submission, in the order given.
+/// Grades every submission against `lab`, at most `options.jobs` learners at a time: vars
+/// submissions through `client` (read-only), fixture submissions each through a read-only
+/// replay client of their own (with `client`'s retry policy). Returns one grade per
+/// submission, in the order given.
 pub async fn grade_all(
     client: ArmClient,
     lab: Arc<LabFile>,
@@ -125,35 +132,103 @@ async fn grade_one(
     sub: Submission,
     options: &GradeOptions,
 ) -> LearnerGrade {
+    let learner = sub.learner;
     let failed = |problem: String| LearnerGrade {
-        learner: sub.learner.clone(),
+        learner: learner.clone(),
         result: None,
         problem: Some(problem),
     };
-    let (file, vars) = match &sub.source {
-        SubmissionSource::Vars { file, vars } => (file, vars),
-        // SEAM (replay): check `dir` with a replay transport instead of `client` once it exists.
-        SubmissionSource::Fixture { .. } => return failed(REPLAY_NOT_BUILT.to_owned()),
-        SubmissionSource::Unreadable(why) => return failed(why.clone()),
+    let prepared = match sub.source {
+        SubmissionSource::Vars { file, vars } => {
+            let mut vars = vars;
+            let subscription = vars
+                .remove("subscription")
+                .unwrap_or_else(|| options.subscription.clone());
+            Prepared {
+                origin: file,
+                ctx: ResolveContext {
+                    subscription,
+                    vars,
+                    remembered: BTreeMap::new(),
+                },
+                client,
+                target: options.target.clone(),
+            }
+        }
+        SubmissionSource::Fixture { dir, vars } => match replayed(client, lab, dir, vars) {
+            Ok(p) => p,
+            Err(problem) => return failed(problem),
+        },
+        SubmissionSource::Unreadable(why) => return failed(why),
     };
-    let mut vars = vars.clone();
+    match check(lab, prepared, options).await {
+        Ok(result) => LearnerGrade {
+            learner,
+            result: Some(result),
+            problem: None,
+        },
+        Err(problem) => failed(problem),
+    }
+}
+
+/// A submission ready to check: how to resolve the lab and what to check it through.
+struct Prepared {
+    /// The vars file or fixture folder, for messages.
+    origin: PathBuf,
+    ctx: ResolveContext,
+    client: ArmClient,
+    /// The target's name in the learner's result.
+    target: String,
+}
+
+/// A fixture submission: its recordings of this lab's `check`, replayed by a transport of the
+/// learner's own, with the recorded parameters as remembered values (as `--replay` does).
+fn replayed(
+    target_client: ArmClient,
+    lab: &LabFile,
+    dir: PathBuf,
+    mut vars: BTreeMap<String, String>,
+) -> Result<Prepared, String> {
     let subscription = vars
         .remove("subscription")
-        .unwrap_or_else(|| options.subscription.clone());
+        .unwrap_or_else(|| SUBSCRIPTION_PLACEHOLDER.to_owned());
+    let replay = FixtureStore::load(&dir)
+        .and_then(|store| store.lab_replay(&lab.lab.id.value, Mode::Check.as_str(), &subscription))
+        .map_err(|e| {
+            // Store messages address the `--replay` flag; here the folder is the submission.
+            let text = e.to_string();
+            text.strip_prefix("--replay ")
+                .map_or_else(|| text.clone(), str::to_owned)
+        })?;
+    let client = ArmClient::new(replay.transport.clone(), AZURE_PUBLIC)
+        .with_retry(target_client.retry_policy())
+        .read_only(true);
+    Ok(Prepared {
+        target: format!("replay:{}", dir.display()),
+        ctx: replay.resolve_context(&subscription, vars),
+        origin: dir,
+        client,
+    })
+}
+
+/// Resolves the lab with the learner's values and checks it.
+async fn check(lab: &LabFile, p: Prepared, options: &GradeOptions) -> Result<LabResult, String> {
+    let origin = p.origin.display();
     let names: Vec<&str> = lab
         .lab
         .params
         .iter()
         .map(|(k, _)| k.value.as_str())
         .collect();
-    let unknown: Vec<&String> = vars
+    let unknown: Vec<&String> = p
+        .ctx
+        .vars
         .keys()
         .filter(|k| !names.contains(&k.as_str()))
         .collect();
     if !unknown.is_empty() {
-        return failed(format!(
-            "{}: {} not a parameter of lab `{}` (its parameters: subscription, {})",
-            file.display(),
+        return Err(format!(
+            "{origin}: {} not a parameter of lab `{}` (its parameters: subscription, {})",
             unknown
                 .iter()
                 .map(|k| format!("`{k}`"))
@@ -164,36 +239,26 @@ async fn grade_one(
             names.join(", ")
         ));
     }
-    let ctx = ResolveContext {
-        subscription,
-        vars,
-        remembered: BTreeMap::new(),
-    };
-    let resolved = match lab.resolve(&ctx) {
-        Ok(r) => r,
-        Err(errors) => {
-            return failed(format!(
-                "{}: {}",
-                file.display(),
-                errors
-                    .render(false)
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid values")
-                    .trim()
-            ));
-        }
-    };
+    let resolved = lab.resolve(&p.ctx).map_err(|errors| {
+        format!(
+            "{origin}: {}",
+            errors
+                .render(false)
+                .lines()
+                .next()
+                .unwrap_or("invalid values")
+                .trim()
+        )
+    })?;
     if !resolved.generated.is_empty() {
-        let missing: Vec<&String> = resolved.generated.keys().collect();
-        return failed(format!(
-            "{}: does not name {} (needed to find the learner's resources)",
-            file.display(),
-            missing
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let missing: Vec<String> = resolved
+            .generated
+            .keys()
+            .map(|k| format!("`{k}`"))
+            .collect();
+        return Err(format!(
+            "{origin}: does not name {} (needed to find the learner's resources)",
+            missing.join(", ")
         ));
     }
     let info = LabInfo {
@@ -204,15 +269,13 @@ async fn grade_one(
     let run = RunOptions {
         mode: Mode::Check,
         jobs: options.step_jobs,
-        target: options.target.clone(),
+        target: p.target,
         interrupt: Interrupt::default(),
         pass_mark: options.pass_mark,
     };
     let sink = Arc::new(EventSink::new(Vec::new()).with_reveal(true));
-    let mut results = execute(client, vec![(resolved, info)], &run, sink).await;
-    LearnerGrade {
-        learner: sub.learner,
-        result: results.pop(),
-        problem: None,
-    }
+    execute(p.client, vec![(resolved, info)], &run, sink)
+        .await
+        .pop()
+        .ok_or_else(|| format!("{origin}: the lab produced no result"))
 }

@@ -1,10 +1,9 @@
 //! Reading one learner's submission folder: what it is ([`SubmissionSource`]) and the
 //! parameter values it names (`vars.yaml` / `vars.yml` / `vars.env`).
 //!
-//! [`submission_target`] is the one place that decides how a folder is checked. A folder with a
-//! recorded fixture (`*.json`) will be checked with `--replay <that folder>` once the replay
-//! transport lands; until then it is a per-learner "could not check" (see
-//! [`SubmissionSource::Fixture`]).
+//! [`submission_target`] is the one place that decides how a folder is checked: a vars file is
+//! checked against the chosen target; a folder holding a recorded fixture (`*.json`, at any
+//! depth, such as a copy of `amlab check --record` output) is checked by replaying it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,9 +23,8 @@ pub enum SubmissionSource {
         /// Its values (`subscription` included when given).
         vars: BTreeMap<String, String>,
     },
-    /// SEAM (replay): a folder holding a recorded fixture of the learner's run. It is to be
-    /// checked with `--replay <dir>` once the replay transport exists; today grading reports
-    /// [`REPLAY_NOT_BUILT`] for this learner.
+    /// A folder holding a recorded fixture of the learner's `check` of the lab, graded by
+    /// replaying it (as `--replay <dir>` does), with the recorded parameters.
     Fixture {
         /// The submission folder (the replay directory).
         dir: PathBuf,
@@ -36,9 +34,6 @@ pub enum SubmissionSource {
     /// The folder cannot be graded: why, in words naming the file (and line) at fault.
     Unreadable(String),
 }
-
-/// The per-learner message for fixture submissions until replay is built.
-pub const REPLAY_NOT_BUILT: &str = "this submission is a recorded fixture; replay support not built yet (grade it with --replay once amlab has it)";
 
 /// Decides how the submission in `folder` is checked.
 pub fn submission_target(folder: &Path) -> SubmissionSource {
@@ -55,7 +50,7 @@ pub fn submission_target(folder: &Path) -> SubmissionSource {
         .iter()
         .find(|f| names.iter().any(|n| n == *f))
         .map(|f| folder.join(f));
-    let has_fixture = names.iter().any(|n| n.ends_with(".json"));
+    let has_fixture = holds_json(folder, 3);
     let vars = match &vars_file {
         Some(file) => match read_vars(file) {
             Ok(v) => v,
@@ -64,7 +59,7 @@ pub fn submission_target(folder: &Path) -> SubmissionSource {
         None if has_fixture => BTreeMap::new(),
         None => {
             return SubmissionSource::Unreadable(format!(
-                "{}: no {} naming the learner's resources",
+                "{}: no {} naming the learner's resources, and no recorded fixture (*.json)",
                 folder.display(),
                 VARS_FILES.join(", ")
             ));
@@ -80,6 +75,21 @@ pub fn submission_target(folder: &Path) -> SubmissionSource {
         file: vars_file.unwrap_or_default(),
         vars,
     }
+}
+
+/// Whether `dir` holds a `*.json` file, looking at most `depth` folders deep.
+fn holds_json(dir: &Path, depth: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|e| {
+        let path = e.path();
+        if path.is_dir() {
+            depth > 0 && holds_json(&path, depth - 1)
+        } else {
+            path.extension().is_some_and(|x| x == "json")
+        }
+    })
 }
 
 /// Reads a vars file: YAML (a mapping of names to scalars) or `.env` (`NAME=VALUE` lines).
@@ -206,6 +216,13 @@ mod tests {
             submission_target(&fixture),
             SubmissionSource::Fixture { .. }
         ));
+        // As `amlab check --record DIR` writes it: DIR/<lab-id>/check.json.
+        let nested = dir.path().join("nested");
+        std::fs::create_dir_all(nested.join("lab-x")).unwrap();
+        std::fs::write(nested.join("lab-x/check.json"), "{}").unwrap();
+        assert!(
+            matches!(submission_target(&nested), SubmissionSource::Fixture { dir, .. } if dir == nested)
+        );
         let vars = dir.path().join("v");
         std::fs::create_dir(&vars).unwrap();
         std::fs::write(vars.join("vars.env"), "suffix=x1\n").unwrap();

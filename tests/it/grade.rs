@@ -2,11 +2,13 @@
 //!
 //! The learners' worlds are made by running variants of the shipped workspace lab with
 //! different `--var suffix=` values into one emulator state: correct work, partial work, wrong
-//! settings, a learner who did nothing, and submissions that cannot be read.
+//! settings, a learner who did nothing, and submissions that cannot be read. A second class
+//! hands in recorded fixtures instead (copies of the shipped ones and recordings made here),
+//! graded by replay.
 
 use std::path::Path;
 
-use crate::support::{Sandbox, stdout, test_lab};
+use crate::support::{Sandbox, lab, lab_variant, repo, stdout, test_lab};
 
 const LAB: &str = "workspace.lab.yaml";
 const STEPS: &str = "resource-group,storage,key-vault,app-insights,workspace,default-datastore";
@@ -138,7 +140,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         "did-nothing,0,8,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,\n",
     );
     expected.push_str(
-        "empty,,8,,,true,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources\"\n",
+        "empty,,8,,,true,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\"\n",
     );
     for i in 1..=20 {
         expected.push_str(&format!(
@@ -154,7 +156,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         ));
     }
     expected.push_str(
-        "recorded,,8,,,true,,,,,,,this submission is a recorded fixture; replay support not built yet (grade it with --replay once amlab has it)\n",
+        "recorded,,8,,,true,,,,,,,subs/recorded: does not name `suffix` (needed to find the learner's resources)\n",
     );
     expected.push_str(
         "typo,,8,,,true,,,,,,,\"subs/typo/vars.yaml: `sufix` is not a parameter of lab `dp100-01-workspace` (its parameters: subscription, suffix, location, tenant, resource_group, workspace, storage, key_vault, app_insights, rg_id, storage_id, key_vault_id, app_insights_id, workspace_id)\"\n",
@@ -254,4 +256,191 @@ fn nothing_gradable_is_exit_3_and_bad_arguments_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Copies the folder `from` into `to` (created), recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dst = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dst);
+        } else {
+            std::fs::copy(entry.path(), dst).unwrap();
+        }
+    }
+}
+
+const COMPUTE: &str = "dp100-04-compute";
+const COMPUTE_STEPS: &str = "resource-group,storage,key-vault,app-insights,workspace,compute-instance,cluster,cluster-update,job";
+
+/// A learner's `amlab check --record subs/<learner>` of the compute lab with `suffix`, after
+/// `amlab run` of `world_lab` (when given) with that suffix.
+fn recorded(sb: &Sandbox, learner: &str, suffix: &str, world_lab: Option<&Path>) {
+    let var = format!("suffix={suffix}");
+    if let Some(l) = world_lab {
+        world(sb, l, &["--var", &var]);
+    }
+    let shipped = lab("04-compute.lab.yaml");
+    let dir = format!("subs/{learner}");
+    let out = sb
+        .amlab(&[
+            "check",
+            shipped.to_str().unwrap(),
+            "--var",
+            &var,
+            "--record",
+            &dir,
+        ])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stdout(&out));
+}
+
+#[test]
+fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
+    let sb = Sandbox::new();
+    let shipped = lab("04-compute.lab.yaml");
+    let subs = sb.path().join("subs");
+    let fixtures = repo().join("fixtures");
+
+    // Copies of the shipped reference fixture and of each shipped learner mistake.
+    for i in 1..=12 {
+        copy_dir(
+            &fixtures.join(COMPUTE).join("reference"),
+            &subs.join(format!("ref-{i:02}")),
+        );
+    }
+    for i in 1..=8 {
+        copy_dir(
+            &fixtures.join(COMPUTE).join("cluster-min-nodes-1"),
+            &subs.join(format!("min-nodes-{i:02}")),
+        );
+        copy_dir(
+            &fixtures
+                .join(COMPUTE)
+                .join("instance-without-stop-schedule"),
+            &subs.join(format!("no-stop-{i:02}")),
+        );
+    }
+    // Recorded here: a learner who did the lab right with their own suffix (so the recorded
+    // suffix, not the shipped fixtures' fx0001, finds their resources), one who did nothing,
+    // and one whose cluster has low-priority nodes.
+    recorded(&sb, "own-suffix", "mine01", Some(&shipped));
+    recorded(&sb, "did-nothing", "none01", None);
+    let low = lab_variant(
+        &sb,
+        "04-compute.lab.yaml",
+        "vmPriority: Dedicated",
+        "vmPriority: LowPriority",
+    );
+    recorded(&sb, "low-priority", "lp0001", Some(&low));
+    // A recording that no longer answers every request the check makes (an entry deleted).
+    copy_dir(
+        &fixtures.join(COMPUTE).join("reference"),
+        &subs.join("edited"),
+    );
+    let edited = subs.join("edited").join(COMPUTE).join("check.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&edited).unwrap()).unwrap();
+    let entries = doc["Entries"].as_array_mut().unwrap();
+    let cluster = entries
+        .iter()
+        .position(|e| {
+            e["RequestUri"]
+                .as_str()
+                .unwrap()
+                .contains("/computes/aml-cluster?")
+        })
+        .unwrap();
+    entries.remove(cluster);
+    std::fs::write(&edited, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    // A corrupt fixture (truncated JSON), a fixture of another lab, an empty folder.
+    copy_dir(
+        &fixtures.join(COMPUTE).join("reference"),
+        &subs.join("truncated"),
+    );
+    let truncated = subs.join("truncated").join(COMPUTE).join("check.json");
+    let text = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &text[..1000]).unwrap();
+    copy_dir(
+        &fixtures.join("dp100-01-workspace").join("reference"),
+        &subs.join("other-lab"),
+    );
+    std::fs::create_dir_all(subs.join("empty")).unwrap();
+
+    let out = sb
+        .amlab(&[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--gradebook",
+            "grades.csv",
+            "--jobs",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let all = "passed,passed,passed,passed,passed";
+    let mut expected =
+        format!("learner,score,possible,percent,pass,could_not_check,{COMPUTE_STEPS},message\n");
+    expected.push_str("did-nothing,0,20,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,skipped,skipped,skipped,\n");
+    let rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-fx0001";
+    let get = format!(
+        "GET {rg}/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-fx0001/computes/aml-cluster?api-version=2025-12-01"
+    );
+    expected.push_str(&format!(
+        "edited,,20,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\"\n"
+    ));
+    expected.push_str(",,20,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\"\n".replacen(',', "empty,", 1).as_str());
+    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,skipped,skipped,\n");
+    expected.push_str(&format!("low-priority,{min_nodes}"));
+    for i in 1..=8 {
+        expected.push_str(&format!("min-nodes-{i:02},{min_nodes}"));
+    }
+    for i in 1..=8 {
+        expected.push_str(&format!(
+            "no-stop-{i:02},19,20,95.0,false,false,{all},failed,passed,passed,passed,\n"
+        ));
+    }
+    expected.push_str(&format!(
+        "other-lab,,20,,,true,,,,,,,,,,\"subs/other-lab: no recording of lab `{COMPUTE}` (expected subs/other-lab/{COMPUTE}/check.json, made with `amlab check --record subs/other-lab`)\"\n"
+    ));
+    let full = format!("20,20,100.0,true,false,{all},passed,passed,passed,passed,\n");
+    expected.push_str(&format!("own-suffix,{full}"));
+    for i in 1..=12 {
+        expected.push_str(&format!("ref-{i:02},{full}"));
+    }
+    expected.push_str(&format!(
+        "truncated,,20,,,true,,,,,,,,,,\"subs/truncated/{COMPUTE}/check.json:25:21: not a test-proxy recording (EOF while parsing a string at line 25 column 21); expected {{\"\"Entries\"\": [...], \"\"Variables\"\": {{...}}}}\"\n"
+    ));
+    let csv = std::fs::read_to_string(sb.path().join("grades.csv")).unwrap();
+    assert_eq!(csv, expected);
+    assert_eq!(csv.lines().count() - 1, 35, "35 learners");
+
+    // The JSON gradebook: replayed learners carry their full result, unknown grades are null.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("grades.json")).unwrap()).unwrap();
+    let learner = |name: &str| {
+        json["learners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["learner"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(learner("ref-01")["result"]["target"], "replay:subs/ref-01");
+    assert_eq!(learner("truncated")["score"], serde_json::Value::Null);
+    assert_eq!(learner("did-nothing")["score"], 0);
+
+    let text = stdout(&out);
+    assert!(
+        text.contains("graded 31 of 35 learners of dp100-04-compute (pass mark all steps): 13 passed, 18 not passed, 4 could not be checked"),
+        "{text}"
+    );
 }
