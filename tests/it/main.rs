@@ -7,6 +7,7 @@
 )]
 
 mod emulator_state;
+mod faults;
 mod interrupt;
 mod lint;
 mod mistakes;
