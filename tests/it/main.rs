@@ -10,6 +10,7 @@ mod emulator_state;
 mod faults;
 mod interrupt;
 mod lint;
+mod malformed;
 mod mistakes;
 mod run_labs;
 mod schema;
