@@ -14,7 +14,9 @@ use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let (head, rest) = data.split_at(data.len().min(2));
-    let status = head.iter().fold(0u16, |s, b| s.wrapping_mul(256).wrapping_add(u16::from(*b)));
+    let status = head
+        .iter()
+        .fold(0u16, |s, b| s.wrapping_mul(256).wrapping_add(u16::from(*b)));
     // The header value: up to the first newline of the rest, the body after it.
     let (header, body) = match rest.iter().position(|b| *b == b'\n') {
         Some(i) => (&rest[..i], &rest[i + 1..]),
