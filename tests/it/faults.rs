@@ -303,3 +303,39 @@ fn sigkill_while_the_report_is_written_leaves_no_partial_report() {
     }
     assert!(caught, "no kill landed during the report write");
 }
+
+#[test]
+fn ctrl_c_stops_a_server_holding_hung_requests() {
+    let mut served = Served::start(&["--hang-after", "0"]);
+    let url = served.url.clone();
+    // A request the server will never answer, held open on another thread.
+    let client = std::thread::spawn(move || {
+        raw_exchange(
+            &url,
+            "GET /subscriptions/s/resourceGroups/rg?api-version=2024-03-01 HTTP/1.1",
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while served.requests().is_empty() {
+        assert!(Instant::now() < deadline, "the request never arrived");
+        std::thread::yield_now();
+    }
+    let pid = served.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "amlab serve did not stop");
+        std::thread::yield_now();
+    };
+    assert_eq!(status.code(), Some(0));
+    // The hung request's connection was closed without a response.
+    assert!(client.join().unwrap().is_empty());
+}
