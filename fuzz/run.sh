@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or the ones named) for SECONDS each, starting from the committed seed
-# corpus in fuzz/corpus/<target>/ (new inputs go to target/fuzz-corpus/<target>/, not to the
+# corpus in fuzz/corpus/<target>/ (new inputs go to fuzz/target/fuzz-corpus/<target>/, not to the
 # committed seeds). A crash stops with a non-zero exit and the input in fuzz/artifacts/<target>/.
 #
 #   fuzz/run.sh 60                 # every target, 60 s each
