@@ -132,6 +132,13 @@ pub struct ServeArgs {
     /// Fraction of requests answered 500 or 503.
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
     pub error_rate: f64,
+    /// Fraction of requests whose connection is closed without any HTTP response.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
+    pub drop_rate: f64,
+    /// Serve this many requests, then accept every further one but never answer it (a server
+    /// that stops responding mid-run).
+    #[arg(long, value_name = "N")]
+    pub hang_after: Option<u64>,
     /// The delay a 429 asks for (sent as `retry-after-ms` and, rounded up, `Retry-After`).
     #[arg(long, default_value = "200", value_parser = parse_millis)]
     pub retry_after: std::time::Duration,
@@ -161,6 +168,17 @@ pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
 /// Parses `--pass-mark`: a percentage such as `70%` or points such as `12`.
 pub fn parse_pass_mark(s: &str) -> Result<crate::lab::PassMark, String> {
     crate::lab::PassMark::parse(s)
+}
+
+/// Parses a request timeout: a humantime duration (`60s`, `500ms`) or milliseconds; not zero.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_millis(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "`{s}`: the timeout must be longer than zero, such as 60s"
+        ));
+    }
+    Ok(d)
 }
 
 /// Parses a fraction between 0 and 1.
@@ -218,6 +236,10 @@ pub struct TargetArgs {
     /// capped exponential backoff and jitter, honouring Retry-After.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=20))]
     pub retries: u8,
+    /// Time limit of one HTTP request (azure and URL targets), e.g. 60s, 500ms; a request
+    /// without an answer by then is retried, then the step fails (exit 3).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
     /// Emulator state file.
     #[arg(long, default_value = ".amlab/emulator-state.json")]
     pub state: PathBuf,

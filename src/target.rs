@@ -55,6 +55,8 @@ pub struct TargetSpec {
     pub cloud: Cloud,
     /// `--ca-cert`.
     pub ca_cert: Option<PathBuf>,
+    /// `--timeout`: the time limit of one HTTP request (azure and URL targets).
+    pub timeout: Duration,
 }
 
 /// Opens the target named by `spec`.
@@ -137,7 +139,7 @@ fn live(
 ) -> Result<Target, CommandError> {
     let described = credential.describe();
     let tokens = Arc::new(TokenCache::new(credential, spec.cloud.scope()));
-    let mut options = LiveOptions::new(base);
+    let mut options = LiveOptions::new(base).with_timeout(spec.timeout);
     if let Some(ca) = &spec.ca_cert {
         options = options.with_ca_cert(ca);
     }

@@ -46,6 +46,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         auth: args.auth,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
+        timeout: args.timeout,
     };
     let replay = Replay::open(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -25,6 +25,8 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
             latency: args.latency,
             throttle: args.throttle,
             error_rate: args.error_rate,
+            drop_rate: args.drop_rate,
+            hang_after: args.hang_after,
             retry_after: args.retry_after,
         },
         args.seed,

@@ -135,9 +135,35 @@ fn yaml_problem(err: &YamlError, source: &str) -> Problem {
         YamlError::Budget { .. } => {
             Some("the file is too large or too deeply nested for a lab".to_owned())
         }
-        _ => None,
+        _ => type_help(&message).map(str::to_owned),
+    };
+    let message = match message.as_str() {
+        "invalid u32" => "invalid number: expected a whole number, 0 or more".to_owned(),
+        _ => message,
     };
     Problem::new(DiagKind::Yaml, offset, len, message.clone(), message).with_help_opt(help)
+}
+
+/// What would be valid, for the parser's terse type errors.
+fn type_help(message: &str) -> Option<&'static str> {
+    Some(match message {
+        "invalid u32" => "write a number such as `2` (points are whole numbers)",
+        "invalid boolean" => "write `true` or `false`",
+        "expected sequence start" => {
+            "a list is expected here: `[a, b]`, or lines starting with `- `"
+        }
+        "expected mapping start" => {
+            "a mapping is expected here: `name: value` lines, or `{name: value}`"
+        }
+        "expected string scalar" => {
+            "a single string is expected here; quote it if it contains `:`, `[` or `{`"
+        }
+        "unexpected end of file" => {
+            "the file has no lab in it: a lab needs `id`, `title` and `steps`"
+        }
+        "recursion limit exceeded" => "the file is nested too deeply for a lab",
+        _ => return None,
+    })
 }
 
 /// Removes a trailing ` at line N, column M` (the diagnostic shows the position itself).

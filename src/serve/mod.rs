@@ -1,5 +1,9 @@
 //! `amlab serve`: the emulator over HTTP, with fault injection, a bearer-token gate as ARM has,
 //! and two inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`).
+//!
+//! Injected dropped connections and hangs send no HTTP response at all: the handler answers with
+//! a body that fails before its first byte, which makes hyper abort the connection before the
+//! status line is written. The request log records them with status 0.
 
 pub mod faults;
 pub mod tls;
@@ -15,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 use crate::emulator::{Emulator, RequestRecord};
-use faults::Faults;
+use faults::{Fault, Faults};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -26,6 +30,8 @@ pub struct Server {
     scheme: &'static str,
     faults: Faults,
     log: Mutex<Vec<RequestRecord>>,
+    /// Set when the server shuts down, releasing hung requests.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
@@ -36,7 +42,18 @@ impl Server {
             scheme: if tls { "https" } else { "http" },
             faults,
             log: Mutex::new(Vec::new()),
+            stopping: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Releases requests held by `--hang-after` (their connections are then closed).
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    async fn stopped(&self) {
+        let mut rx = self.stopping.subscribe();
+        let _ = rx.wait_for(|s| *s).await;
     }
 
     /// Every request served so far.
@@ -70,6 +87,11 @@ pub async fn serve(
     server: Arc<Server>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stopper = Arc::clone(&server);
+    let shutdown = async move {
+        shutdown.await;
+        stopper.stop();
+    };
     axum::serve(listener, router(server).into_make_service())
         .with_graceful_shutdown(shutdown)
         .await
@@ -89,8 +111,10 @@ pub async fn serve_tls(
     .await?;
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
+    let releaser = Arc::clone(&server);
     tokio::spawn(async move {
         shutdown.await;
+        releaser.stop();
         stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
     });
     axum_server::from_tcp_rustls(listener, config)?
@@ -110,16 +134,49 @@ async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Re
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
-    let response = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
+    let answer = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
+    let status = match &answer {
+        Answer::Reply(r) => r.status,
+        Answer::Drop | Answer::Hang => 0,
+    };
     // The inspection endpoints are not part of the traffic they report on.
     if !parts.uri.path().starts_with("/_emulator/") {
-        server.record(parts.method.as_str(), &path, response.status);
+        server.record(parts.method.as_str(), &path, status);
     }
     let latency = server.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    to_axum(response)
+    match answer {
+        Answer::Reply(response) => to_axum(response),
+        Answer::Drop => aborted(),
+        Answer::Hang => {
+            server.stopped().await;
+            aborted()
+        }
+    }
+}
+
+/// What the handler does with a request.
+enum Answer {
+    /// Send this response.
+    Reply(HttpResponse),
+    /// Close the connection without a response.
+    Drop,
+    /// Hold the request until the server stops, then close the connection.
+    Hang,
+}
+
+/// A response hyper cannot send: its body fails before the first byte, so hyper closes the
+/// connection without writing the status line (what a client sees as a dropped connection).
+fn aborted() -> Response {
+    let failing = futures_util::stream::once(std::future::ready(Err::<Bytes, std::io::Error>(
+        std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "amlab serve: injected dropped connection",
+        ),
+    )));
+    Response::new(Body::from_stream(failing))
 }
 
 async fn answer(
@@ -128,14 +185,36 @@ async fn answer(
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
-) -> HttpResponse {
+) -> Answer {
+    match serve_request(server, method, uri, headers, body).await {
+        Ok(response) => Answer::Reply(response),
+        Err(Fault::Respond(response)) => Answer::Reply(response),
+        Err(Fault::Drop) => Answer::Drop,
+        Err(Fault::Hang) => Answer::Hang,
+    }
+}
+
+/// Serves one request, or returns the fault injected instead.
+async fn serve_request(
+    server: &Server,
+    method: &HttpMethod,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<HttpResponse, Fault> {
     if method == HttpMethod::GET {
         match uri.path() {
             "/_emulator/requests" => {
-                return HttpResponse::new(200, serde_json::to_value(server.requests()).ok());
+                return Ok(HttpResponse::new(
+                    200,
+                    serde_json::to_value(server.requests()).ok(),
+                ));
             }
             "/_emulator/secrets" => {
-                return HttpResponse::new(200, Some(json!(server.emulator.secrets())));
+                return Ok(HttpResponse::new(
+                    200,
+                    Some(json!(server.emulator.secrets())),
+                ));
             }
             _ => {}
         }
@@ -145,30 +224,30 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
     if !bearer {
-        return HttpResponse::new(
+        return Ok(HttpResponse::new(
             401,
             Some(json!({"error": {"code": "AuthenticationFailed", "message": "Authentication failed. The 'Authorization' header is missing."}})),
         )
-        .with_header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"");
+        .with_header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\""));
     }
     if let Some(fault) = server.faults.draw() {
-        return fault;
+        return Err(fault);
     }
     let Some(method) = to_method(method) else {
-        return HttpResponse::new(
+        return Ok(HttpResponse::new(
             405,
             Some(
                 json!({"error": {"code": "MethodNotAllowed", "message": format!("The method {method} is not allowed.")}}),
             ),
-        );
+        ));
     };
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(e) => {
-            return HttpResponse::new(
+            return Ok(HttpResponse::new(
                 413,
                 Some(json!({"error": {"code": "RequestTooLarge", "message": e.to_string()}})),
-            );
+            ));
         }
     };
     let body = if bytes.is_empty() {
@@ -177,12 +256,12 @@ async fn answer(
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => Some(v),
             Err(e) => {
-                return HttpResponse::new(
+                return Ok(HttpResponse::new(
                     400,
                     Some(
                         json!({"error": {"code": "InvalidRequestContent", "message": format!("The request content was invalid and could not be deserialized: {e}")}}),
                     ),
-                );
+                ));
             }
         }
     };
@@ -205,13 +284,13 @@ async fn answer(
         headers: Vec::new(),
         body,
     };
-    match server.emulator.send(request).await {
+    Ok(match server.emulator.send(request).await {
         Ok(r) => r,
         Err(e) => HttpResponse::new(
             500,
             Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}})),
         ),
-    }
+    })
 }
 
 fn to_method(m: &HttpMethod) -> Option<Method> {

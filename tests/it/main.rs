@@ -9,9 +9,11 @@
 mod catalog;
 mod differential;
 mod emulator_state;
+mod faults;
 mod grade;
 mod interrupt;
 mod lint;
+mod malformed;
 mod mistakes;
 mod record;
 mod replay;

@@ -1,14 +1,15 @@
 //! `amlab serve` on loopback, and the URL target talking to it over real HTTP: every shipped lab
-//! through run, check and teardown, with and without injected faults.
+//! through run, check and teardown. Injected faults (throttling, errors, drops, hangs) are in
+//! `faults.rs`.
 
 use crate::support::{Sandbox, Served, lab, repo, stderr, stdout};
 
-fn labs() -> String {
+pub fn labs() -> String {
     repo().join("labs/dp100").to_str().unwrap().to_owned()
 }
 
 /// `amlab MODE labs --target URL --auth token` in the sandbox.
-fn against(sb: &Sandbox, served: &Served, args: &[&str]) -> std::process::Output {
+pub fn against(sb: &Sandbox, served: &Served, args: &[&str]) -> std::process::Output {
     let mut cmd = sb.amlab(args);
     cmd.args(["--target", &served.url, "--auth", "token"])
         .env("AZURE_ACCESS_TOKEN", "test-token");
@@ -82,64 +83,6 @@ fn check_sends_only_get_and_polling_honours_retry_after() {
             .iter()
             .any(|(_, p, _)| p.to_ascii_lowercase().contains("list")),
         "no secret-listing action"
-    );
-}
-
-#[test]
-fn faults_do_not_change_the_verdicts() {
-    let served = Served::start(&[
-        "--throttle",
-        "0.3",
-        "--error-rate",
-        "0.1",
-        "--latency",
-        "20",
-        "--retry-after",
-        "20",
-        "--seed",
-        "42",
-    ]);
-    let sb = Sandbox::new();
-    let labs = labs();
-    for mode in ["run", "check"] {
-        let out = against(&sb, &served, &[mode, &labs, "--retries", "12"]);
-        assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
-    }
-    let log = served.requests();
-    assert!(log.iter().any(|r| r.2 == 429), "no throttling was injected");
-    assert!(
-        log.iter().any(|r| r.2 >= 500),
-        "no server error was injected"
-    );
-
-    // A learner mistake is still a mistake through the faults.
-    let mistaken = crate::support::lab_variant(
-        &sb,
-        "04-compute.lab.yaml",
-        "minNodeCount: 0",
-        "minNodeCount: 1",
-    );
-    let out = against(
-        &sb,
-        &served,
-        &["run", mistaken.to_str().unwrap(), "--retries", "12"],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    let out = against(
-        &sb,
-        &served,
-        &[
-            "check",
-            lab("04-compute.lab.yaml").to_str().unwrap(),
-            "--retries",
-            "12",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("hint: Set the minimum number of nodes to 0"),
-        "{}",
-        stdout(&out)
     );
 }
 
