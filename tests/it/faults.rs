@@ -149,10 +149,10 @@ fn a_server_that_stops_answering_is_exit_3_within_the_timeout() {
     assert!(text.contains("timed out after 1s"), "{text}");
     assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
     let log = served.requests();
-    assert!(
-        log.iter().take(3).all(|r| r.2 != 0) && log.iter().skip(3).all(|r| r.2 == 0),
-        "answered three, then hung: {log:?}"
-    );
+    // Concurrent requests are logged as they end, not as they arrive: count, don't order.
+    let answered = log.iter().filter(|r| r.2 != 0).count();
+    assert_eq!(answered, 3, "answered three, then hung: {log:?}");
+    assert!(log.len() > 3, "later requests were held: {log:?}");
 }
 
 #[test]
@@ -272,7 +272,10 @@ fn sigkill_while_the_report_is_written_leaves_no_partial_report() {
             for spec in std::fs::read_dir(&path).unwrap() {
                 let spec = spec.unwrap().path();
                 let name = spec.file_name().unwrap().to_string_lossy().into_owned();
-                sb.write(&format!("many/specs/{name}"), &std::fs::read_to_string(&spec).unwrap());
+                sb.write(
+                    &format!("many/specs/{name}"),
+                    &std::fs::read_to_string(&spec).unwrap(),
+                );
             }
             continue;
         }

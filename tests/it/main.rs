@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod broken_fixtures;
 mod catalog;
 mod differential;
 mod emulator_state;
