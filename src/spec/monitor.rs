@@ -285,31 +285,7 @@ fn input_data(o: Obj<'_>, ctx: &Context) -> Result<(String, String), Problem> {
 
 /// `production_data:` -> trailing input data (the trigger's default window).
 fn production(v: &SNode, ctx: &Context, window: &str) -> Result<Value, Problem> {
-    let o = Obj::of(v, "production_data")?;
-    o.only(&[
-        "input_data",
-        "data_context",
-        "pre_processing_component",
-        "data_column_names",
-    ])?;
-    let (t, uri) = input_data(o, ctx)?;
-    let mut m = Map::new();
-    if let Some(c) = o.get("data_column_names") {
-        m.insert("columns".into(), c.value.to_json());
-    }
-    if let Some(c) = o.str("data_context")? {
-        m.insert("dataContext".into(), json!(c));
-    }
-    m.insert("inputDataType".into(), json!("Trailing"));
-    m.insert("jobInputType".into(), json!(t));
-    if let Some(p) = o.str("pre_processing_component")? {
-        let at = o.get("pre_processing_component").unwrap_or(v);
-        m.insert(
-            "preprocessingComponentId".into(),
-            json!(versioned(ctx, "components", &p).map_err(|e| Problem::at(at, e))?),
-        );
-    }
-    m.insert("uri".into(), json!(uri));
+    let mut m = monitor_input(v, ctx, "production_data", "Trailing")?;
     m.insert("windowOffset".into(), json!("P0D"));
     m.insert("windowSize".into(), json!(window));
     Ok(Value::Object(m))
@@ -317,7 +293,23 @@ fn production(v: &SNode, ctx: &Context, window: &str) -> Result<Value, Problem> 
 
 /// `reference_data:` -> fixed input data.
 fn reference_data(v: &SNode, ctx: &Context) -> Result<Value, Problem> {
-    let o = Obj::of(v, "reference_data")?;
+    Ok(Value::Object(monitor_input(
+        v,
+        ctx,
+        "reference_data",
+        "Fixed",
+    )?))
+}
+
+/// The fields production and reference data share: input data, its context, columns and
+/// preprocessing component; `input_data_type` is `Trailing` or `Fixed`.
+fn monitor_input(
+    v: &SNode,
+    ctx: &Context,
+    key: &str,
+    input_data_type: &str,
+) -> Result<Map<String, Value>, Problem> {
+    let o = Obj::of(v, key)?;
     o.only(&[
         "input_data",
         "data_context",
@@ -332,7 +324,7 @@ fn reference_data(v: &SNode, ctx: &Context) -> Result<Value, Problem> {
     if let Some(c) = o.str("data_context")? {
         m.insert("dataContext".into(), json!(c));
     }
-    m.insert("inputDataType".into(), json!("Fixed"));
+    m.insert("inputDataType".into(), json!(input_data_type));
     m.insert("jobInputType".into(), json!(t));
     if let Some(p) = o.str("pre_processing_component")? {
         let at = o.get("pre_processing_component").unwrap_or(v);
@@ -342,7 +334,7 @@ fn reference_data(v: &SNode, ctx: &Context) -> Result<Value, Problem> {
         );
     }
     m.insert("uri".into(), json!(uri));
-    Ok(Value::Object(m))
+    Ok(m)
 }
 
 /// A custom signal. The SDK sends its component and data references without the `azureml:`
