@@ -90,10 +90,7 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "properties".into(),
         json!({ "client_component_hash": hash }),
     );
-    props.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    props.insert("tags".into(), root.str_map_or_empty("tags")?);
     // Without a version the SDK asks the service for the container's next version; in a
     // workspace without the component that is "1".
     let path = format!(

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Problem;
 use super::node::{Obj, put};
-use super::refs::{is_local, local_upload};
+use super::refs::asset_uri;
 
 /// Translates a data asset spec.
 pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
@@ -24,25 +24,15 @@ pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
         .choice("type", &["uri_file", "uri_folder", "mltable"])?
         .unwrap_or_else(|| "uri_folder".into());
     let path = root.req_str("path")?;
-    let uri = if is_local(&path) {
-        local_upload(&path)
-    } else {
-        path
-    };
+    let uri = asset_uri(path);
     let mut p = Map::new();
     p.insert("dataType".into(), json!(kind));
     p.insert("dataUri".into(), json!(uri));
     put(&mut p, "description", root.str("description")?);
     p.insert("isAnonymous".into(), json!(false));
     p.insert("isArchived".into(), json!(false));
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
-    p.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
+    p.insert("tags".into(), root.str_map_or_empty("tags")?);
     Ok((
         format!("data/{name}/versions/{version}"),
         json!({ "properties": p }),

@@ -52,10 +52,7 @@ pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value, Vec<String>), P
         );
     }
     put(&mut p, "description", root.str("description")?);
-    p.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    p.insert("tags".into(), root.str_map_or_empty("tags")?);
     p.insert("datastoreType".into(), json!(rest));
     Ok((
         format!("datastores/{name}"),

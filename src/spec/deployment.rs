@@ -100,10 +100,7 @@ pub(crate) fn online(
         "egressPublicNetworkAccess",
         root.str("egress_public_network_access")?,
     );
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
     if let Some(r) = root.obj("request_settings", "request_settings")? {
         r.only(&[
             "request_timeout_ms",
@@ -325,10 +322,7 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
             "outputFileName".into(),
             json!(file.unwrap_or_else(|| "predictions.csv".into())),
         );
-        p.insert(
-            "properties".into(),
-            Value::Object(root.str_map("properties")?.unwrap_or_default()),
-        );
+        p.insert("properties".into(), root.str_map_or_empty("properties")?);
         let count = match root.obj("resources", "resources")? {
             Some(r) => {
                 r.only(&["instance_count", "instance_type", "properties"])?;

@@ -37,10 +37,7 @@ pub(crate) fn online(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pr
         root.get("mirror_traffic")
             .map_or(json!({}), |n| n.value.to_json()),
     );
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
     put(
         &mut p,
         "publicNetworkAccess",
@@ -55,10 +52,7 @@ pub(crate) fn online(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pr
     body.insert("identity".into(), identity);
     body.insert("location".into(), json!(ctx.location));
     body.insert("properties".into(), Value::Object(p));
-    body.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    body.insert("tags".into(), root.str_map_or_empty("tags")?);
     Ok((format!("onlineEndpoints/{name}"), Value::Object(body)))
 }
 
@@ -83,10 +77,7 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
         put(&mut m, "deploymentName", d.str("deployment_name")?);
         p.insert("defaults".into(), Value::Object(m));
     }
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
     let body = json!({
         "location": ctx.location,
         "properties": p,

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Problem;
 use super::node::{Obj, put};
-use super::refs::{is_local, local_upload};
+use super::refs::asset_uri;
 
 /// Translates a model spec.
 pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
@@ -26,11 +26,7 @@ pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
         .choice("type", &["custom_model", "mlflow_model", "triton_model"])?
         .unwrap_or_else(|| "custom_model".into());
     let path = root.req_str("path")?;
-    let uri = if is_local(&path) {
-        local_upload(&path)
-    } else {
-        path
-    };
+    let uri = asset_uri(path);
     let mut p = Map::new();
     put(&mut p, "description", root.str("description")?);
     p.insert("isAnonymous".into(), json!(false));
@@ -42,14 +38,8 @@ pub(crate) fn translate(root: Obj<'_>) -> Result<(String, Value), Problem> {
     }
     put(&mut p, "stage", root.str("stage")?);
     put(&mut p, "jobName", root.str("job_name")?);
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
-    p.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
+    p.insert("tags".into(), root.str_map_or_empty("tags")?);
     Ok((
         format!("models/{name}/versions/{version}"),
         json!({ "properties": p }),

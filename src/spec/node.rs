@@ -383,6 +383,11 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// [`Self::str_map`] as a JSON object, empty when the key is absent (`properties`, `tags`).
+    pub(crate) fn str_map_or_empty(&self, key: &str) -> Result<Value, Problem> {
+        Ok(Value::Object(self.str_map(key)?.unwrap_or_default()))
+    }
+
     /// A free-form mapping of strings (tags, properties, environment variables) as JSON,
     /// values stringified the way the SDK does.
     pub(crate) fn str_map(&self, key: &str) -> Result<Option<Map<String, Value>>, Problem> {

@@ -71,6 +71,16 @@ pub(crate) fn is_local(path: &str) -> bool {
     !(path.contains("://") || path.starts_with("azureml:") || path.starts_with("/subscriptions/"))
 }
 
+/// An asset's `path` as sent: a local path becomes its upload URI ([`local_upload`]), anything
+/// else (a datastore or cloud URI) is kept as written.
+pub(crate) fn asset_uri(path: String) -> String {
+    if is_local(&path) {
+        local_upload(&path)
+    } else {
+        path
+    }
+}
+
 /// The URI amlab sends for a local path: where the SDK's upload would put it on the default
 /// datastore (`azureml://datastores/workspaceblobstore/paths/LocalUpload/<digest>/<name>`).
 /// The SDK's digest is over the uploaded content; amlab's over the path as written.

@@ -167,14 +167,8 @@ pub(crate) fn translate(
         put(&mut p, "description", root.str("description")?);
         put(&mut p, "displayName", root.str("display_name")?);
         put(&mut p, "isEnabled", root.bool("is_enabled")?);
-        p.insert(
-            "properties".into(),
-            Value::Object(root.str_map("properties")?.unwrap_or_default()),
-        );
-        p.insert(
-            "tags".into(),
-            Value::Object(root.str_map("tags")?.unwrap_or_default()),
-        );
+        p.insert("properties".into(), root.str_map_or_empty("properties")?);
+        p.insert("tags".into(), root.str_map_or_empty("tags")?);
         p.insert("trigger".into(), trig);
         return Ok((format!("schedules/{name}"), json!({ "properties": p })));
     }
@@ -200,14 +194,8 @@ pub(crate) fn translate(
     put(&mut p, "description", root.str("description")?);
     put(&mut p, "displayName", root.str("display_name")?);
     put(&mut p, "isEnabled", root.bool("is_enabled")?);
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
-    p.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
+    p.insert("tags".into(), root.str_map_or_empty("tags")?);
     p.insert("trigger".into(), trig);
     Ok((format!("schedules/{name}"), json!({ "properties": p })))
 }

@@ -97,14 +97,8 @@ pub(crate) fn common(
     p.insert("isArchived".into(), json!(false));
     p.insert("jobType".into(), json!(job_type));
     p.insert("outputs".into(), outputs(root)?);
-    p.insert(
-        "properties".into(),
-        Value::Object(root.str_map("properties")?.unwrap_or_default()),
-    );
-    p.insert(
-        "tags".into(),
-        Value::Object(root.str_map("tags")?.unwrap_or_default()),
-    );
+    p.insert("properties".into(), root.str_map_or_empty("properties")?);
+    p.insert("tags".into(), root.str_map_or_empty("tags")?);
     Ok(p)
 }
 
