@@ -44,10 +44,12 @@ fn throttling_errors_and_dropped_connections_do_not_change_the_verdicts() {
     );
 
     // A learner mistake is still a mistake through the faults.
-    let text = std::fs::read_to_string(lab("04-compute.lab.yaml"))
-        .unwrap()
-        .replacen("minNodeCount: 0", "minNodeCount: 1", 1);
-    let mistaken = sb.write("variant/04-compute.lab.yaml", &text);
+    let mistaken = crate::support::lab_variant(
+        &sb,
+        "04-compute.lab.yaml",
+        "minNodeCount: 0",
+        "minNodeCount: 1",
+    );
     let out = against(
         &sb,
         &served,
