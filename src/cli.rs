@@ -108,6 +108,12 @@ pub struct GradeArgs {
     /// Pass mark overriding the lab's: a percentage such as 70%, or points such as 12.
     #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
     pub pass_mark: Option<crate::lab::PassMark>,
+    /// Flag fixture submissions recorded more than DAYS days ago (gradebook `warnings`).
+    #[arg(long, value_name = "DAYS")]
+    pub max_age: Option<u32>,
+    /// With --max-age: a stale fixture is not graded (could_not_check), not just flagged.
+    #[arg(long, requires = "max_age")]
+    pub strict: bool,
 }
 
 /// Flags of `amlab serve`.

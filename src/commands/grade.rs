@@ -87,6 +87,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         target: target.name.clone(),
         subscription: target.subscription.clone(),
         pass_mark: args.pass_mark,
+        max_age: args.max_age,
+        strict: args.strict,
+        now: time::OffsetDateTime::now_utc(),
     };
     let grades = runtime.block_on(grade_all(client, lab.clone(), submissions, &options));
     let rows = gradebook::rows(&book, grades);
@@ -107,17 +110,26 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
             .score
             .map_or_else(|| "-".to_owned(), |s| format!("{s}/{}", r.possible));
         writeln!(io.stdout, "  {:width$}  {score:>7}  {verdict}", r.learner)?;
+        for w in &r.warnings {
+            writeln!(io.stdout, "  {:width$}           warning: {w}", "")?;
+        }
     }
     let unknown = rows.iter().filter(|r| r.could_not_check).count();
     let passed = rows.iter().filter(|r| r.pass == Some(true)).count();
+    let flagged = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     writeln!(
         io.stdout,
-        "graded {} of {} learners of {} (pass mark {}): {passed} passed, {} not passed, {unknown} could not be checked\ngradebook: {} and {}",
+        "graded {} of {} learners of {} (pass mark {}): {passed} passed, {} not passed, {unknown} could not be checked{}\ngradebook: {} and {}",
         rows.len() - unknown,
         rows.len(),
         book.id,
         book.pass_mark,
         rows.len() - unknown - passed,
+        if flagged > 0 {
+            format!(", {flagged} with warnings")
+        } else {
+            String::new()
+        },
         args.gradebook.display(),
         json_path.display()
     )?;

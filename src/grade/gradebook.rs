@@ -2,7 +2,9 @@
 //! beside it (with every learner's full result, hidden checks included: it is for teachers).
 //!
 //! Columns: `learner, score, possible, percent, pass, could_not_check, <one per step id>,
-//! message`. When `could_not_check` is true, `score`, `percent` and `pass` are empty (JSON:
+//! message, recorded_at, warnings` (`recorded_at` and `warnings` for fixture submissions: when
+//! it was recorded, and whether it was recorded against another version of the lab file or
+//! more than `--max-age` days ago; several warnings are joined with `; `). When `could_not_check` is true, `score`, `percent` and `pass` are empty (JSON:
 //! `null`): an unknown grade is never written as zero.
 
 use std::path::{Path, PathBuf};
@@ -69,6 +71,10 @@ pub struct Row {
     pub steps: Vec<(String, String)>,
     /// Why the learner could not be checked.
     pub message: String,
+    /// When a fixture submission was recorded (RFC 3339).
+    pub recorded_at: Option<String>,
+    /// What the teacher should know although the grade stands (see [`LearnerGrade::warnings`]).
+    pub warnings: Vec<String>,
     /// The learner's full result (JSON only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<LabResult>,
@@ -122,6 +128,8 @@ pub fn rows(lab: &GradebookLab, grades: Vec<LearnerGrade>) -> Vec<Row> {
                 could_not_check: unknown,
                 steps,
                 message,
+                recorded_at: g.recorded_at,
+                warnings: g.warnings,
                 result: g.result,
             }
         })
@@ -152,7 +160,7 @@ pub fn csv(lab: &GradebookLab, rows: &[Row]) -> String {
     .map(|s| (*s).to_owned())
     .collect();
     header.extend(lab.steps.iter().cloned());
-    header.push("message".to_owned());
+    header.extend(["message", "recorded_at", "warnings"].map(str::to_owned));
     let mut out = line(&header);
     for r in rows {
         let mut fields = vec![
@@ -165,6 +173,8 @@ pub fn csv(lab: &GradebookLab, rows: &[Row]) -> String {
         ];
         fields.extend(r.steps.iter().map(|(_, s)| s.clone()));
         fields.push(r.message.clone());
+        fields.push(r.recorded_at.clone().unwrap_or_default());
+        fields.push(r.warnings.join("; "));
         out.push_str(&line(&fields));
     }
     out
@@ -216,6 +226,8 @@ struct JsonRow<'a> {
     #[serde(serialize_with = "steps")]
     steps: &'a [(String, String)],
     message: &'a str,
+    recorded_at: Option<&'a str>,
+    warnings: &'a [String],
     result: &'a Option<LabResult>,
 }
 
@@ -229,6 +241,8 @@ fn learners<S: serde::Serializer>(rows: &&[Row], s: S) -> Result<S::Ok, S::Error
         could_not_check: r.could_not_check,
         steps: &r.steps,
         message: &r.message,
+        recorded_at: r.recorded_at.as_deref(),
+        warnings: &r.warnings,
         result: &r.result,
     }))
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -45,6 +46,12 @@ pub struct LearnerGrade {
     /// Why the submission could not be checked (unreadable, unknown parameter, a corrupt or
     /// unmatched fixture...).
     pub problem: Option<String>,
+    /// When a fixture submission was recorded (RFC 3339, from its metadata); `None` for vars
+    /// submissions and recordings without amlab metadata.
+    pub recorded_at: Option<String>,
+    /// What the teacher should know although the grade stands: a fixture recorded against
+    /// another version of the lab file, or older than `--max-age` days.
+    pub warnings: Vec<String>,
 }
 
 impl LearnerGrade {
@@ -73,6 +80,13 @@ pub struct GradeOptions {
     pub subscription: String,
     /// `--pass-mark`, overriding the lab's.
     pub pass_mark: Option<PassMark>,
+    /// `--max-age`: fixture submissions recorded more than this many days before `now` are
+    /// flagged (or, with `strict`, not graded).
+    pub max_age: Option<u32>,
+    /// `--strict`: a stale fixture makes the learner `could_not_check` instead of a warning.
+    pub strict: bool,
+    /// The time grading counts fixture ages from.
+    pub now: OffsetDateTime,
 }
 
 /// The submissions in `dir`: one per subfolder, sorted by name (files at the top are ignored).
@@ -137,6 +151,8 @@ async fn grade_one(
         learner: learner.clone(),
         result: None,
         problem: Some(problem),
+        recorded_at: None,
+        warnings: Vec::new(),
     };
     let prepared = match sub.source {
         SubmissionSource::Vars { file, vars } => {
@@ -153,22 +169,58 @@ async fn grade_one(
                 },
                 client,
                 target: options.target.clone(),
+                recorded: None,
             }
         }
-        SubmissionSource::Fixture { dir, vars } => match replayed(client, lab, dir, vars) {
-            Ok(p) => p,
-            Err(problem) => return failed(problem),
-        },
+        SubmissionSource::Fixture { dir, vars } => {
+            match replayed(client, lab, dir, vars, options) {
+                Ok(p) => p,
+                Err(problem) => return failed(problem),
+            }
+        }
         SubmissionSource::Unreadable(why) => return failed(why),
     };
+    let recorded = prepared.recorded.clone();
     match check(lab, prepared, options).await {
-        Ok(result) => LearnerGrade {
-            learner,
-            result: Some(result),
-            problem: None,
+        Ok((result, file_hash)) => {
+            let (recorded_at, warnings) = match recorded {
+                Some(r) => {
+                    let mut warnings = r.stale;
+                    if r.lab_hash.is_some_and(|h| h != file_hash) {
+                        warnings.insert(
+                            0,
+                            "recorded against another version of the lab file (sha256 differs)"
+                                .to_owned(),
+                        );
+                    }
+                    (r.recorded_at, warnings)
+                }
+                None => (None, Vec::new()),
+            };
+            LearnerGrade {
+                learner,
+                result: Some(result),
+                problem: None,
+                recorded_at,
+                warnings,
+            }
+        }
+        Err(problem) => LearnerGrade {
+            recorded_at: recorded.and_then(|r| r.recorded_at),
+            ..failed(problem)
         },
-        Err(problem) => failed(problem),
     }
+}
+
+/// What a fixture submission's metadata says about the recording.
+#[derive(Debug, Clone)]
+struct Recorded {
+    /// The latest recording time among the replayed recordings.
+    recorded_at: Option<String>,
+    /// The lab file hash recorded, if amlab made the recording.
+    lab_hash: Option<String>,
+    /// Why recordings are older than `--max-age` (empty without it).
+    stale: Vec<String>,
 }
 
 /// A submission ready to check: how to resolve the lab and what to check it through.
@@ -179,6 +231,8 @@ struct Prepared {
     client: ArmClient,
     /// The target's name in the learner's result.
     target: String,
+    /// For a fixture submission: its recording's time, lab hash and age.
+    recorded: Option<Recorded>,
 }
 
 /// A fixture submission: its recordings of this lab's `check`, replayed by a transport of the
@@ -188,6 +242,7 @@ fn replayed(
     lab: &LabFile,
     dir: PathBuf,
     mut vars: BTreeMap<String, String>,
+    options: &GradeOptions,
 ) -> Result<Prepared, String> {
     let subscription = vars
         .remove("subscription")
@@ -200,6 +255,29 @@ fn replayed(
             text.strip_prefix("--replay ")
                 .map_or_else(|| text.clone(), str::to_owned)
         })?;
+    let stale = options
+        .max_age
+        .map(|max| {
+            replay
+                .stale(options.now, max)
+                .into_iter()
+                .map(|m| relative_to(&m, &dir))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if options.strict && !stale.is_empty() {
+        return Err(format!("stale fixture: {} (--strict)", stale.join("; ")));
+    }
+    let recorded = Recorded {
+        recorded_at: replay
+            .recorded
+            .iter()
+            .filter_map(|(_, m)| m.recorded_time().map(|t| (t, m.recorded_at.clone())))
+            .max_by_key(|(t, _)| *t)
+            .map(|(_, text)| text),
+        lab_hash: replay.lab_hash.clone(),
+        stale,
+    };
     let client = ArmClient::new(replay.transport.clone(), AZURE_PUBLIC)
         .with_retry(target_client.retry_policy())
         .read_only(true);
@@ -208,11 +286,23 @@ fn replayed(
         ctx: replay.resolve_context(&subscription, vars),
         origin: dir,
         client,
+        recorded: Some(recorded),
     })
 }
 
-/// Resolves the lab with the learner's values and checks it.
-async fn check(lab: &LabFile, p: Prepared, options: &GradeOptions) -> Result<LabResult, String> {
+/// A message about a file in a submission folder, with the folder's path left out (the
+/// gradebook row already names the learner).
+fn relative_to(message: &str, dir: &Path) -> String {
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    message.replace(&prefix, "")
+}
+
+/// Resolves the lab with the learner's values and checks it; also returns the lab file's hash.
+async fn check(
+    lab: &LabFile,
+    p: Prepared,
+    options: &GradeOptions,
+) -> Result<(LabResult, String), String> {
     let origin = p.origin.display();
     let names: Vec<&str> = lab
         .lab
@@ -273,9 +363,11 @@ async fn check(lab: &LabFile, p: Prepared, options: &GradeOptions) -> Result<Lab
         interrupt: Interrupt::default(),
         pass_mark: options.pass_mark,
     };
+    let file_hash = resolved.file_hash.clone();
     let sink = Arc::new(EventSink::new(Vec::new()).with_reveal(true));
     execute(p.client, vec![(resolved, info)], &run, sink)
         .await
         .pop()
+        .map(|result| (result, file_hash))
         .ok_or_else(|| format!("{origin}: the lab produced no result"))
 }

@@ -128,42 +128,43 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
-    let mut expected =
-        format!("learner,score,possible,percent,pass,could_not_check,{STEPS},message\n");
-    expected.push_str(
-        "corrupt-env,,8,,,true,,,,,,,subs/corrupt-env/vars.env: line 2: `this is not a pair` is not NAME=VALUE (such as suffix=ab12cd)\n",
+    let mut expected = format!(
+        "learner,score,possible,percent,pass,could_not_check,{STEPS},message,recorded_at,warnings\n"
     );
     expected.push_str(
-        "corrupt-yaml,,8,,,true,,,,,,,subs/corrupt-yaml/vars.yaml: line 1 column 9: unclosed bracket '['\n",
+        "corrupt-env,,8,,,true,,,,,,,subs/corrupt-env/vars.env: line 2: `this is not a pair` is not NAME=VALUE (such as suffix=ab12cd),,\n",
     );
     expected.push_str(
-        "did-nothing,0,8,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,\n",
+        "corrupt-yaml,,8,,,true,,,,,,,subs/corrupt-yaml/vars.yaml: line 1 column 9: unclosed bracket '[',,\n",
     );
     expected.push_str(
-        "empty,,8,,,true,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\"\n",
+        "did-nothing,0,8,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,,,\n",
+    );
+    expected.push_str(
+        "empty,,8,,,true,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n",
     );
     for i in 1..=20 {
         expected.push_str(&format!(
-            "good-{i:02},8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n"
+            "good-{i:02},8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,,,\n"
         ));
     }
     expected
-        .push_str("other-sub,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n");
-    expected.push_str("own-rg,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,\n");
+        .push_str("other-sub,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,,,\n");
+    expected.push_str("own-rg,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,,,\n");
     for s in ["np1", "np2"] {
         expected.push_str(&format!(
-            "partial-{s},6,8,75.0,true,false,passed,passed,passed,passed,failed,skipped,\n"
+            "partial-{s},6,8,75.0,true,false,passed,passed,passed,passed,failed,skipped,,,\n"
         ));
     }
     expected.push_str(
-        "recorded,,8,,,true,,,,,,,subs/recorded: does not name `suffix` (needed to find the learner's resources)\n",
+        "recorded,,8,,,true,,,,,,,subs/recorded: does not name `suffix` (needed to find the learner's resources),,\n",
     );
     expected.push_str(
-        "typo,,8,,,true,,,,,,,\"subs/typo/vars.yaml: `sufix` is not a parameter of lab `dp100-01-workspace` (its parameters: subscription, suffix, location, tenant, resource_group, workspace, storage, key_vault, app_insights, rg_id, storage_id, key_vault_id, app_insights_id, workspace_id)\"\n",
+        "typo,,8,,,true,,,,,,,\"subs/typo/vars.yaml: `sufix` is not a parameter of lab `dp100-01-workspace` (its parameters: subscription, suffix, location, tenant, resource_group, workspace, storage, key_vault, app_insights, rg_id, storage_id, key_vault_id, app_insights_id, workspace_id)\",,\n",
     );
     for s in ["kv1", "kv2"] {
         expected.push_str(&format!(
-            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,skipped,skipped,\n"
+            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,skipped,skipped,,,\n"
         ));
     }
     let csv = std::fs::read_to_string(sb.path().join("out/grades.csv")).unwrap();
@@ -386,39 +387,46 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     let all = "passed,passed,passed,passed,passed";
-    let mut expected =
-        format!("learner,score,possible,percent,pass,could_not_check,{COMPUTE_STEPS},message\n");
-    expected.push_str("did-nothing,0,20,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,skipped,skipped,skipped,\n");
+    let mut expected = format!(
+        "learner,score,possible,percent,pass,could_not_check,{COMPUTE_STEPS},message,recorded_at,warnings\n"
+    );
+    expected.push_str("did-nothing,0,20,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,skipped,skipped,skipped,,<t>,\n");
     let rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-fx0001";
     let get = format!(
         "GET {rg}/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-fx0001/computes/aml-cluster?api-version=2025-12-01"
     );
     expected.push_str(&format!(
-        "edited,,20,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\"\n"
+        "edited,,20,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\",<t>,\n"
     ));
-    expected.push_str(",,20,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\"\n".replacen(',', "empty,", 1).as_str());
-    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,skipped,skipped,\n");
+    expected.push_str(",,20,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n".replacen(',', "empty,", 1).as_str());
+    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,skipped,skipped,,<t>,\n");
     expected.push_str(&format!("low-priority,{min_nodes}"));
     for i in 1..=8 {
         expected.push_str(&format!("min-nodes-{i:02},{min_nodes}"));
     }
     for i in 1..=8 {
         expected.push_str(&format!(
-            "no-stop-{i:02},19,20,95.0,false,false,{all},failed,passed,passed,passed,\n"
+            "no-stop-{i:02},19,20,95.0,false,false,{all},failed,passed,passed,passed,,<t>,\n"
         ));
     }
     expected.push_str(&format!(
-        "other-lab,,20,,,true,,,,,,,,,,\"subs/other-lab: no recording of lab `{COMPUTE}` (expected subs/other-lab/{COMPUTE}/check.json, made with `amlab check --record subs/other-lab`)\"\n"
+        "other-lab,,20,,,true,,,,,,,,,,\"subs/other-lab: no recording of lab `{COMPUTE}` (expected subs/other-lab/{COMPUTE}/check.json, made with `amlab check --record subs/other-lab`)\",,\n"
     ));
-    let full = format!("20,20,100.0,true,false,{all},passed,passed,passed,passed,\n");
+    let full = format!("20,20,100.0,true,false,{all},passed,passed,passed,passed,,<t>,\n");
     expected.push_str(&format!("own-suffix,{full}"));
     for i in 1..=12 {
         expected.push_str(&format!("ref-{i:02},{full}"));
     }
     expected.push_str(&format!(
-        "truncated,,20,,,true,,,,,,,,,,\"subs/truncated/{COMPUTE}/check.json:25:21: not a test-proxy recording (EOF while parsing a string at line 25 column 21); expected {{\"\"Entries\"\": [...], \"\"Variables\"\": {{...}}}}\"\n"
+        "truncated,,20,,,true,,,,,,,,,,\"subs/truncated/{COMPUTE}/check.json:25:21: not a test-proxy recording (EOF while parsing a string at line 25 column 21); expected {{\"\"Entries\"\": [...], \"\"Variables\"\": {{...}}}}\",,\n"
     ));
+    // Recording times differ per run for the learners recorded here: compared as `<t>`, and the
+    // shipped fixtures' times checked below.
     let csv = std::fs::read_to_string(sb.path().join("grades.csv")).unwrap();
+    let csv = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+        .unwrap()
+        .replace_all(&csv, "<t>")
+        .into_owned();
     assert_eq!(csv, expected);
     assert_eq!(csv.lines().count() - 1, 35, "35 learners");
 
@@ -437,10 +445,136 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
     assert_eq!(learner("ref-01")["result"]["target"], "replay:subs/ref-01");
     assert_eq!(learner("truncated")["score"], serde_json::Value::Null);
     assert_eq!(learner("did-nothing")["score"], 0);
+    let shipped_meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            fixtures
+                .join(COMPUTE)
+                .join("reference")
+                .join(COMPUTE)
+                .join("check.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        learner("ref-01")["recorded_at"],
+        shipped_meta["Variables"]["amlab.recordedAt"]
+    );
+    assert_eq!(learner("ref-01")["warnings"], serde_json::json!([]));
+    assert_eq!(learner("truncated")["recorded_at"], serde_json::Value::Null);
 
     let text = stdout(&out);
     assert!(
         text.contains("graded 31 of 35 learners of dp100-04-compute (pass mark all steps): 13 passed, 18 not passed, 4 could not be checked"),
         "{text}"
     );
+}
+
+/// A copy of the shipped reference fixture of the compute lab in `subs/<learner>`, with
+/// `edit` applied to its metadata (`Variables`).
+fn edited_reference(sb: &Sandbox, learner: &str, edit: impl Fn(&mut serde_json::Value)) {
+    let dir = sb.path().join("subs").join(learner);
+    copy_dir(
+        &repo().join("fixtures").join(COMPUTE).join("reference"),
+        &dir,
+    );
+    let file = dir.join(COMPUTE).join("check.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    edit(&mut doc["Variables"]);
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+}
+
+#[test]
+fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
+    let sb = Sandbox::new();
+    let shipped = lab("04-compute.lab.yaml");
+    recorded(&sb, "fresh", "fresh1", Some(&shipped));
+    edited_reference(&sb, "old", |v| {
+        v["amlab.recordedAt"] = "2020-01-01T00:00:00Z".into();
+    });
+    edited_reference(&sb, "changed", |v| {
+        v["amlab.labFileSha256"] = "0".repeat(64).into();
+    });
+    let grade = |extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--max-age",
+            "30",
+        ];
+        args.extend_from_slice(extra);
+        let out = sb.amlab(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(sb.path().join("gradebook.json")).unwrap())
+                .unwrap();
+        (stdout(&out), json)
+    };
+    let row = |json: &serde_json::Value, name: &str| {
+        json["learners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["learner"] == name)
+            .unwrap()
+            .clone()
+    };
+
+    // Flagged, still graded.
+    let (text, json) = grade(&[]);
+    let fresh = row(&json, "fresh");
+    assert_eq!(fresh["score"], 20);
+    assert_eq!(fresh["warnings"], serde_json::json!([]));
+    assert!(
+        time::OffsetDateTime::parse(
+            fresh["recorded_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok(),
+        "{fresh}"
+    );
+    let old = row(&json, "old");
+    assert_eq!(old["score"], 20);
+    assert_eq!(old["recorded_at"], "2020-01-01T00:00:00Z");
+    let warning = old["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.starts_with(&format!("{COMPUTE}/check.json was recorded "))
+            && warning.ends_with("days ago (2020-01-01T00:00:00Z), more than --max-age 30"),
+        "{warning}"
+    );
+    let changed = row(&json, "changed");
+    assert_eq!(changed["score"], 20);
+    assert_eq!(
+        changed["warnings"],
+        serde_json::json!(["recorded against another version of the lab file (sha256 differs)"])
+    );
+    assert!(text.contains("2 with warnings"), "{text}");
+    assert!(
+        text.contains("warning: recorded against another version of the lab file"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(sb.path().join("gradebook.csv")).unwrap();
+    let changed_line = csv.lines().find(|l| l.starts_with("changed,")).unwrap();
+    assert!(
+        changed_line
+            .ends_with(",recorded against another version of the lab file (sha256 differs)"),
+        "{changed_line}"
+    );
+
+    // --strict: the stale fixture is not graded; the others are.
+    let (text, json) = grade(&["--strict"]);
+    let old = row(&json, "old");
+    assert_eq!(old["could_not_check"], true);
+    assert_eq!(old["score"], serde_json::Value::Null);
+    assert!(
+        old["message"].as_str().unwrap().starts_with(&format!(
+            "stale fixture: {COMPUTE}/check.json was recorded "
+        )),
+        "{old}"
+    );
+    assert_eq!(row(&json, "fresh")["score"], 20);
+    assert!(text.contains("1 could not be checked"), "{text}");
 }
