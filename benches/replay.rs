@@ -84,6 +84,7 @@ fn main() {
         subscription: SUBSCRIPTION_PLACEHOLDER.to_owned(),
         vars: BTreeMap::new(),
         remembered: [("suffix".to_owned(), "bench1".to_owned())].into(),
+        recorded: BTreeMap::new(),
     };
     let lab = file.resolve(&ctx).expect("resolve");
     assert_eq!(lab.steps.len(), STEPS);

@@ -59,8 +59,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let probe = lab
         .resolve(&ResolveContext {
             subscription: target.subscription.clone(),
-            vars: Default::default(),
-            remembered: Default::default(),
+            ..Default::default()
         })
         .map_err(CommandError::Lab)?;
     let pass_mark = args.pass_mark.unwrap_or(probe.pass_mark);

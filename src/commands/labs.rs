@@ -95,6 +95,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
                 subscription: subscription.clone(),
                 vars: vars.clone(),
                 remembered: memory.as_ref().map(|m| m.for_lab(&id)).unwrap_or_default(),
+                recorded: Default::default(),
             },
         };
         match file.resolve(&ctx) {

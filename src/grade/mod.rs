@@ -165,7 +165,7 @@ async fn grade_one(
                 ctx: ResolveContext {
                     subscription,
                     vars,
-                    remembered: BTreeMap::new(),
+                    ..Default::default()
                 },
                 client,
                 target: options.target.clone(),

@@ -89,6 +89,10 @@ pub struct ResolveContext {
     pub vars: BTreeMap<String, String>,
     /// Values generated earlier for `${random:N}` parameters on this target, by parameter name.
     pub remembered: BTreeMap<String, String>,
+    /// A replayed fixture's recorded values of every parameter, used for any parameter without
+    /// a `--var` so the replay resolves the lab as the recorded run did (names given with
+    /// `--var` then, redacted e-mail addresses and tenant ids...).
+    pub recorded: BTreeMap<String, String>,
 }
 
 /// Finds lab files: a file path is taken as is; a directory is searched recursively for
@@ -129,8 +133,9 @@ impl LabFile {
     /// Substitutes parameters and compiles queries. Fails (exit 2) on a `--var` naming no
     /// parameter or a parameter without a value.
     ///
-    /// Values: a `--var` wins; then, for a parameter whose default uses `${random:N}`, the
-    /// value in `ctx.remembered`; then the default, which may refer to other parameters.
+    /// Values: a `--var` wins; then the value in `ctx.recorded` (a replayed run's); then, for a
+    /// parameter whose default uses `${random:N}`, the value in `ctx.remembered`; then the
+    /// default, which may refer to other parameters.
     /// Values generated now are in [`ResolvedLab::generated`] for the caller to remember.
     pub fn resolve(&self, ctx: &ResolveContext) -> Result<ResolvedLab, LabErrors> {
         resolve::resolve(self, ctx).map_err(LabErrors::from_diagnostics)

@@ -1,5 +1,6 @@
-//! Resolution: parameter values (`--var`s, remembered and generated randoms, defaults), then
-//! substitution into every templated string, compiled queries, parsed durations and points.
+//! Resolution: parameter values (`--var`s, a replayed run's recorded values, remembered and
+//! generated randoms, defaults), then substitution into every templated string, compiled
+//! queries, parsed durations and points.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -48,6 +49,14 @@ impl Values<'_> {
             self.values.insert(name.to_owned(), v.clone());
             return Ok(v.clone());
         }
+        // A recorded value stands unless the parameter is derived from one given with --var
+        // now (then it is derived again: `--var suffix=x` renames everything named after it).
+        if let Some(v) = self.ctx.recorded.get(name)
+            && !self.derives_from_var(name, &mut HashSet::new())
+        {
+            self.values.insert(name.to_owned(), v.clone());
+            return Ok(v.clone());
+        }
         let param = self
             .file
             .lab
@@ -81,6 +90,28 @@ impl Values<'_> {
         }
         self.values.insert(name.to_owned(), value.clone());
         Ok(value)
+    }
+
+    /// Whether `name`'s default refers, directly or through other defaults, to a parameter
+    /// given with `--var` (`seen` guards against cycles, which are reported elsewhere).
+    fn derives_from_var(&self, name: &str, seen: &mut HashSet<String>) -> bool {
+        if !seen.insert(name.to_owned()) {
+            return false;
+        }
+        let Some(template) = self
+            .file
+            .lab
+            .params
+            .get(name)
+            .and_then(|p| p.default.as_ref())
+            .and_then(|d| Template::parse(&d.value).ok())
+        else {
+            return false;
+        };
+        template.placeholders().any(|p| match &p.reference {
+            Ref::Param(n) => self.ctx.vars.contains_key(n) || self.derives_from_var(n, seen),
+            _ => false,
+        })
     }
 
     /// A parameter's value, or the subscription for `subscription`.

@@ -268,6 +268,7 @@ fn resolve_lab(
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
+        recorded: BTreeMap::new(),
     };
     file.resolve(&ctx)
 }
@@ -339,6 +340,49 @@ fn resolve_uses_remembered_values() {
     )
     .unwrap();
     assert_eq!(r.params["rg"], "rg-mine");
+}
+
+#[test]
+fn recorded_values_come_after_vars_and_before_remembered_and_defaults() {
+    let file = load_source(Path::new("r.lab.yaml"), RESOLVE_LAB).unwrap();
+    let resolve = |vars: &[(&str, &str)], recorded: &[(&str, &str)]| {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        file.resolve(&ResolveContext {
+            subscription: "sub-1".into(),
+            vars: map(vars),
+            remembered: map(&[("suffix", "remembered")]),
+            recorded: map(recorded),
+        })
+        .unwrap()
+    };
+    // A recorded value of a parameter without `${random}` (rg) is used as is; one of a random
+    // parameter wins over the remembered one.
+    let r = resolve(
+        &[("owner", "ada")],
+        &[("suffix", "rec123"), ("rg", "my-own-rg")],
+    );
+    assert_eq!(r.params["suffix"], "rec123");
+    assert_eq!(r.params["rg"], "my-own-rg");
+    // A --var wins over a recorded value.
+    let r = resolve(
+        &[("owner", "ada"), ("rg", "cli-rg")],
+        &[("rg", "my-own-rg")],
+    );
+    assert_eq!(r.params["rg"], "cli-rg");
+    // A recorded value derived from a parameter given with --var now is derived again.
+    let r = resolve(
+        &[("owner", "ada"), ("suffix", "new1")],
+        &[("suffix", "rec123"), ("rg", "rg-rec123")],
+    );
+    assert_eq!(r.params["rg"], "rg-new1");
+    // Nothing recorded: remembered, then defaults.
+    let r = resolve(&[("owner", "ada")], &[]);
+    assert_eq!(r.params["rg"], "rg-remembered");
 }
 
 #[test]

@@ -437,3 +437,103 @@ fn replay_flags_conflict_with_a_target_and_with_record() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
 }
+
+#[test]
+fn distinct_e_mail_addresses_stay_distinct_through_redaction() {
+    // The learner's monitor e-mails someone other than the address the lab is checked with.
+    let sb = Sandbox::new();
+    let lab_file = lab("18-monitoring.lab.yaml");
+    let lab_file = lab_file.to_str().unwrap();
+    let run = sb
+        .amlab(&[
+            "run",
+            lab_file,
+            "--var",
+            "suffix=em0001",
+            "--var",
+            "alert_email=someone-else@contoso.com",
+            "--provisioning-delay",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            lab_file,
+            "--var",
+            "suffix=em0001",
+            "--var",
+            "alert_email=me@contoso.com",
+            "--report",
+            "json=r.json",
+        ];
+        args.extend_from_slice(extra);
+        let out = sb.amlab(&args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            read_json(&sb.path().join("r.json")),
+        )
+    };
+    let (code, live) = check(&["--record", "rec"]);
+    assert_eq!(code, 1);
+    let alert = "properties.action.monitorDefinition.alertNotificationSettings.emailNotificationSettings.emails";
+    let failed: Vec<String> = failed_checks(&live).into_iter().map(|f| f.1).collect();
+    assert_eq!(failed, [alert]);
+
+    // Neither address reaches the recording, yet they stay two different placeholders.
+    let text =
+        std::fs::read_to_string(sb.path().join("rec/dp100-18-monitoring/check.json")).unwrap();
+    assert!(!text.contains("contoso.com"), "an address leaked");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let param = doc["Variables"]["param.alert_email"].as_str().unwrap();
+    assert!(param.ends_with("@example.com"), "{param}");
+    assert!(text.matches("@example.com").count() > 1);
+
+    // So the replay fails the same check, as the live check did.
+    let (code, replayed, out) = replay_check(&sb, lab_file, &sb.path().join("rec"), &[]);
+    assert_eq!(code, 1, "{out}");
+    let failed: Vec<String> = failed_checks(&replayed).into_iter().map(|f| f.1).collect();
+    assert_eq!(failed, [alert]);
+}
+
+#[test]
+fn replay_uses_every_recorded_value_not_only_random_suffixes() {
+    // Recorded with values given on the command line: the learner's own resource group and
+    // e-mail address. The replay needs none of them again.
+    let sb = Sandbox::new();
+    let lab_file = lab("18-monitoring.lab.yaml");
+    let lab_file = lab_file.to_str().unwrap();
+    let vars = [
+        "--var",
+        "suffix=rv0001",
+        "--var",
+        "resource_group=my-own-rg",
+        "--var",
+        "alert_email=me@contoso.com",
+    ];
+    let mut run = vec!["run", lab_file, "--provisioning-delay", "0"];
+    run.extend_from_slice(&vars);
+    let out = sb.amlab(&run).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let mut check = vec!["check", lab_file, "--record", "rec"];
+    check.extend_from_slice(&vars);
+    let out = sb.amlab(&check).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let (code, report, text) = replay_check(&sb, lab_file, &sb.path().join("rec"), &[]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(report["score"]["earned"], report["score"]["possible"]);
+
+    // A --var given now still wins, and what is named after it follows: another suffix
+    // names other resources, which were never recorded.
+    let (code, _, text) = replay_check(
+        &sb,
+        lab_file,
+        &sb.path().join("rec"),
+        &["--var", "suffix=zz9999"],
+    );
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("resourceGroups/rg-dp100-zz9999?"), "{text}");
+}
