@@ -183,6 +183,7 @@ impl Engine<'_> {
         ty: &dyn ResourceType,
         prefix: &str,
     ) -> ArmResult<HttpResponse> {
+        ty.check_list_query(url)?;
         let items: Vec<&StoredResource> = self
             .world
             .resources
@@ -215,8 +216,14 @@ impl Engine<'_> {
             .collect();
         let mut body = json!({ "value": value });
         if skip + page < items.len() {
+            // The next page keeps the list's filters (`listViewType`, `jobType`, ...).
+            let filters: String = url
+                .raw_query_except(&["api-version", "$skipToken"])
+                .iter()
+                .map(|pair| format!("&{pair}"))
+                .collect();
             let next = url.absolute(&format!(
-                "{}?api-version={api_version}&$skipToken={}",
+                "{}?api-version={api_version}{filters}&$skipToken={}",
                 url.path,
                 skip + page
             ));
@@ -522,6 +529,7 @@ impl Engine<'_> {
                 None => Err(not_found(&t.id, &t.path)),
             };
         };
+        t.ty.refuse_delete(self.world, &existing, self.now_ms)?;
         let lro = t.ty.delete_lro();
         let keys = self.world.subtree(&existing.id);
         self.changed = true;
@@ -529,6 +537,7 @@ impl Engine<'_> {
             for k in keys {
                 self.world.resources.remove(&k);
             }
+            t.ty.after_delete(self.world, &existing, self.now_ms);
             return Ok(HttpResponse::new(200, None));
         }
         let until = self.now_ms + self.delay_ms;

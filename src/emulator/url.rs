@@ -65,6 +65,20 @@ impl RequestUrl {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The query's `name=value` pairs as received (still percent-encoded), in order, without
+    /// the parameters named in `drop` (compared case-insensitively, after decoding).
+    pub(crate) fn raw_query_except(&self, drop: &[&str]) -> Vec<&str> {
+        let query = self.path_and_query.split_once('?').map_or("", |(_, q)| q);
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .filter(|pair| {
+                let name = percent_decode(pair.split_once('=').map_or(pair, |(k, _)| k));
+                !drop.iter().any(|d| d.eq_ignore_ascii_case(&name))
+            })
+            .collect()
+    }
+
     /// An absolute URL on this request's origin.
     pub(crate) fn absolute(&self, path_and_query: &str) -> String {
         format!("{}{}", self.origin, path_and_query)
@@ -108,5 +122,17 @@ mod tests {
         assert_eq!(u.query_param("API-VERSION"), Some("2024-03-01"));
         assert_eq!(u.query_param("x"), Some(""));
         assert_eq!(u.absolute("/a?b=c"), "http://127.0.0.1:8080/a?b=c");
+    }
+
+    #[test]
+    fn raw_query_keeps_other_parameters_encoded_and_in_order() {
+        let u = RequestUrl::parse(
+            "/jobs?api-version=1&jobType=Command&%24skipToken=2&tag=team%20a&listViewType=All",
+        );
+        assert_eq!(
+            u.raw_query_except(&["API-VERSION", "$skipToken"]),
+            vec!["jobType=Command", "tag=team%20a", "listViewType=All"]
+        );
+        assert!(RequestUrl::parse("/jobs").raw_query_except(&[]).is_empty());
     }
 }

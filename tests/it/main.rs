@@ -16,6 +16,7 @@ mod interrupt;
 mod lint;
 mod malformed;
 mod mistakes;
+mod online_teardown;
 mod record;
 mod replay;
 mod reports;

@@ -10,10 +10,13 @@ use serde_json::{Value, json};
 use super::{Emulator, EmulatorOptions, ManualClock};
 use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 
+mod asset_delete;
 mod assets;
 mod batch;
+mod job_list;
 mod jobs;
 mod online;
+mod online_delete;
 mod role_assignments;
 mod schedules;
 
@@ -73,6 +76,10 @@ impl Fixture {
 
     pub(super) async fn put(&self, url: &str, body: Value) -> HttpResponse {
         self.send(Method::Put, url, Some(body)).await
+    }
+
+    pub(super) async fn delete(&self, url: &str) -> HttpResponse {
+        self.send(Method::Delete, url, None).await
     }
 
     pub(super) async fn post(&self, url: &str, body: Option<Value>) -> HttpResponse {

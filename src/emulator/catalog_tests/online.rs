@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Fixture, body, code, environment, message, model, target, workspace, ws_url};
 
-async fn endpoint(f: &Fixture, name: &str, auth: &str) {
+pub(super) async fn endpoint(f: &Fixture, name: &str, auth: &str) {
     let r = f
         .put(
             &ws_url(&format!("/onlineEndpoints/{name}")),
@@ -16,7 +16,7 @@ async fn endpoint(f: &Fixture, name: &str, auth: &str) {
     f.settle();
 }
 
-fn deployment(model: &str, env: Option<&str>) -> Value {
+pub(super) fn deployment(model: &str, env: Option<&str>) -> Value {
     let mut p = json!({"endpointComputeType": "Managed", "model": model, "instanceType": "Standard_DS3_v2"});
     if let Some(e) = env {
         p["environmentId"] = json!(e);

@@ -1,5 +1,6 @@
 //! Versioned ML assets (environments, components, models): containers, immutable versions,
-//! and the container's `latestVersion`/`nextVersion` (what the SDK reads to auto-increment).
+//! and the container's `latestVersion`/`nextVersion` (what the SDK reads to auto-increment),
+//! recounted when a version is added or deleted.
 //!
 //! Each asset kind is an [`AssetSpec`]; [`AssetContainers`] and [`AssetVersions`] implement
 //! [`ResourceType`] for it. PUT is synchronous; a version PUT creates its container.
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 use super::{Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
+use crate::emulator::world::{StoredResource, World};
 
 /// One kind of versioned asset.
 #[derive(Debug)]
@@ -151,54 +153,84 @@ impl ResourceType for AssetVersions {
             ..Built::default()
         })
     }
+
+    fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {
+        version_deleted(world, deleted, now_ms);
+    }
 }
 
-/// A version's container id and its `latestVersion`/`nextVersion` once this version is in:
-/// the highest numeric version is the latest (else the newest), the next is that plus one.
-pub(crate) fn container_versions(ctx: &PutContext<'_>) -> (String, String, String) {
-    let container_id = ctx
-        .id
+/// The container id of a version id (`.../models/m/versions/2` -> `.../models/m`).
+pub(crate) fn container_of(version_id: &str) -> &str {
+    version_id
         .rsplit_once("/versions/")
-        .map_or(ctx.id, |(c, _)| c)
-        .to_owned();
+        .map_or(version_id, |(c, _)| c)
+}
+
+/// The `latestVersion` and `nextVersion` of container `container_id` over its versions at
+/// `now_ms`, with version `added` counted in (a PUT about to store it). The latest is the
+/// highest numeric version (else the newest), `null` when no version remains; the next is one
+/// past the highest numeric version and never goes back: deleting versions does not make their
+/// numbers reusable (the service keeps counting where it left off).
+pub(crate) fn recount(
+    world: &World,
+    container_id: &str,
+    now_ms: u64,
+    added: Option<&str>,
+) -> (Value, Value) {
     let prefix = format!("{}/versions/", container_id.to_ascii_lowercase());
-    let mut versions: Vec<(u64, String)> = ctx
-        .world
+    let mut versions: Vec<(u64, String)> = world
         .resources
         .iter()
-        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(ctx.now_ms))
+        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(now_ms))
         .map(|(_, r)| (r.seq, super::last_segment(&r.id).to_owned()))
         .collect();
-    if !versions.iter().any(|(_, v)| v == ctx.name) {
-        versions.push((u64::MAX, ctx.name.to_owned()));
+    if let Some(name) = added
+        && !versions.iter().any(|(_, v)| v == name)
+    {
+        versions.push((u64::MAX, name.to_owned()));
     }
     let numeric_max = versions
         .iter()
         .filter_map(|(_, v)| v.parse::<u64>().ok())
         .max();
     let latest = match numeric_max {
-        Some(n) => n.to_string(),
+        Some(n) => json!(n.to_string()),
         None => versions
             .iter()
             .max_by_key(|(s, _)| *s)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+            .map_or(Value::Null, |(_, v)| json!(v)),
     };
-    let next = numeric_max.map_or_else(|| "1".to_owned(), |n| (n + 1).to_string());
-    (container_id, latest, next)
+    let prior_next = world
+        .get(container_id, now_ms)
+        .and_then(|c| fields::get_str(&c.body, "properties.nextVersion"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let next = numeric_max.map(|n| n + 1).max(prior_next).unwrap_or(1);
+    (latest, json!(next.to_string()))
+}
+
+/// After a version was deleted: its container's `latestVersion` names the highest remaining
+/// version (or is `null`), and `nextVersion` stays where it was.
+pub(crate) fn version_deleted(world: &mut World, deleted: &StoredResource, now_ms: u64) {
+    let container_id = container_of(&deleted.id).to_owned();
+    let (latest, next) = recount(world, &container_id, now_ms, None);
+    if let Some(c) = world.resources.get_mut(&container_id.to_ascii_lowercase()) {
+        fields::set(&mut c.body, "properties.latestVersion", latest);
+        fields::set(&mut c.body, "properties.nextVersion", next);
+    }
 }
 
 /// The container with `latestVersion`/`nextVersion` recomputed to include this version.
 fn container_update(ctx: &PutContext<'_>, container_type: &'static str) -> SideResource {
-    let (container_id, latest, next) = container_versions(ctx);
+    let container_id = container_of(ctx.id).to_owned();
+    let (latest, next) = recount(ctx.world, &container_id, ctx.now_ms, Some(ctx.name));
     let mut props = ctx
         .world
         .get(&container_id, ctx.now_ms)
         .and_then(|c| c.body.get("properties").cloned())
         .unwrap_or_else(|| json!({}));
     common_props(&mut props);
-    fields::set(&mut props, "latestVersion", json!(latest));
-    fields::set(&mut props, "nextVersion", json!(next));
+    fields::set(&mut props, "latestVersion", latest);
+    fields::set(&mut props, "nextVersion", next);
     fields::set(&mut props, "provisioningState", json!("Succeeded"));
     SideResource {
         id: container_id,

@@ -1,6 +1,6 @@
 //! `Microsoft.MachineLearningServices/workspaces/data` (containers) and
 //! `.../data/{name}/versions/{version}`: synchronous PUT; versions are immutable and keep their
-//! container's `latestVersion`/`nextVersion` up to date.
+//! container's `latestVersion`/`nextVersion` up to date, deletes included.
 
 use regex::Regex;
 use serde_json::{Value, json};
@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::{Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
+use crate::emulator::world::{StoredResource, World};
 
 const DATA_TYPES: &[&str] = &["uri_file", "uri_folder", "mltable"];
 const CONTAINER_TYPE: &str = "Microsoft.MachineLearningServices/workspaces/data";
@@ -148,11 +149,17 @@ impl ResourceType for DataVersions {
             ..Built::default()
         })
     }
+
+    fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {
+        super::asset::version_deleted(world, deleted, now_ms);
+    }
 }
 
 /// The container with `latestVersion`/`nextVersion` recomputed to include this version.
 fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
-    let (container_id, latest, next) = super::asset::container_versions(ctx);
+    let container_id = super::asset::container_of(ctx.id).to_owned();
+    let (latest, next) =
+        super::asset::recount(ctx.world, &container_id, ctx.now_ms, Some(ctx.name));
     let mut props = ctx
         .world
         .get(&container_id, ctx.now_ms)
@@ -160,8 +167,8 @@ fn container_update(ctx: &PutContext<'_>, kind: &str) -> SideResource {
         .unwrap_or_else(|| json!({"dataType": kind}));
     common_props(&mut props);
     fields::default(&mut props, "dataType", json!(kind));
-    fields::set(&mut props, "latestVersion", json!(latest));
-    fields::set(&mut props, "nextVersion", json!(next));
+    fields::set(&mut props, "latestVersion", latest);
+    fields::set(&mut props, "nextVersion", next);
     SideResource {
         id: container_id,
         type_name: CONTAINER_TYPE,

@@ -3,10 +3,12 @@
 //! Running, Finalizing, then Completed or Failed (see [`super::job_spec`] for the failing-job
 //! rule). Each phase lasts half the provisioning delay (Running two halves): a job ends 3.5
 //! delays after submission. `POST cancel` shows CancelRequested for half a delay, then Canceled.
+//! The list honours the service's filters (see [`super::job_list`]).
 
 use regex::Regex;
 use serde_json::{Value, json};
 
+use super::job_list;
 use super::job_spec::{self, JobPlan};
 use super::refs::{Lookup, workspace_of};
 use super::scoped::At;
@@ -16,6 +18,7 @@ use super::{
 };
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
+use crate::emulator::url::RequestUrl;
 use crate::emulator::world::StoredResource;
 
 /// Jobs.
@@ -147,6 +150,14 @@ impl ResourceType for Jobs {
 
     fn operation_kind(&self) -> &'static str {
         "mfeOperationResults"
+    }
+
+    fn check_list_query(&self, url: &RequestUrl) -> ArmResult<()> {
+        job_list::view(url).map(|_| ())
+    }
+
+    fn listed(&self, url: &RequestUrl, body: &Value) -> ArmResult<bool> {
+        job_list::listed(url, body)
     }
 
     fn present(&self, body: &mut Value, private: &Value, now_ms: u64) {

@@ -22,6 +22,7 @@ mod endpoint_keys;
 mod environment;
 mod insights;
 mod job;
+mod job_list;
 mod job_spec;
 mod key_vault;
 mod model;
@@ -33,6 +34,7 @@ mod role_assignment;
 mod schedule;
 mod scoped;
 mod storage;
+mod traffic_guard;
 mod workspace;
 
 /// API versions accepted for `Microsoft.MachineLearningServices`.
@@ -276,6 +278,21 @@ pub(crate) trait ResourceType: Send + Sync {
         Ok(())
     }
 
+    /// Refuses the DELETE of an existing resource the service would keep (an online deployment
+    /// that still receives traffic). Runs once the resource is found, before anything changes.
+    fn refuse_delete(
+        &self,
+        _world: &World,
+        _resource: &StoredResource,
+        _now_ms: u64,
+    ) -> ArmResult<()> {
+        Ok(())
+    }
+
+    /// Updates what depends on a resource a synchronous DELETE has just removed (an asset
+    /// container's `latestVersion`). Not called for long-running deletes.
+    fn after_delete(&self, _world: &mut World, _deleted: &StoredResource, _now_ms: u64) {}
+
     /// The status of a DELETE of a missing resource (`None`: 404 not found).
     fn delete_missing_status(&self) -> Option<u16> {
         Some(204)
@@ -298,6 +315,12 @@ pub(crate) trait ResourceType: Send + Sync {
     /// Adjusts what a client sees now: `body` is the settled body (overlay merged), `private`
     /// the type's private state (never shown). Jobs compute their status from the clock here.
     fn present(&self, _body: &mut Value, _private: &Value, _now_ms: u64) {}
+
+    /// Checks a list request's query once, before any resource is considered (a bad
+    /// `listViewType` is a 400 even when the list would be empty).
+    fn check_list_query(&self, _url: &RequestUrl) -> ArmResult<()> {
+        Ok(())
+    }
 
     /// Whether a resource belongs in a list answer, given the list's query (`listViewType`).
     fn listed(&self, _url: &RequestUrl, _body: &Value) -> ArmResult<bool> {

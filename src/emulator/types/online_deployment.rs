@@ -1,6 +1,7 @@
 //! `Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments`: compute type,
 //! model and environment references, instance type and count (`sku.capacity`), scale, request
-//! and probe settings, data collection; long-running PUT (`Azure-AsyncOperation`) and PATCH.
+//! and probe settings, data collection; long-running PUT (`Azure-AsyncOperation`) and PATCH;
+//! DELETE refused while the endpoint routes traffic to the deployment ([`super::traffic_guard`]).
 
 use serde_json::{Value, json};
 
@@ -10,6 +11,7 @@ use super::scoped::At;
 use super::{Built, LocationPolicy, Lro, ML_API_VERSIONS, PutContext, ResourceType};
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
+use crate::emulator::world::{StoredResource, World};
 
 /// Online deployments.
 pub(crate) struct OnlineDeployments;
@@ -182,6 +184,15 @@ impl ResourceType for OnlineDeployments {
 
     fn delete_lro(&self) -> Lro {
         Lro::Location
+    }
+
+    fn refuse_delete(
+        &self,
+        world: &World,
+        resource: &StoredResource,
+        now_ms: u64,
+    ) -> ArmResult<()> {
+        super::traffic_guard::refuse_if_routed(world, resource, now_ms)
     }
 
     fn operation_kind(&self) -> &'static str {
