@@ -433,15 +433,7 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
     // The JSON gradebook: replayed learners carry their full result, unknown grades are null.
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(sb.path().join("grades.json")).unwrap()).unwrap();
-    let learner = |name: &str| {
-        json["learners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["learner"] == name)
-            .unwrap()
-            .clone()
-    };
+    let learner = |name: &str| learner_row(&json, name);
     assert_eq!(learner("ref-01")["result"]["target"], "replay:subs/ref-01");
     assert_eq!(learner("truncated")["score"], serde_json::Value::Null);
     assert_eq!(learner("did-nothing")["score"], 0);
@@ -468,6 +460,17 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
         text.contains("graded 31 of 35 learners of dp100-04-compute (pass mark all steps): 13 passed, 18 not passed, 4 could not be checked"),
         "{text}"
     );
+}
+
+/// The JSON gradebook's row of `name`.
+fn learner_row(json: &serde_json::Value, name: &str) -> serde_json::Value {
+    json["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["learner"] == name)
+        .unwrap()
+        .clone()
 }
 
 /// A copy of the shipped reference fixture of the compute lab in `subs/<learner>`, with
@@ -513,19 +516,10 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
                 .unwrap();
         (stdout(&out), json)
     };
-    let row = |json: &serde_json::Value, name: &str| {
-        json["learners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["learner"] == name)
-            .unwrap()
-            .clone()
-    };
 
     // Flagged, still graded.
     let (text, json) = grade(&[]);
-    let fresh = row(&json, "fresh");
+    let fresh = learner_row(&json, "fresh");
     assert_eq!(fresh["score"], 20);
     assert_eq!(fresh["warnings"], serde_json::json!([]));
     assert!(
@@ -536,7 +530,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
         .is_ok(),
         "{fresh}"
     );
-    let old = row(&json, "old");
+    let old = learner_row(&json, "old");
     assert_eq!(old["score"], 20);
     assert_eq!(old["recorded_at"], "2020-01-01T00:00:00Z");
     let warning = old["warnings"][0].as_str().unwrap();
@@ -545,7 +539,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
             && warning.ends_with("days ago (2020-01-01T00:00:00Z), more than --max-age 30"),
         "{warning}"
     );
-    let changed = row(&json, "changed");
+    let changed = learner_row(&json, "changed");
     assert_eq!(changed["score"], 20);
     assert_eq!(
         changed["warnings"],
@@ -566,7 +560,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
 
     // --strict: the stale fixture is not graded; the others are.
     let (text, json) = grade(&["--strict"]);
-    let old = row(&json, "old");
+    let old = learner_row(&json, "old");
     assert_eq!(old["could_not_check"], true);
     assert_eq!(old["score"], serde_json::Value::Null);
     assert!(
@@ -575,6 +569,6 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
         )),
         "{old}"
     );
-    assert_eq!(row(&json, "fresh")["score"], 20);
+    assert_eq!(learner_row(&json, "fresh")["score"], 20);
     assert!(text.contains("1 could not be checked"), "{text}");
 }
