@@ -54,6 +54,12 @@ pub(super) fn print(file: &Path, vars: &[String], io: &mut Io) -> Result<i32, Co
         }
         Err(errors) => {
             io.stderr.write_all(errors.render(io.color).as_bytes())?;
+            writeln!(
+                io.stderr,
+                "error: {} problem(s) in {}",
+                errors.errors.len(),
+                file.display()
+            )?;
             Ok(exit::INVALID)
         }
     }

@@ -89,9 +89,12 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
         Err(e) => return Err(attach(vec![yaml_problem(&e, &source)])),
     };
     let mut problems = lint(&lab, &source);
-    problems.extend(super::spec_step::lint(&lab, path, &source));
-    if !problems.is_empty() {
-        return Err(attach(problems));
+    let (at_steps, in_specs) = super::spec_step::lint(&lab, path, &source);
+    problems.extend(at_steps);
+    if !problems.is_empty() || !in_specs.is_empty() {
+        let mut all = attach(problems);
+        all.extend(in_specs);
+        return Err(all);
     }
     Ok(LabFile {
         path: path.to_path_buf(),

@@ -160,6 +160,8 @@ impl Values<'_> {
 struct Resolver<'a> {
     values: Values<'a>,
     problems: Vec<Problem>,
+    /// Errors inside steps' specs, located in the spec files.
+    in_specs: Vec<LabDiagnostic>,
 }
 
 impl Resolver<'_> {
@@ -290,8 +292,13 @@ impl Resolver<'_> {
                     self.values.param(name)
                 }) {
                     Ok(v) => Some(v),
-                    Err(e) => {
+                    Err(super::spec_step::SpecStepError::Step(e)) => {
                         self.fail(spec, e, "this spec");
+                        return None;
+                    }
+                    Err(super::spec_step::SpecStepError::Spec(errors)) => {
+                        self.in_specs
+                            .extend(super::spec_step::diagnostics(errors, &step.id.value));
                         return None;
                     }
                 }
@@ -425,6 +432,7 @@ pub(crate) fn resolve(
             active: HashSet::new(),
         },
         problems: Vec::new(),
+        in_specs: Vec::new(),
     };
     for (name, _) in file.lab.params.iter() {
         if let Err(e) = r.values.get(&name.value) {
@@ -441,14 +449,16 @@ pub(crate) fn resolve(
             PassMark::AllSteps
         }
     };
-    if !r.problems.is_empty() {
+    if !r.problems.is_empty() || !r.in_specs.is_empty() {
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
         problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
-        return Err(problems
+        let mut all: Vec<LabDiagnostic> = problems
             .into_iter()
             .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &file.source))
-            .collect());
+            .collect();
+        all.append(&mut r.in_specs);
+        return Err(all);
     }
     let steps: Vec<ResolvedStep> = steps.into_iter().flatten().collect();
     let mut params = r.values.values;

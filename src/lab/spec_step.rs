@@ -1,13 +1,32 @@
 //! Steps whose `create` names an az ml CLI v2 spec: the spec text is templated (`${name}`
 //! only; the specs' own `${{...}}` expressions are left alone) and translated to the PUT body
-//! with [`crate::spec`], in the workspace the lab's parameters name.
+//! with [`crate::spec`], in the workspace the lab's parameters name. Every error of a spec
+//! becomes its own diagnostic, located in the spec file, next to the lab's other errors.
 
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
 use serde_json::Value;
 
-use crate::spec::{Context, translate_source};
+use super::diagnostic::LabDiagnostic;
+use crate::spec::{Context, SpecErrors, translate_source};
+
+/// Why a step's spec gives no body.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SpecStepError {
+    /// The spec cannot be read or templated (a problem at the lab's `spec:`).
+    #[error("{0}")]
+    Step(String),
+    /// The spec's own errors, each located in the spec file.
+    #[error(transparent)]
+    Spec(SpecErrors),
+}
+
+impl From<String> for SpecStepError {
+    fn from(message: String) -> Self {
+        SpecStepError::Step(message)
+    }
+}
 
 /// The spec's path: relative to the lab file's folder.
 pub(crate) fn spec_path(lab_path: &Path, spec: &str) -> PathBuf {
@@ -34,13 +53,12 @@ pub(crate) fn substitute(
     Ok(out)
 }
 
-/// Reads, templates and translates the spec of a step; errors name the spec's file, line and
-/// column.
+/// Reads, templates and translates the spec of a step.
 pub(crate) fn body(
     lab_path: &Path,
     spec: &str,
     mut value: impl FnMut(&str) -> Result<String, String>,
-) -> Result<Value, String> {
+) -> Result<Value, SpecStepError> {
     let path = spec_path(lab_path, spec);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read spec {}: {e}", path.display()))?;
@@ -58,26 +76,42 @@ pub(crate) fn body(
     };
     translate_source(&path, &text, &ctx)
         .map(|t| t.body)
-        .map_err(|e| {
-            e.errors
-                .first()
-                .map(|d| match &d.help {
-                    Some(h) => format!("{} ({h})", d.message),
-                    None => d.message.clone(),
-                })
-                .unwrap_or_else(|| "invalid spec".to_owned())
+        .map_err(SpecStepError::Spec)
+}
+
+/// The errors of the spec of step `step` as lab diagnostics, each at its file, line and column
+/// in the spec.
+pub(crate) fn diagnostics(errors: SpecErrors, step: &str) -> Vec<LabDiagnostic> {
+    errors
+        .errors
+        .into_iter()
+        .map(|e| {
+            let used = format!("the spec of step `{step}`; check it alone with `amlab spec FILE`");
+            LabDiagnostic::Spec {
+                message: e.message,
+                src: e.src,
+                span: e.span,
+                label: e.label,
+                help: Some(match e.help {
+                    Some(h) => format!("{h}\n{used}"),
+                    None => used,
+                }),
+            }
         })
+        .collect()
 }
 
 /// Translates every step's spec with lint-time values (literal parameter defaults, else the
-/// parameter's name), so spec errors are reported with the lab's other problems.
+/// parameter's name), so spec errors are reported with the lab's other problems: problems at a
+/// step's `spec:` (unreadable file, undefined parameter) and every error inside the specs.
 pub(crate) fn lint(
     lab: &super::Lab,
     lab_path: &Path,
     source: &str,
-) -> Vec<super::diagnostic::Problem> {
+) -> (Vec<super::diagnostic::Problem>, Vec<LabDiagnostic>) {
     use super::diagnostic::{DiagKind, Problem};
     let mut problems = Vec::new();
+    let mut in_specs = Vec::new();
     for step in &lab.steps {
         let Some(spec) = step.create.as_ref().and_then(|c| c.spec.as_ref()) else {
             continue;
@@ -96,15 +130,21 @@ pub(crate) fn lint(
                 None => Err(format!("undefined parameter `{name}`")),
             }
         };
-        if let Err(e) = body(lab_path, &spec.value, value) {
-            let (o, l) = super::span::range(source, spec);
-            problems.push(
-                Problem::new(DiagKind::Spec, o, l, e, "this spec")
-                    .with_help("check the spec with `amlab spec FILE`"),
-            );
+        match body(lab_path, &spec.value, value) {
+            Ok(_) => {}
+            Err(SpecStepError::Step(e)) => {
+                let (o, l) = super::span::range(source, spec);
+                problems.push(
+                    Problem::new(DiagKind::Spec, o, l, e, "this spec")
+                        .with_help("check the spec with `amlab spec FILE`"),
+                );
+            }
+            Err(SpecStepError::Spec(errors)) => {
+                in_specs.extend(diagnostics(errors, &step.id.value));
+            }
         }
     }
-    problems
+    (problems, in_specs)
 }
 
 #[cfg(test)]

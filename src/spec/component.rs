@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use super::deployment::code_id;
 use super::error::Problem;
-use super::node::{Node, Obj, SNode, python_float};
+use super::node::{Node, Obj, SNode, Values, python_float};
 use super::pyhash::hash_dict;
 use super::refs::{is_local, versioned};
 
@@ -72,8 +72,8 @@ const IO_TYPES: &[&str] = &[
 
 /// Translates a component spec.
 pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Problem> {
-    let name = root.req_str("name")?;
-    let version = root.str("version")?;
+    let name = root.req_str("name");
+    let version = root.str("version");
     let mut spec = dict(root, ctx)?;
     let mut hashed = spec.clone();
     hashed.remove("version");
@@ -81,7 +81,7 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
     spec.insert("_source".into(), json!("YAML.COMPONENT"));
     let mut props = Map::new();
     props.insert("componentSpec".into(), Value::Object(spec));
-    if let Some(d) = root.str("description")? {
+    if let Some(d) = root.str("description") {
         props.insert("description".into(), json!(d));
     }
     props.insert("isAnonymous".into(), json!(false));
@@ -90,7 +90,7 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "properties".into(),
         json!({ "client_component_hash": hash }),
     );
-    props.insert("tags".into(), root.str_map_or_empty("tags")?);
+    props.insert("tags".into(), root.str_map_or_empty("tags", Values::Strict));
     // Without a version the SDK asks the service for the container's next version; in a
     // workspace without the component that is "1".
     let path = format!(
@@ -103,39 +103,43 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
 /// The component's `_to_dict()`: the YAML fields with references resolved, defaults
 /// stringified and `is_deterministic` defaulted.
 pub(crate) fn dict(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Value>, Problem> {
+    // The type decides the valid fields: without a valid one nothing else is checked.
     let kind = root
-        .choice("type", &["command", "spark"])?
+        .choice_checked("type", &["command", "spark"])?
         .unwrap_or_else(|| "command".into());
     root.only(if kind == "spark" {
         SPARK_FIELDS
     } else {
         COMMAND_FIELDS
-    })?;
+    });
     let mut d = Map::new();
-    if let Some(s) = root.str("$schema")? {
+    if let Some(s) = root.str("$schema") {
         d.insert("$schema".into(), json!(s));
     }
     for key in ["name", "version", "display_name", "description"] {
-        if let Some(v) = root.str(key)? {
+        if let Some(v) = root.str(key) {
             d.insert(key.into(), json!(v));
         }
     }
-    if let Some(t) = root.str_map("tags")?.filter(|m| !m.is_empty()) {
+    if let Some(t) = root
+        .str_map("tags", Values::Strict)
+        .filter(|m| !m.is_empty())
+    {
         d.insert("tags".into(), Value::Object(t));
     }
     d.insert("type".into(), json!(kind));
-    let inputs = io_map(root, "inputs")?;
+    let inputs = io_map(root, "inputs");
     if !inputs.is_empty() {
         d.insert("inputs".into(), Value::Object(inputs));
     }
-    let outputs = io_map(root, "outputs")?;
+    let outputs = io_map(root, "outputs");
     if !outputs.is_empty() {
         d.insert("outputs".into(), Value::Object(outputs));
     }
-    if let Some(c) = root.str("code")? {
+    if let Some(c) = root.str("code") {
         d.insert("code".into(), json!(code(ctx, &c)));
     }
-    if let Some(e) = environment(root, ctx)? {
+    if let Some(e) = root.ok(environment(root, ctx)).flatten() {
         d.insert("environment".into(), json!(e));
     }
     if kind == "spark" {
@@ -144,9 +148,9 @@ pub(crate) fn dict(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Value>, P
                 d.insert(key.into(), n.value.to_json());
             }
         }
-        d.insert("args".into(), json!(root.req_str("args")?));
+        d.insert("args".into(), json!(root.req_str("args")));
     } else {
-        d.insert("command".into(), json!(root.req_str("command")?));
+        d.insert("command".into(), json!(root.req_str("command")));
         for key in ["environment_variables", "resources", "distribution"] {
             if let Some(n) = root.get(key) {
                 d.insert(key.into(), n.value.to_json());
@@ -155,7 +159,7 @@ pub(crate) fn dict(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Value>, P
     }
     d.insert(
         "is_deterministic".into(),
-        json!(root.bool("is_deterministic")?.unwrap_or(true)),
+        json!(root.bool("is_deterministic").unwrap_or(true)),
     );
     Ok(d)
 }
@@ -205,23 +209,25 @@ pub(crate) fn environment(o: Obj<'_>, ctx: &Context) -> Result<Option<String>, P
 }
 
 /// `inputs:` or `outputs:` of a component.
-fn io_map(root: Obj<'_>, key: &str) -> Result<Map<String, Value>, Problem> {
+fn io_map(root: Obj<'_>, key: &str) -> Map<String, Value> {
     let mut out = Map::new();
-    let Some(o) = root.obj(key, key)? else {
-        return Ok(out);
+    let Some(o) = root.obj(key, key) else {
+        return out;
     };
     for (k, v) in o.entries() {
-        out.insert(k.value.clone(), io_def(v, key == "outputs")?);
+        if let Some(def) = o.ok(io_def(o, v, key == "outputs")) {
+            out.insert(k.value.clone(), def);
+        }
     }
-    Ok(out)
+    out
 }
 
 /// One input or output definition: `{type, default, optional, min, max, enum, mode, description}`.
-fn io_def(node: &SNode, output: bool) -> Result<Value, Problem> {
+fn io_def(parent: Obj<'_>, node: &SNode, output: bool) -> Result<Value, Problem> {
     if matches!(node.value, Node::Null) {
         return Ok(json!({"type": "uri_folder"}));
     }
-    let o = Obj::of(
+    let o = parent.sub(
         node,
         if output {
             "outputs.<name>"
@@ -239,25 +245,27 @@ fn io_def(node: &SNode, output: bool) -> Result<Value, Problem> {
         "mode",
         "description",
         "path",
-    ])?;
+    ]);
     let t = o
-        .choice("type", IO_TYPES)?
+        .choice("type", IO_TYPES)
         .unwrap_or_else(|| "uri_folder".into());
     let mut m = Map::new();
     m.insert("type".into(), json!(t));
     for key in ["default", "min", "max"] {
-        if let Some(n) = o.get(key) {
-            m.insert(key.into(), json!(stringified(n, &t)?));
+        if let Some(n) = o.get(key)
+            && let Some(v) = o.ok(stringified(n, &t))
+        {
+            m.insert(key.into(), json!(v));
         }
     }
-    if let Some(b) = o.bool("optional")? {
+    if let Some(b) = o.bool("optional") {
         m.insert("optional".into(), json!(b));
     }
     if let Some(n) = o.get("enum") {
         m.insert("enum".into(), n.value.to_json());
     }
     for key in ["mode", "description", "path"] {
-        if let Some(v) = o.str(key)? {
+        if let Some(v) = o.str(key) {
             m.insert(key.into(), json!(v));
         }
     }
@@ -298,7 +306,9 @@ mod tests {
     fn defaults_are_stringified_and_hashed() {
         let text = "name: c\ntype: command\ninputs:\n  num: {type: number, default: 1024}\n  b: {type: boolean, default: false}\n  i: {type: integer, min: 0, max: 10}\ncommand: echo\nenvironment: azureml:e:2\n";
         let node: SNode = serde_saphyr::from_str(text).unwrap();
-        let (path, body) = translate(Obj::of(&node, "").unwrap(), &ctx()).unwrap();
+        let errs = super::super::error::Problems::default();
+        let (path, body) = translate(Obj::root(&node, &errs).unwrap(), &ctx()).unwrap();
+        assert!(errs.is_empty());
         assert_eq!(path, "components/c/versions/1");
         let spec = &body["properties"]["componentSpec"];
         assert_eq!(spec["inputs"]["num"]["default"], "1024.0");

@@ -5,19 +5,17 @@ use serde_json::{Map, Value, json};
 
 use super::duration::iso_seconds;
 use super::error::Problem;
-use super::node::{Obj, put};
+use super::node::{Obj, Values, put};
 
-/// Translates a compute spec.
+/// Translates a compute spec. The `type` decides which fields are valid: without a valid one
+/// nothing else is checked.
 pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, Value), Problem> {
-    let name = root.req_str("name")?;
-    let kind = root.choice("type", &["amlcompute", "computeinstance"])?;
-    let body = match kind.as_deref() {
-        Some("computeinstance") => instance(root, ctx)?,
-        Some(_) => cluster(root, ctx)?,
-        None => {
-            return Err(Problem::at(root.node, "missing required field `type`")
-                .with_help("compute types: amlcompute, computeinstance"));
-        }
+    let name = root.req_str("name");
+    let kind = root.req_choice("type", &["amlcompute", "computeinstance"])?;
+    let body = if kind == "computeinstance" {
+        instance(root, ctx)
+    } else {
+        cluster(root, ctx)
     };
     Ok((format!("computes/{name}"), body))
 }
@@ -25,7 +23,7 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, 
 /// AmlCompute.
 /// Clusters keep a `location` from the spec; otherwise (and always for instances) the SDK's
 /// `ComputeOperations.begin_create_or_update` sets the workspace's location.
-fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
+fn cluster(root: Obj<'_>, ctx: &super::Context) -> Value {
     root.only(&[
         "name",
         "type",
@@ -42,32 +40,29 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
         "ssh_settings",
         "network_settings",
         "enable_node_public_ip",
-    ])?;
+    ]);
     let mut scale = Map::new();
     scale.insert(
         "maxNodeCount".into(),
-        json!(root.int("max_instances")?.unwrap_or(4)),
+        json!(root.int("max_instances").unwrap_or(4)),
     );
     scale.insert(
         "minNodeCount".into(),
-        json!(root.int("min_instances")?.unwrap_or(0)),
+        json!(root.int("min_instances").unwrap_or(0)),
     );
     scale.insert(
         "nodeIdleTimeBeforeScaleDown".into(),
         json!(iso_seconds(
-            root.int("idle_time_before_scale_down")?.unwrap_or(120)
+            root.seconds("idle_time_before_scale_down").unwrap_or(120)
         )),
     );
     let mut inner = Map::new();
     inner.insert(
         "vmSize".into(),
-        json!(
-            root.str("size")?
-                .unwrap_or_else(|| "STANDARD_DS3_V2".into())
-        ),
+        json!(root.str("size").unwrap_or_else(|| "STANDARD_DS3_V2".into())),
     );
     inner.insert("scaleSettings".into(), Value::Object(scale));
-    let ssh = match root.bool("ssh_public_access_enabled")? {
+    let ssh = match root.bool("ssh_public_access_enabled") {
         Some(true) => "Enabled",
         Some(false) => "Disabled",
         None => "NotSpecified",
@@ -75,10 +70,10 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     inner.insert("remoteLoginPortPublicAccess".into(), json!(ssh));
     inner.insert(
         "enableNodePublicIp".into(),
-        json!(root.bool("enable_node_public_ip")?.unwrap_or(true)),
+        json!(root.bool("enable_node_public_ip").unwrap_or(true)),
     );
     inner.insert("osType".into(), json!("Linux"));
-    if let Some(tier) = root.choice("tier", &["dedicated", "low_priority"])? {
+    if let Some(tier) = root.choice("tier", &["dedicated", "low_priority"]) {
         inner.insert(
             "vmPriority".into(),
             json!(if tier == "dedicated" {
@@ -90,32 +85,28 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
     }
     let mut props = Map::new();
     props.insert("computeType".into(), json!("AmlCompute"));
-    put(&mut props, "description", root.str("description")?);
+    put(&mut props, "description", root.str("description"));
     props.insert("disableLocalAuth".into(), json!(true));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
     body.insert(
         "location".into(),
-        json!(
-            root.str("location")?
-                .unwrap_or_else(|| ctx.location.clone())
-        ),
+        json!(root.str("location").unwrap_or_else(|| ctx.location.clone())),
     );
-    if let Some(identity) = identity(root)? {
+    if let Some(identity) = identity(root) {
         body.insert("identity".into(), identity);
     }
-    put(&mut body, "tags", root.str_map("tags")?);
+    put(&mut body, "tags", root.str_map("tags", Values::Strict));
     body.insert("properties".into(), Value::Object(props));
-    Ok(Value::Object(body))
+    Value::Object(body)
 }
 
-/// `identity:` -> the ARM managed identity object.
-pub(crate) fn identity(root: Obj<'_>) -> Result<Option<Value>, Problem> {
-    let Some(id) = root.obj("identity", "identity")? else {
-        return Ok(None);
-    };
-    id.only(&["type", "user_assigned_identities"])?;
-    let kind = id.choice(
+/// `identity:` -> the ARM managed identity object (`None` when absent or invalid, the problem
+/// recorded).
+pub(crate) fn identity(root: Obj<'_>) -> Option<Value> {
+    let id = root.obj("identity", "identity")?;
+    id.only(&["type", "user_assigned_identities"]);
+    let kind = id.ok(id.req_choice(
         "type",
         &[
             "system_assigned",
@@ -123,35 +114,32 @@ pub(crate) fn identity(root: Obj<'_>) -> Result<Option<Value>, Problem> {
             "system_assigned,user_assigned",
             "none",
         ],
-    )?;
+    ));
     let rest = match kind.as_deref() {
         Some("system_assigned") => "SystemAssigned",
         Some("user_assigned") => "UserAssigned",
         Some("none") => "None",
         Some(_) => "SystemAssigned,UserAssigned",
-        None => {
-            return Err(Problem::at(
-                id.node,
-                "missing required field `identity.type`",
-            ));
-        }
+        None => "",
     };
     let mut out = Map::new();
     out.insert("type".into(), json!(rest));
-    if let Some(list) = id.seq("user_assigned_identities")? {
+    if let Some(list) = id.seq("user_assigned_identities") {
         let mut ids = Map::new();
         for item in list {
-            let o = Obj::of(item, "identity.user_assigned_identities[]")?;
-            o.only(&["resource_id", "client_id", "principal_id"])?;
-            ids.insert(o.req_str("resource_id")?, json!({}));
+            let Some(o) = id.ok(id.sub(item, "identity.user_assigned_identities[]")) else {
+                continue;
+            };
+            o.only(&["resource_id", "client_id", "principal_id"]);
+            ids.insert(o.req_str("resource_id"), json!({}));
         }
         out.insert("userAssignedIdentities".into(), Value::Object(ids));
     }
-    Ok(Some(Value::Object(out)))
+    Some(Value::Object(out))
 }
 
 /// ComputeInstance.
-fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
+fn instance(root: Obj<'_>, ctx: &super::Context) -> Value {
     root.only(&[
         "name",
         "type",
@@ -173,75 +161,75 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Result<Value, Problem> {
         "enable_root_access",
         "release_quota_on_stop",
         "enable_os_patching",
-    ])?;
+    ]);
     let mut inner = Map::new();
     inner.insert(
         "vmSize".into(),
-        json!(
-            root.str("size")?
-                .unwrap_or_else(|| "STANDARD_DS3_V2".into())
-        ),
+        json!(root.str("size").unwrap_or_else(|| "STANDARD_DS3_V2".into())),
     );
     inner.insert(
         "enableNodePublicIp".into(),
-        json!(root.bool("enable_node_public_ip")?.unwrap_or(true)),
+        json!(root.bool("enable_node_public_ip").unwrap_or(true)),
     );
     inner.insert(
         "enableSSO".into(),
-        json!(root.bool("enable_sso")?.unwrap_or(true)),
+        json!(root.bool("enable_sso").unwrap_or(true)),
     );
     inner.insert(
         "enableRootAccess".into(),
-        json!(root.bool("enable_root_access")?.unwrap_or(true)),
+        json!(root.bool("enable_root_access").unwrap_or(true)),
     );
     inner.insert(
         "releaseQuotaOnStop".into(),
-        json!(root.bool("release_quota_on_stop")?.unwrap_or(false)),
+        json!(root.bool("release_quota_on_stop").unwrap_or(false)),
     );
     inner.insert(
         "enableOSPatching".into(),
-        json!(root.bool("enable_os_patching")?.unwrap_or(false)),
+        json!(root.bool("enable_os_patching").unwrap_or(false)),
     );
     inner.insert("applicationSharingPolicy".into(), json!("Shared"));
     inner.insert("computeInstanceAuthorizationType".into(), json!("personal"));
-    if let Some(m) = root.int("idle_time_before_shutdown_minutes")? {
+    if let Some(m) = root.int("idle_time_before_shutdown_minutes") {
         inner.insert("idleTimeBeforeShutdown".into(), json!(format!("PT{m}M")));
-    } else if let Some(s) = root.str("idle_time_before_shutdown")? {
+    } else if let Some(s) = root.str("idle_time_before_shutdown") {
         inner.insert("idleTimeBeforeShutdown".into(), json!(s));
     }
-    if let Some(s) = root.obj("schedules", "schedules")? {
-        s.only(&["compute_start_stop"])?;
+    if let Some(s) = root.obj("schedules", "schedules") {
+        s.only(&["compute_start_stop"]);
         let mut list = Vec::new();
-        for item in s.seq("compute_start_stop")?.unwrap_or(&[]) {
-            list.push(start_stop(Obj::of(
-                item,
-                "schedules.compute_start_stop[]",
-            )?)?);
+        for item in s.seq("compute_start_stop").unwrap_or(&[]) {
+            if let Some(o) = s.ok(s.sub(item, "schedules.compute_start_stop[]"))
+                && let Some(v) = s.ok(start_stop(o))
+            {
+                list.push(v);
+            }
         }
         inner.insert("schedules".into(), json!({ "computeStartStop": list }));
     }
     let mut props = Map::new();
     props.insert("computeType".into(), json!("ComputeInstance"));
-    put(&mut props, "description", root.str("description")?);
+    put(&mut props, "description", root.str("description"));
     props.insert("disableLocalAuth".into(), json!(true));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
-    root.str("location")?;
+    root.str("location");
     body.insert("location".into(), json!(ctx.location));
-    if let Some(identity) = identity(root)? {
+    if let Some(identity) = identity(root) {
         body.insert("identity".into(), identity);
     }
     body.insert("properties".into(), Value::Object(props));
-    Ok(Value::Object(body))
+    Value::Object(body)
 }
 
 /// One `compute_start_stop` entry.
 fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
-    o.only(&["action", "trigger", "state"])?;
-    let action = o
-        .choice("action", &["start", "stop"])?
-        .ok_or_else(|| Problem::at(o.node, "missing required field `action` (start or stop)"))?;
-    let trigger = Obj::of(o.req("trigger")?, "trigger")?;
+    o.only(&["action", "trigger", "state"]);
+    let action = o.ok(o.req_choice("action", &["start", "stop"]));
+    let status = match o.choice("state", &["enabled", "disabled"]).as_deref() {
+        Some("disabled") => "Disabled",
+        _ => "Enabled",
+    };
+    let trigger = o.req_obj("trigger", "trigger")?;
     trigger.only(&[
         "type",
         "expression",
@@ -251,36 +239,36 @@ fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
         "frequency",
         "interval",
         "schedule",
-    ])?;
-    let status = match o.choice("state", &["enabled", "disabled"])?.as_deref() {
-        Some("disabled") => "Disabled",
-        _ => "Enabled",
-    };
+    ]);
     let mut out = Map::new();
     out.insert("action".into(), json!(action));
     out.insert("status".into(), json!(status));
-    match trigger.choice("type", &["cron", "recurrence"])?.as_deref() {
+    match trigger
+        .choice_or("type", &["cron", "recurrence"], "cron")
+        .as_deref()
+    {
         Some("recurrence") => {
             let mut r = Map::new();
-            put(&mut r, "frequency", trigger.str("frequency")?);
-            put(&mut r, "interval", trigger.int("interval")?);
-            if let Some(s) = trigger.obj("schedule", "trigger.schedule")? {
-                r.insert("schedule".into(), super::schedule::pattern(s)?);
+            put(&mut r, "frequency", trigger.str("frequency"));
+            put(&mut r, "interval", trigger.int("interval"));
+            if let Some(s) = trigger.obj("schedule", "trigger.schedule") {
+                r.insert("schedule".into(), super::schedule::pattern(s));
             }
-            put(&mut r, "startTime", trigger.str("start_time")?);
-            put(&mut r, "timeZone", trigger.str("time_zone")?);
+            put(&mut r, "startTime", trigger.str("start_time"));
+            put(&mut r, "timeZone", trigger.str("time_zone"));
             out.insert("triggerType".into(), json!("Recurrence"));
             out.insert("recurrence".into(), Value::Object(r));
         }
-        _ => {
+        Some(_) => {
             let mut c = Map::new();
-            c.insert("expression".into(), json!(trigger.req_str("expression")?));
-            put(&mut c, "startTime", trigger.str("start_time")?);
-            put(&mut c, "timeZone", trigger.str("time_zone")?);
+            c.insert("expression".into(), json!(trigger.req_str("expression")));
+            put(&mut c, "startTime", trigger.str("start_time"));
+            put(&mut c, "timeZone", trigger.str("time_zone"));
             c.insert("triggerType".into(), json!("Cron"));
             out.insert("triggerType".into(), json!("Cron"));
             out.insert("cron".into(), Value::Object(c));
         }
+        None => {}
     }
     Ok(Value::Object(out))
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use super::duration::{iso_millis, iso_seconds};
 use super::error::Problem;
-use super::node::{Obj, put};
+use super::node::{Obj, Values, put};
 use super::refs::{is_local, named, versioned};
 
 /// `codes/<digest>/versions/1`: the code asset the SDK would register for a local folder.
@@ -22,29 +22,26 @@ pub(crate) fn code_id(ctx: &Context, code: &str) -> String {
 }
 
 /// A reference field (string) resolved, or `None` for inline definitions (registered as
-/// anonymous assets by the SDK before the PUT; amlab leaves them out).
-fn reference(o: Obj<'_>, key: &str, kind: &str, ctx: &Context) -> Result<Option<String>, Problem> {
+/// anonymous assets by the SDK before the PUT; amlab leaves them out) and bad references
+/// (recorded).
+fn reference(o: Obj<'_>, key: &str, kind: &str, ctx: &Context) -> Option<String> {
     match o.get(key) {
         Some(n) if matches!(n.value, super::node::Node::Str(_)) => {
-            let s = o.str(key)?.unwrap_or_default();
-            versioned(ctx, kind, &s)
-                .map(Some)
-                .map_err(|m| Problem::at(n, m))
+            let s = o.str(key).unwrap_or_default();
+            o.ok(versioned(ctx, kind, &s).map_err(|m| Problem::at(n, m)))
         }
-        _ => Ok(None),
+        _ => None,
     }
 }
 
 /// `code_configuration:` -> `codeConfiguration`.
-fn code_configuration(root: Obj<'_>, ctx: &Context) -> Result<Option<Value>, Problem> {
-    let Some(c) = root.obj("code_configuration", "code_configuration")? else {
-        return Ok(None);
-    };
-    c.only(&["code", "scoring_script"])?;
+fn code_configuration(root: Obj<'_>, ctx: &Context) -> Option<Value> {
+    let c = root.obj("code_configuration", "code_configuration")?;
+    c.only(&["code", "scoring_script"]);
     let mut m = Map::new();
-    put(&mut m, "codeId", c.str("code")?.map(|s| code_id(ctx, &s)));
-    m.insert("scoringScript".into(), json!(c.req_str("scoring_script")?));
-    Ok(Some(Value::Object(m)))
+    put(&mut m, "codeId", c.str("code").map(|s| code_id(ctx, &s)));
+    m.insert("scoringScript".into(), json!(c.req_str("scoring_script")));
+    Some(Value::Object(m))
 }
 
 /// Translates a managed online deployment spec.
@@ -73,55 +70,58 @@ pub(crate) fn online(
         "tags",
         "egress_public_network_access",
         "properties",
-    ])?;
-    let name = root.req_str("name")?;
-    let endpoint = root.req_str("endpoint_name")?;
+    ]);
+    let name = root.req_str("name");
+    let endpoint = root.req_str("endpoint_name");
     let mut p = Map::new();
     p.insert(
         "appInsightsEnabled".into(),
-        json!(root.bool("app_insights_enabled")?.unwrap_or(false)),
+        json!(root.bool("app_insights_enabled").unwrap_or(false)),
     );
-    put(&mut p, "codeConfiguration", code_configuration(root, ctx)?);
-    put(&mut p, "description", root.str("description")?);
+    put(&mut p, "codeConfiguration", code_configuration(root, ctx));
+    put(&mut p, "description", root.str("description"));
     p.insert("endpointComputeType".into(), json!("Managed"));
     put(
         &mut p,
         "environmentId",
-        reference(root, "environment", "environments", ctx)?,
+        reference(root, "environment", "environments", ctx),
     );
     p.insert(
         "environmentVariables".into(),
-        Value::Object(root.str_map("environment_variables")?.unwrap_or_default()),
+        root.str_map_or_empty("environment_variables", Values::Raw),
     );
-    put(&mut p, "instanceType", root.str("instance_type")?);
-    put(&mut p, "model", reference(root, "model", "models", ctx)?);
+    put(&mut p, "instanceType", root.str("instance_type"));
+    put(&mut p, "model", reference(root, "model", "models", ctx));
     put(
         &mut p,
         "egressPublicNetworkAccess",
-        root.str("egress_public_network_access")?,
+        root.str("egress_public_network_access"),
     );
-    p.insert("properties".into(), root.str_map_or_empty("properties")?);
-    if let Some(r) = root.obj("request_settings", "request_settings")? {
+    p.insert(
+        "properties".into(),
+        root.str_map_or_empty("properties", Values::Raw),
+    );
+    if let Some(r) = root.obj("request_settings", "request_settings") {
         r.only(&[
             "request_timeout_ms",
             "max_concurrent_requests_per_instance",
             "max_queue_wait_ms",
-        ])?;
+        ]);
         let mut m = Map::new();
         put(
             &mut m,
             "maxConcurrentRequestsPerInstance",
-            r.int("max_concurrent_requests_per_instance")?,
+            r.int("max_concurrent_requests_per_instance"),
         );
         put(
             &mut m,
             "maxQueueWait",
-            r.int("max_queue_wait_ms")?.map(iso_millis),
+            r.int("max_queue_wait_ms").map(iso_millis),
         );
         put(
             &mut m,
             "requestTimeout",
-            r.int("request_timeout_ms")?.map(iso_millis),
+            r.int("request_timeout_ms").map(iso_millis),
         );
         p.insert("requestSettings".into(), Value::Object(m));
     }
@@ -129,41 +129,43 @@ pub(crate) fn online(
         ("liveness_probe", "livenessProbe"),
         ("readiness_probe", "readinessProbe"),
     ] {
-        if let Some(r) = root.obj(key, "probe")? {
+        if let Some(r) = root.obj(key, "probe") {
             r.only(&[
                 "initial_delay",
                 "period",
                 "timeout",
                 "failure_threshold",
                 "success_threshold",
-            ])?;
+            ]);
             let mut m = Map::new();
-            put(&mut m, "failureThreshold", r.int("failure_threshold")?);
+            put(&mut m, "failureThreshold", r.int("failure_threshold"));
             put(
                 &mut m,
                 "initialDelay",
-                r.int("initial_delay")?.map(iso_seconds),
+                r.seconds("initial_delay").map(iso_seconds),
             );
-            put(&mut m, "period", r.int("period")?.map(iso_seconds));
-            put(&mut m, "successThreshold", r.int("success_threshold")?);
-            put(&mut m, "timeout", r.int("timeout")?.map(iso_seconds));
+            put(&mut m, "period", r.seconds("period").map(iso_seconds));
+            put(&mut m, "successThreshold", r.int("success_threshold"));
+            put(&mut m, "timeout", r.seconds("timeout").map(iso_seconds));
             p.insert(rest.into(), Value::Object(m));
         }
     }
-    if let Some(dc) = root.obj("data_collector", "data_collector")? {
+    if let Some(dc) = root.obj("data_collector", "data_collector") {
         dc.only(&[
             "collections",
             "sampling_rate",
             "rolling_rate",
             "request_logging",
-        ])?;
+        ]);
         let mut cols = Map::new();
-        if let Some(c) = dc.obj("collections", "data_collector.collections")? {
+        if let Some(c) = dc.obj("collections", "data_collector.collections") {
             for (k, v) in c.entries() {
-                let o = Obj::of(v, "data_collector.collections.<name>")?;
-                o.only(&["enabled", "data", "client_id", "sampling_rate"])?;
+                let Some(o) = c.ok(c.sub(v, "data_collector.collections.<name>")) else {
+                    continue;
+                };
+                o.only(&["enabled", "data", "client_id", "sampling_rate"]);
                 let mut m = Map::new();
-                let on = o.bool("enabled")?.unwrap_or(false);
+                let on = o.bool("enabled").unwrap_or(false);
                 m.insert(
                     "dataCollectionMode".into(),
                     json!(if on { "enabled" } else { "disabled" }),
@@ -171,21 +173,21 @@ pub(crate) fn online(
                 put(
                     &mut m,
                     "samplingRate",
-                    o.num("sampling_rate")?.or(dc.num("sampling_rate")?),
+                    o.num("sampling_rate").or(dc.num("sampling_rate")),
                 );
                 cols.insert(k.value.clone(), Value::Object(m));
             }
         }
         let mut m = Map::new();
         m.insert("collections".into(), Value::Object(cols));
-        put(&mut m, "rollingRate", dc.str("rolling_rate")?);
+        put(&mut m, "rollingRate", dc.str("rolling_rate"));
         p.insert("dataCollector".into(), Value::Object(m));
     }
     let body = json!({
         "location": ctx.location,
         "properties": p,
-        "sku": {"capacity": root.int("instance_count")?.unwrap_or(1), "name": "Default"},
-        "tags": root.str_map("tags")?.unwrap_or_default(),
+        "sku": {"capacity": root.int("instance_count").unwrap_or(1), "name": "Default"},
+        "tags": root.str_map_or_empty("tags", Values::Raw),
     });
     Ok((
         format!("onlineEndpoints/{endpoint}/deployments/{name}"),
@@ -195,9 +197,13 @@ pub(crate) fn online(
 
 /// Translates a batch deployment spec (`type: model`, the default, or `type: pipeline`).
 pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Problem> {
-    let name = root.req_str("name")?;
-    let endpoint = root.req_str("endpoint_name")?;
-    let pipeline = root.choice("type", &["model", "pipeline"])?.as_deref() == Some("pipeline");
+    let name = root.req_str("name");
+    let endpoint = root.req_str("endpoint_name");
+    // The type decides the valid fields: without a valid one nothing else is checked.
+    let pipeline = root
+        .choice_checked("type", &["model", "pipeline"])?
+        .as_deref()
+        == Some("pipeline");
     let mut p = Map::new();
     if pipeline {
         root.only(&[
@@ -209,10 +215,12 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
             "component",
             "settings",
             "job_definition",
-        ])?;
-        let comp = root.req_str("component")?;
-        let id = versioned(ctx, "components", &comp)
-            .map_err(|m| Problem::at(root.req("component").unwrap_or(root.node), m))?;
+        ]);
+        let comp = root.req_str("component");
+        let at = root.get("component").unwrap_or(root.node);
+        let id = root
+            .ok(versioned(ctx, "components", &comp).map_err(|m| Problem::at(at, m)))
+            .unwrap_or(comp);
         let mut cfg = Map::new();
         cfg.insert(
             "componentId".into(),
@@ -225,7 +233,7 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
         if let Some(s) = root.get("settings") {
             cfg.insert("settings".into(), s.value.to_json());
         }
-        put(&mut p, "description", root.str("description")?);
+        put(&mut p, "description", root.str("description"));
         p.insert("deploymentConfiguration".into(), Value::Object(cfg));
         p.insert("errorThreshold".into(), json!(-1));
         p.insert("maxConcurrencyPerInstance".into(), json!(1));
@@ -246,8 +254,8 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
             "code_configuration",
             "environment_variables",
             "properties",
-        ])?;
-        let settings = root.obj("settings", "settings")?;
+        ]);
+        let settings = root.obj("settings", "settings");
         if let Some(s) = settings {
             s.only(&[
                 "max_concurrency_per_instance",
@@ -259,53 +267,48 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
                 "logging_level",
                 "environment_variables",
                 "instance_count",
-            ])?;
+            ]);
         }
-        put(&mut p, "codeConfiguration", code_configuration(root, ctx)?);
+        put(&mut p, "codeConfiguration", code_configuration(root, ctx));
         put(
             &mut p,
             "compute",
-            root.str("compute")?.map(|c| named(ctx, "computes", &c)),
+            root.str("compute").map(|c| named(ctx, "computes", &c)),
         );
-        put(&mut p, "description", root.str("description")?);
+        put(&mut p, "description", root.str("description"));
         put(
             &mut p,
             "environmentId",
-            reference(root, "environment", "environments", ctx)?,
+            reference(root, "environment", "environments", ctx),
         );
         put(
             &mut p,
             "environmentVariables",
-            root.str_map("environment_variables")?,
+            root.str_map("environment_variables", Values::Raw),
         );
-        let s = |k: &str| settings.map(|s| s.int(k)).transpose().map(Option::flatten);
+        let s = |k: &str| settings.and_then(|s| s.int(k));
         p.insert(
             "errorThreshold".into(),
-            json!(s("error_threshold")?.unwrap_or(-1)),
+            json!(s("error_threshold").unwrap_or(-1)),
         );
-        let level = settings
-            .map(|s| s.str("logging_level"))
-            .transpose()?
-            .flatten();
+        let level = settings.and_then(|s| s.str("logging_level"));
         p.insert(
             "loggingLevel".into(),
             json!(level.unwrap_or_else(|| "info".into())),
         );
         p.insert(
             "maxConcurrencyPerInstance".into(),
-            json!(s("max_concurrency_per_instance")?.unwrap_or(1)),
+            json!(s("max_concurrency_per_instance").unwrap_or(1)),
         );
         p.insert(
             "miniBatchSize".into(),
-            json!(s("mini_batch_size")?.unwrap_or(10)),
+            json!(s("mini_batch_size").unwrap_or(10)),
         );
-        if let Some(m) = reference(root, "model", "models", ctx)? {
+        if let Some(m) = reference(root, "model", "models", ctx) {
             p.insert("model".into(), json!({"assetId": m, "referenceType": "Id"}));
         }
-        let action = settings
-            .map(|s| s.choice("output_action", &["append_row", "summary_only"]))
-            .transpose()?
-            .flatten();
+        let action =
+            settings.and_then(|s| s.choice("output_action", &["append_row", "summary_only"]));
         p.insert(
             "outputAction".into(),
             json!(if action.as_deref() == Some("summary_only") {
@@ -314,19 +317,19 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
                 "AppendRow"
             }),
         );
-        let file = settings
-            .map(|s| s.str("output_file_name"))
-            .transpose()?
-            .flatten();
+        let file = settings.and_then(|s| s.str("output_file_name"));
         p.insert(
             "outputFileName".into(),
             json!(file.unwrap_or_else(|| "predictions.csv".into())),
         );
-        p.insert("properties".into(), root.str_map_or_empty("properties")?);
-        let count = match root.obj("resources", "resources")? {
+        p.insert(
+            "properties".into(),
+            root.str_map_or_empty("properties", Values::Raw),
+        );
+        let count = match root.obj("resources", "resources") {
             Some(r) => {
-                r.only(&["instance_count", "instance_type", "properties"])?;
-                r.int("instance_count")?
+                r.only(&["instance_count", "instance_type", "properties"]);
+                r.int("instance_count")
             }
             None => None,
         };
@@ -334,16 +337,13 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
             "resources".into(),
             json!({"instanceCount": count.unwrap_or(1), "properties": {}}),
         );
-        let retry = settings
-            .map(|s| s.obj("retry_settings", "settings.retry_settings"))
-            .transpose()?
-            .flatten();
+        let retry = settings.and_then(|s| s.obj("retry_settings", "settings.retry_settings"));
         let (tries, timeout) = match retry {
             Some(r) => {
-                r.only(&["max_retries", "timeout"])?;
+                r.only(&["max_retries", "timeout"]);
                 (
-                    r.int("max_retries")?.unwrap_or(3),
-                    r.int("timeout")?.unwrap_or(30),
+                    r.int("max_retries").unwrap_or(3),
+                    r.seconds("timeout").unwrap_or(30),
                 )
             }
             None => (3, 30),
@@ -356,7 +356,7 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
     let body = json!({
         "location": ctx.location,
         "properties": p,
-        "tags": root.str_map("tags")?.unwrap_or_default(),
+        "tags": root.str_map_or_empty("tags", Values::Raw),
     });
     Ok((
         format!("batchEndpoints/{endpoint}/deployments/{name}"),

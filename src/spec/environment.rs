@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::error::Problem;
-use super::node::{Obj, SNode, put};
+use super::node::{Obj, SNode, Values, put};
 use super::refs::{is_local, local_upload};
 
 /// Translates an environment spec; `dir` is the spec's folder (conda files are relative to it).
@@ -23,21 +23,21 @@ pub(crate) fn translate(root: Obj<'_>, dir: &Path) -> Result<(String, Value), Pr
         "properties",
         "os_type",
         "inference_config",
-    ])?;
-    let name = root.req_str("name")?;
-    let version = root.str("version")?.unwrap_or_else(|| "1".into());
+    ]);
+    let name = root.req_str("name");
+    let version = root.str("version").unwrap_or_else(|| "1".into());
     Ok((
         format!("environments/{name}/versions/{version}"),
-        json!({ "properties": properties(root, dir)? }),
+        json!({ "properties": properties(root, dir) }),
     ))
 }
 
-/// The `properties` of an environment version (shared with inline job environments).
-pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>, Problem> {
+/// The `properties` of an environment version.
+fn properties(root: Obj<'_>, dir: &Path) -> Map<String, Value> {
     let mut p = Map::new();
-    if let Some(b) = root.obj("build", "build")? {
-        b.only(&["path", "dockerfile_path"])?;
-        let path = b.req_str("path")?;
+    if let Some(b) = root.obj("build", "build") {
+        b.only(&["path", "dockerfile_path"]);
+        let path = b.req_str("path");
         let mut m = Map::new();
         m.insert(
             "contextUri".into(),
@@ -47,16 +47,16 @@ pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>
                 path
             }),
         );
-        put(&mut m, "dockerfilePath", b.str("dockerfile_path")?);
+        put(&mut m, "dockerfilePath", b.str("dockerfile_path"));
         p.insert("build".into(), Value::Object(m));
     }
     if let Some(node) = root.get("conda_file") {
-        p.insert("condaFile".into(), json!(conda_text(node, dir)?));
+        put(&mut p, "condaFile", root.ok(conda_text(node, dir)));
     }
-    put(&mut p, "description", root.str("description")?);
-    put(&mut p, "image", root.str("image")?);
+    put(&mut p, "description", root.str("description"));
+    put(&mut p, "image", root.str("image"));
     if root.get("image").is_none() && root.get("build").is_none() {
-        return Err(Problem::at(root.node, "an environment needs `image` or `build`")
+        root.report(Problem::at(root.node, "an environment needs `image` or `build`")
             .with_help("add `image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04` or a `build: {path: ...}`"));
     }
     if let Some(c) = root.get("inference_config") {
@@ -67,7 +67,7 @@ pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>
     put(
         &mut p,
         "osType",
-        root.str("os_type")?.map(|s| {
+        root.str("os_type").map(|s| {
             if s.eq_ignore_ascii_case("windows") {
                 "Windows".to_owned()
             } else {
@@ -75,12 +75,17 @@ pub(crate) fn properties(root: Obj<'_>, dir: &Path) -> Result<Map<String, Value>
             }
         }),
     );
-    put(&mut p, "properties", root.str_map("properties")?);
-    put(&mut p, "tags", root.str_map("tags")?);
-    Ok(p)
+    put(
+        &mut p,
+        "properties",
+        root.str_map("properties", Values::Raw),
+    );
+    put(&mut p, "tags", root.str_map("tags", Values::Raw));
+    p
 }
 
-/// The conda file (a path, or an inline mapping) as the YAML text the SDK sends.
+/// The conda file (a path, or an inline mapping) as the YAML text the SDK sends; the file is
+/// read as PyYAML reads it.
 fn conda_text(node: &SNode, dir: &Path) -> Result<String, Problem> {
     let value = match &node.value {
         super::node::Node::Str(rel) => {
@@ -92,13 +97,15 @@ fn conda_text(node: &SNode, dir: &Path) -> Result<String, Problem> {
                 )
                 .with_help("`conda_file` is a path relative to the spec file")
             })?;
-            let parsed: Value = serde_saphyr::from_str(&text).map_err(|e| {
-                Problem::at(
-                    node,
-                    format!("conda file {} is not valid YAML: {e}", path.display()),
-                )
-            })?;
-            parsed
+            super::yaml::parse(&text)
+                .map_err(|e| {
+                    Problem::at(
+                        node,
+                        format!("conda file {} is not valid YAML: {e}", path.display()),
+                    )
+                })?
+                .value
+                .to_json()
         }
         other => other.to_json(),
     };
@@ -175,13 +182,10 @@ fn scalar(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
-            let lower = s.to_ascii_lowercase();
             let special = s.is_empty()
                 || s.parse::<f64>().is_ok()
-                || [
-                    "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
-                ]
-                .contains(&lower.as_str())
+                || super::yaml::pyyaml_bool(s).is_some()
+                || ["~", "null", "Null", "NULL"].contains(&s.as_str())
                 || s.contains(": ")
                 || s.contains(" #")
                 || s.ends_with(':')
@@ -211,6 +215,17 @@ mod tests {
         assert_eq!(
             out,
             "channels:\n- conda-forge\ndependencies:\n- python=3.8\n- pip:\n  - numpy==1.22\nname: x\n"
+        );
+        // PyYAML 6.0.3 `yaml.dump`: quoted only where a plain scalar would read as another type.
+        let mut out = String::new();
+        dump(
+            &json!(["y", "n", "yes", "On", "yEs", "True", "null", "nUll"]),
+            0,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "- y\n- n\n- 'yes'\n- 'On'\n- yEs\n- 'True'\n- 'null'\n- nUll\n"
         );
     }
 }

@@ -1,5 +1,7 @@
-//! Spec errors: located problems in a spec file and the miette diagnostics they become.
+//! Spec errors: located problems in a spec file, the collector that gathers every problem of
+//! one file ([`Problems`]), and the miette diagnostics they become.
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -106,6 +108,48 @@ impl Problem {
             line: self.line,
             column: self.column,
         }
+    }
+}
+
+/// The problems recorded while translating one spec file.
+///
+/// Field accessors ([`super::node::Obj`]) record a problem here and go on with a placeholder
+/// (the field read as absent), so one run reports every independent mistake. A `Result::Err`
+/// elsewhere means "this branch cannot go on"; it carries a problem not recorded yet, which the
+/// nearest caller able to go on records with [`Problems::ok`] (or [`super::translate_source`]
+/// at the top).
+#[derive(Debug, Default)]
+pub(crate) struct Problems(RefCell<Vec<Problem>>);
+
+impl Problems {
+    /// Records a problem.
+    pub(crate) fn push(&self, p: Problem) {
+        self.0.borrow_mut().push(p);
+    }
+
+    /// The value of `r`, or `None` with its problem recorded.
+    pub(crate) fn ok<T>(&self, r: Result<T, Problem>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.push(p);
+                None
+            }
+        }
+    }
+
+    /// Whether nothing was recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    /// The problems in file order, each once (a field read twice reports once).
+    pub(crate) fn into_sorted(self) -> Vec<Problem> {
+        let mut list = self.0.into_inner();
+        list.sort_by_key(|p| (p.offset, p.line, p.column));
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|p| seen.insert((p.offset, p.message.clone())));
+        list
     }
 }
 

@@ -4,7 +4,7 @@
 //! as the SDK's loaders do.
 
 use super::error::Problem;
-use super::node::{Obj, SNode};
+use super::node::Obj;
 
 /// The kinds of spec amlab translates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +85,8 @@ fn from_schema(url: &str) -> Option<Kind> {
 /// The kind from contents alone (placeholder or missing `$schema`).
 fn from_contents(root: Obj<'_>) -> Option<Kind> {
     let t = root
-        .str("type")
-        .ok()
-        .flatten()
+        .get("type")
+        .and_then(|n| n.value.scalar_text())
         .unwrap_or_default()
         .to_ascii_lowercase();
     if root.has("create_monitor") || root.has("create_job") || root.has("trigger") {
@@ -113,10 +112,10 @@ fn from_contents(root: Obj<'_>) -> Option<Kind> {
     })
 }
 
-/// Detects the kind of `node` (the document root).
-pub(crate) fn detect(node: &SNode) -> Result<Kind, Problem> {
-    let root = Obj::of(node, "")?;
-    let schema = root.str("$schema")?;
+/// Detects the kind of the document `root`.
+pub(crate) fn detect(root: Obj<'_>) -> Result<Kind, Problem> {
+    let node = root.node;
+    let schema = root.str("$schema");
     let by_schema = schema.as_deref().and_then(from_schema);
     let by_contents = from_contents(root);
     let kind = match (by_schema, by_contents) {

@@ -1,8 +1,11 @@
 //! az ml CLI v2 YAML specs -> ARM request bodies, field for field as the official Python SDK
 //! (`azure-ai-ml`) builds them. [`translate`] reads a spec file; [`translate_source`] takes the
-//! text (for lab files, after `${...}` templating). Errors are miette diagnostics naming the
-//! file, line and column and what would be valid.
+//! text (for lab files, after `${...}` templating). The text is read as the SDK's PyYAML reads
+//! it ([`yaml`]). Every independent mistake in a file is reported at once ([`error::Problems`]),
+//! each a miette diagnostic naming the file, line and column and what would be valid.
 
+#[cfg(test)]
+mod all_errors_tests;
 mod component;
 mod compute;
 mod data;
@@ -21,6 +24,7 @@ mod pyhash;
 mod refs;
 mod schedule;
 mod workspace;
+mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use serde_json::Value;
 pub use error::{SpecError, SpecErrors};
 pub use kind::Kind;
 
-use error::Problem;
+use error::{Problem, Problems};
 use node::{Obj, SNode};
 
 /// The workspace a spec is translated for: references resolve to ARM ids in it, and resources
@@ -110,7 +114,7 @@ pub fn translate(path: &Path, ctx: &Context) -> Result<Translated, SpecErrors> {
 pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Translated, SpecErrors> {
     let source: Arc<str> = Arc::from(text);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let node: SNode = match serde_saphyr::from_str(text) {
+    let node: SNode = match yaml::parse(text) {
         Ok(n) => n,
         Err(e) => {
             let mut p = Problem::top(format!("not valid YAML: {}", e.without_snippet()));
@@ -125,15 +129,27 @@ pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Transl
             });
         }
     };
-    run(&node, ctx, dir).map_err(|p| SpecErrors {
-        errors: vec![p.into_error(path, &source)],
+    let errs = Problems::default();
+    match run(&node, ctx, dir, &errs) {
+        Ok(t) if errs.is_empty() => return Ok(t),
+        Ok(_) => {}
+        Err(p) => errs.push(p),
+    }
+    Err(SpecErrors {
+        errors: errs
+            .into_sorted()
+            .into_iter()
+            .map(|p| p.into_error(path, &source))
+            .collect(),
     })
 }
 
-/// Detects the kind and dispatches.
-fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
-    let kind = kind::detect(node)?;
-    let root = Obj::of(node, "")?;
+/// Detects the kind and dispatches. Field problems are recorded in `errs` as they are found;
+/// an `Err` is a problem that stopped the translation (unknown kind, a value everything else
+/// depends on).
+fn run(node: &SNode, ctx: &Context, dir: &Path, errs: &Problems) -> Result<Translated, Problem> {
+    let root = Obj::root(node, errs)?;
+    let kind = kind::detect(root)?;
     let mut secrets = Vec::new();
     let (resource_path, body) = match kind {
         Kind::Workspace => workspace::translate(root, ctx)?,
@@ -160,6 +176,62 @@ fn run(node: &SNode, ctx: &Context, dir: &Path) -> Result<Translated, Problem> {
         body,
         secrets,
     })
+}
+
+/// Translates another spec file that a spec names (`component: ./c.yml`, `create_job:
+/// ./job.yml`) with `f`. The file's problems are recorded in `parent` at `at`, each naming the
+/// file, line and column; `None` when there were any.
+pub(crate) fn nested<T>(
+    parent: Obj<'_>,
+    at: &SNode,
+    path: &Path,
+    what: &str,
+    f: impl FnOnce(Obj<'_>) -> Result<T, Problem>,
+) -> Option<T> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            parent.report(Problem::at(
+                at,
+                format!("cannot read {what} {}: {e}", path.display()),
+            ));
+            return None;
+        }
+    };
+    let node = match yaml::parse(&text) {
+        Ok(n) => n,
+        Err(e) => {
+            parent.report(Problem::at(
+                at,
+                format!(
+                    "{} is not valid YAML: {}",
+                    path.display(),
+                    e.without_snippet()
+                ),
+            ));
+            return None;
+        }
+    };
+    let errs = Problems::default();
+    let result = Obj::root(&node, &errs).and_then(f);
+    let result = errs.ok(result);
+    let problems = errs.into_sorted();
+    for p in &problems {
+        parent.report(
+            Problem::at(
+                at,
+                format!(
+                    "in {}:{}:{}: {}",
+                    path.display(),
+                    p.line,
+                    p.column,
+                    p.message
+                ),
+            )
+            .with_help_opt(p.help.clone()),
+        );
+    }
+    if problems.is_empty() { result } else { None }
 }
 
 #[cfg(test)]

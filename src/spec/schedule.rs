@@ -8,12 +8,12 @@ use serde_json::{Map, Value, json};
 
 use super::Context;
 use super::error::Problem;
-use super::node::{Obj, put};
+use super::node::{Obj, Values, put};
 
 /// A recurrence `schedule:` pattern -> `{hours[], minutes[], weekDays[], monthDays[]}`
 /// (scalars become one-item lists).
-pub(crate) fn pattern(o: Obj<'_>) -> Result<Value, Problem> {
-    o.only(&["hours", "minutes", "week_days", "month_days"])?;
+pub(crate) fn pattern(o: Obj<'_>) -> Value {
+    o.only(&["hours", "minutes", "week_days", "month_days"]);
     let mut m = Map::new();
     for (k, rest) in [
         ("hours", "hours"),
@@ -26,7 +26,7 @@ pub(crate) fn pattern(o: Obj<'_>) -> Result<Value, Problem> {
             m.insert(rest.into(), if v.is_array() { v } else { json!([v]) });
         }
     }
-    Ok(Value::Object(m))
+    Value::Object(m)
 }
 
 /// A trigger time as the SDK sends it: an ISO 8601 date-time (parsed by marshmallow) is
@@ -82,48 +82,42 @@ fn trigger(t: Obj<'_>) -> Result<Value, Problem> {
         "frequency",
         "interval",
         "schedule",
-    ])?;
+    ]);
     let mut m = Map::new();
     put(
         &mut m,
         "endTime",
-        t.str("end_time")?.map(|v| trigger_time(&v)),
+        t.str("end_time").map(|v| trigger_time(&v)),
     );
     put(
         &mut m,
         "startTime",
-        t.str("start_time")?.map(|v| trigger_time(&v)),
+        t.str("start_time").map(|v| trigger_time(&v)),
     );
     m.insert(
         "timeZone".into(),
-        json!(t.str("time_zone")?.unwrap_or_else(|| "UTC".into())),
+        json!(t.str("time_zone").unwrap_or_else(|| "UTC".into())),
     );
-    match t.choice("type", &["cron", "recurrence"])?.as_deref() {
-        Some("recurrence") => {
+    match t.req_choice("type", &["cron", "recurrence"])?.as_str() {
+        "recurrence" => {
             m.insert("triggerType".into(), json!("Recurrence"));
             m.insert(
                 "frequency".into(),
                 json!(
-                    t.choice("frequency", &["minute", "hour", "day", "week", "month"])?
+                    t.choice("frequency", &["minute", "hour", "day", "week", "month"])
                         .unwrap_or_default()
                 ),
             );
-            m.insert("interval".into(), json!(t.int("interval")?.unwrap_or(1)));
-            let s = match t.obj("schedule", "trigger.schedule")? {
-                Some(s) => pattern(s)?,
+            m.insert("interval".into(), json!(t.int("interval").unwrap_or(1)));
+            let s = match t.obj("schedule", "trigger.schedule") {
+                Some(s) => pattern(s),
                 None => json!({"hours": [], "minutes": []}),
             };
             m.insert("schedule".into(), s);
         }
-        Some(_) => {
+        _ => {
             m.insert("triggerType".into(), json!("Cron"));
-            m.insert("expression".into(), json!(t.req_str("expression")?));
-        }
-        None => {
-            return Err(Problem::at(
-                t.node,
-                "missing required field `trigger.type` (cron or recurrence)",
-            ));
+            m.insert("expression".into(), json!(t.req_str("expression")));
         }
     }
     Ok(Value::Object(m))
@@ -146,64 +140,64 @@ pub(crate) fn translate(
         "create_monitor",
         "is_enabled",
         "import_data",
-    ])?;
-    let name = root.req_str("name")?;
-    let trig = trigger(Obj::of(root.req("trigger")?, "trigger")?)?;
+    ]);
+    let name = root.req_str("name");
+    let trigger_obj = root.ok(root.req_obj("trigger", "trigger"));
+    let trig = trigger_obj.and_then(|t| root.ok(trigger(t)));
+    let mut p = Map::new();
     if let Some(n) = root.get("create_monitor") {
-        let t = Obj::of(root.req("trigger")?, "trigger")?;
-        let frequency = if t.str("type")?.as_deref() == Some("recurrence") {
-            t.str("frequency")?.map(|f| f.to_ascii_lowercase())
-        } else {
-            None
+        let (frequency, interval) = match trigger_obj {
+            Some(t) if t.str("type").as_deref() == Some("recurrence") => (
+                t.str("frequency").map(|f| f.to_ascii_lowercase()),
+                t.int("interval").unwrap_or(1),
+            ),
+            _ => (None, 1),
         };
-        let window =
-            super::monitor::default_window(frequency.as_deref(), t.int("interval")?.unwrap_or(1));
-        let definition = super::monitor::translate(Obj::of(n, "create_monitor")?, ctx, &window)?;
-        let mut p = Map::new();
+        let window = super::monitor::default_window(frequency.as_deref(), interval);
+        let definition = root
+            .ok(root.sub(n, "create_monitor"))
+            .and_then(|m| root.ok(super::monitor::translate(m, ctx, &window)));
         p.insert(
             "action".into(),
             json!({"actionType": "CreateMonitor", "monitorDefinition": definition}),
         );
-        put(&mut p, "description", root.str("description")?);
-        put(&mut p, "displayName", root.str("display_name")?);
-        put(&mut p, "isEnabled", root.bool("is_enabled")?);
-        p.insert("properties".into(), root.str_map_or_empty("properties")?);
-        p.insert("tags".into(), root.str_map_or_empty("tags")?);
-        p.insert("trigger".into(), trig);
-        return Ok((format!("schedules/{name}"), json!({ "properties": p })));
+    } else {
+        let definition = match root.ok(root.req("create_job")) {
+            Some(job) => match &job.value {
+                super::node::Node::Str(s) if s.starts_with("azureml:") => Some(
+                    json!({"jobType": "Pipeline", "sourceJobId": super::refs::named(ctx, "jobs", s)}),
+                ),
+                super::node::Node::Str(s) => job_file(root, job, s, ctx, dir),
+                _ => root
+                    .ok(root.sub(job, "create_job"))
+                    .and_then(|o| match o.get("job") {
+                        Some(file) => with_overrides(o, file, ctx, dir),
+                        None => o.ok(job_properties(o, ctx, dir)),
+                    }),
+            },
+            None => None,
+        };
+        p.insert(
+            "action".into(),
+            json!({"actionType": "CreateJob", "jobDefinition": definition}),
+        );
     }
-    let job = root.req("create_job")?;
-    let definition = match &job.value {
-        super::node::Node::Str(s) if s.starts_with("azureml:") => {
-            json!({"jobType": "Pipeline", "sourceJobId": super::refs::named(ctx, "jobs", s)})
-        }
-        super::node::Node::Str(s) => job_file(job, s, ctx, dir)?,
-        _ => {
-            let o = Obj::of(job, "create_job")?;
-            match o.get("job") {
-                Some(file) => with_overrides(o, file, ctx, dir)?,
-                None => job_properties(o, ctx, dir)?,
-            }
-        }
-    };
-    let mut p = Map::new();
+    put(&mut p, "description", root.str("description"));
+    put(&mut p, "displayName", root.str("display_name"));
+    put(&mut p, "isEnabled", root.bool("is_enabled"));
     p.insert(
-        "action".into(),
-        json!({"actionType": "CreateJob", "jobDefinition": definition}),
+        "properties".into(),
+        root.str_map_or_empty("properties", Values::Strict),
     );
-    put(&mut p, "description", root.str("description")?);
-    put(&mut p, "displayName", root.str("display_name")?);
-    put(&mut p, "isEnabled", root.bool("is_enabled")?);
-    p.insert("properties".into(), root.str_map_or_empty("properties")?);
-    p.insert("tags".into(), root.str_map_or_empty("tags")?);
-    p.insert("trigger".into(), trig);
+    p.insert("tags".into(), root.str_map_or_empty("tags", Values::Raw));
+    put(&mut p, "trigger", trig);
     Ok((format!("schedules/{name}"), json!({ "properties": p })))
 }
 
 /// The job properties of a `create_job` definition (jobs in schedules need no name).
 fn job_properties(o: Obj<'_>, ctx: &Context, dir: &Path) -> Result<Value, Problem> {
     let kind = o
-        .choice("type", &["command", "sweep", "automl", "pipeline"])?
+        .choice_checked("type", &["command", "sweep", "automl", "pipeline"])?
         .unwrap_or_else(|| "command".into());
     let props = match kind.as_str() {
         "sweep" => super::job::sweep::translate(o, ctx)?,
@@ -214,24 +208,19 @@ fn job_properties(o: Obj<'_>, ctx: &Context, dir: &Path) -> Result<Value, Proble
     Ok(Value::Object(props))
 }
 
-/// A job file named by `create_job` (relative to the schedule), translated.
+/// A job file named by `create_job` (relative to the schedule), translated; its problems are
+/// recorded in `parent` at `at`.
 fn job_file(
+    parent: Obj<'_>,
     at: &super::node::SNode,
     file: &str,
     ctx: &Context,
     dir: &Path,
-) -> Result<Value, Problem> {
+) -> Option<Value> {
     let path = dir.join(file);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Problem::at(at, format!("cannot read {}: {e}", path.display())))?;
-    let node: super::node::SNode = serde_saphyr::from_str(&text)
-        .map_err(|e| Problem::at(at, format!("{} is not valid YAML: {e}", path.display())))?;
-    let o = Obj::of(&node, "")?;
-    job_properties(o, ctx, path.parent().unwrap_or(dir)).map_err(|p| {
-        Problem::at(
-            at,
-            format!("in {} at line {}: {}", path.display(), p.line, p.message),
-        )
+    let job_dir = path.parent().unwrap_or(dir).to_path_buf();
+    super::nested(parent, at, &path, "job", |o| {
+        job_properties(o, ctx, &job_dir)
     })
 }
 
@@ -243,7 +232,7 @@ fn with_overrides(
     file: &super::node::SNode,
     ctx: &Context,
     dir: &Path,
-) -> Result<Value, Problem> {
+) -> Option<Value> {
     o.only(&[
         "type",
         "job",
@@ -256,19 +245,26 @@ fn with_overrides(
         "experiment_name",
         "compute",
         "properties",
-    ])?;
+    ]);
+    let settings = o
+        .has("settings")
+        .then(|| super::job::pipeline::settings(o, ctx));
+    let inputs = super::job::inputs(o, ctx);
+    let outputs = super::job::outputs(o);
+    let tags = o.str_map("tags", Values::Strict);
+    let properties = o.str_map("properties", Values::Strict);
     let super::node::Node::Str(f) = &file.value else {
-        return Err(Problem::at(
+        o.report(Problem::at(
             file,
             "`create_job.job` must be a job file path",
         ));
+        return None;
     };
-    let mut base = job_file(file, f, ctx, dir)?;
+    let mut base = job_file(o, file, f, ctx, dir)?;
     let Some(props) = base.as_object_mut() else {
-        return Ok(base);
+        return Some(base);
     };
-    if o.has("settings") {
-        let s = super::job::pipeline::settings(o, ctx)?;
+    if let Some(s) = settings {
         let target = props.entry("settings").or_insert_with(|| json!({}));
         if let (Some(t), Some(s)) = (target.as_object_mut(), s.as_object()) {
             for (k, v) in s {
@@ -276,10 +272,7 @@ fn with_overrides(
             }
         }
     }
-    for (key, value) in [
-        ("inputs", super::job::inputs(o, ctx)?),
-        ("outputs", super::job::outputs(o)?),
-    ] {
+    for (key, value) in [("inputs", inputs), ("outputs", outputs)] {
         if let (Some(t), Some(v)) = (
             props
                 .entry(key)
@@ -292,20 +285,20 @@ fn with_overrides(
             }
         }
     }
-    if let Some(t) = o.str_map("tags")? {
+    if let Some(t) = tags {
         props.insert("tags".into(), Value::Object(t));
     }
-    if let Some(p) = o.str_map("properties")? {
+    if let Some(p) = properties {
         props.insert("properties".into(), Value::Object(p));
     }
-    put(props, "displayName", o.str("display_name")?);
-    put(props, "description", o.str("description")?);
-    put(props, "experimentName", o.str("experiment_name")?);
+    put(props, "displayName", o.str("display_name"));
+    put(props, "description", o.str("description"));
+    put(props, "experimentName", o.str("experiment_name"));
     put(
         props,
         "computeId",
-        o.str("compute")?
+        o.str("compute")
             .map(|c| super::refs::named(ctx, "computes", &c)),
     );
-    Ok(base)
+    Some(base)
 }

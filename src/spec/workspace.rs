@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::Context;
 use super::error::Problem;
-use super::node::{Obj, put};
+use super::node::{Obj, Values, put};
 
 /// Translates a workspace spec. The resource path is relative to the resource group
 /// (`workspaces/<name>`).
@@ -22,43 +22,40 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "container_registry",
         "public_network_access",
         "identity",
-    ])?;
-    let name = root.req_str("name")?;
+    ]);
+    let name = root.req_str("name");
     let mut p = Map::new();
-    put(&mut p, "description", root.str("description")?);
+    put(&mut p, "description", root.str("description"));
     p.insert("enableDataIsolation".into(), json!(false));
-    put(&mut p, "friendlyName", root.str("display_name")?);
+    put(&mut p, "friendlyName", root.str("display_name"));
     p.insert(
         "hbiWorkspace".into(),
-        json!(root.bool("hbi_workspace")?.unwrap_or(false)),
+        json!(root.bool("hbi_workspace").unwrap_or(false)),
     );
-    put(&mut p, "storageAccount", root.str("storage_account")?);
-    put(&mut p, "keyVault", root.str("key_vault")?);
+    put(&mut p, "storageAccount", root.str("storage_account"));
+    put(&mut p, "keyVault", root.str("key_vault"));
     put(
         &mut p,
         "applicationInsights",
-        root.str("application_insights")?,
+        root.str("application_insights"),
     );
-    put(&mut p, "containerRegistry", root.str("container_registry")?);
+    put(&mut p, "containerRegistry", root.str("container_registry"));
     put(
         &mut p,
         "publicNetworkAccess",
-        root.str("public_network_access")?,
+        root.str("public_network_access"),
     );
     let mut body = Map::new();
     body.insert("kind".into(), json!("default"));
     body.insert(
         "location".into(),
-        json!(
-            root.str("location")?
-                .unwrap_or_else(|| ctx.location.clone())
-        ),
+        json!(root.str("location").unwrap_or_else(|| ctx.location.clone())),
     );
     body.insert("name".into(), json!(name));
-    if let Some(identity) = super::compute::identity(root)? {
+    if let Some(identity) = super::compute::identity(root) {
         body.insert("identity".into(), identity);
     }
     body.insert("properties".into(), Value::Object(p));
-    put(&mut body, "tags", root.str_map("tags")?);
+    put(&mut body, "tags", root.str_map("tags", Values::Strict));
     Ok((format!("workspaces/{name}"), Value::Object(body)))
 }

@@ -329,6 +329,14 @@ def same(sdk, ours, where, diffs):
     4. inline assets: the SDK registers an inline environment or model before the PUT; its
        value here is still the entity. amlab sends a CliV2AnonymousEnvironment id with its own
        content digest (jobs) or leaves the field out (deployments).
+    10. YAML values (not a comparison exception: no corpus file has them). amlab types plain
+       scalars with PyYAML's YAML 1.1 patterns (`y`/`n` text, `yes`/`On`/`OFF` booleans, `1e-3`
+       text, `017` octal, `1:30` base 60; tests/differential/yaml11/ checks them against the
+       SDK). Remaining differences: a number in a string field (`description: 5`) is rejected
+       by the SDK and taken as text by amlab; a boolean or number key in a strings-only map
+       (job/compute/workspace/datastore/component tags) is rejected by the SDK and sent as
+       "true"/"15" by amlab; timestamps (`2024-01-01`) are PyYAML dates, amlab text; `.inf` and
+       `.nan` are PyYAML floats and invalid YAML for amlab.
     """
     if isinstance(ours, str) and ours.startswith("<redacted: secret"):
         return

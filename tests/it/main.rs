@@ -23,4 +23,5 @@ mod reports;
 mod run_labs;
 mod schema;
 mod serve;
+mod spec_errors;
 mod support;

@@ -6,7 +6,6 @@ use serde_json::{Map, Value, json};
 use super::super::Context;
 use super::super::error::Problem;
 use super::super::node::{Obj, put};
-use super::super::refs::{is_local, local_upload, versioned};
 use super::{camel, common, pascal};
 
 /// Algorithm and metric names whose service spelling is not plain PascalCase.
@@ -32,20 +31,12 @@ fn service_name(s: &str) -> String {
 }
 
 /// `training_data: {type: mltable, path}` -> `{jobInputType: mltable, uri}`.
-fn data(o: Obj<'_>, key: &str, ctx: &Context) -> Result<Option<Value>, Problem> {
-    let Some(d) = o.obj(key, "data")? else {
-        return Ok(None);
-    };
-    d.only(&["type", "path", "mode"])?;
-    let path = d.req_str("path")?;
-    let uri = if path.starts_with("azureml:") && !path.starts_with("azureml://") {
-        versioned(ctx, "data", &path).map_err(|m| Problem::at(d.node, m))?
-    } else if is_local(&path) {
-        local_upload(&path)
-    } else {
-        path
-    };
-    Ok(Some(json!({"jobInputType": "mltable", "uri": uri})))
+fn data(o: Obj<'_>, key: &str, ctx: &Context) -> Option<Value> {
+    let d = o.obj(key, "data")?;
+    d.only(&["type", "path", "mode"]);
+    let path = d.req_str("path");
+    let uri = super::data_uri(d, ctx, path, d.node);
+    Some(json!({"jobInputType": "mltable", "uri": uri}))
 }
 
 /// The `properties` of an AutoML job.
@@ -80,35 +71,28 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
         "resources",
         "queue_settings",
         "positive_label",
-    ])?;
-    let mut p = common(root, ctx, "AutoML")?;
-    if let Some(r) = root.obj("resources", "resources")? {
-        r.only(&["instance_type", "instance_count", "shm_size"])?;
+    ]);
+    let mut p = common(root, ctx, "AutoML");
+    if let Some(r) = root.obj("resources", "resources") {
+        r.only(&["instance_type", "instance_count", "shm_size"]);
         let mut m = Map::new();
         m.insert(
             "instanceCount".into(),
-            json!(r.int("instance_count")?.unwrap_or(1)),
+            json!(r.int("instance_count").unwrap_or(1)),
         );
-        put(&mut m, "instanceType", r.str("instance_type")?);
+        put(&mut m, "instanceType", r.str("instance_type"));
         p.insert("resources".into(), Value::Object(m));
     }
-    let task = root
-        .choice("task", &["classification", "regression", "forecasting"])?
-        .ok_or_else(|| {
-            Problem::at(
-                root.node,
-                "missing required field `task` (classification, regression or forecasting)",
-            )
-        })?;
+    let task = root.ok(root.req_choice("task", &["classification", "regression", "forecasting"]));
     let mut t = Map::new();
-    if let Some(f) = root.obj("featurization", "featurization")? {
+    if let Some(f) = root.obj("featurization", "featurization") {
         f.only(&[
             "mode",
             "transformer_params",
             "blocked_transformers",
             "column_name_and_types",
             "dataset_language",
-        ])?;
+        ]);
         let mut m = Map::new();
         put(
             &mut m,
@@ -120,17 +104,17 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
             "columnNameAndTypes",
             f.get("column_name_and_types").map(|n| n.value.to_json()),
         );
-        put(&mut m, "datasetLanguage", f.str("dataset_language")?);
+        put(&mut m, "datasetLanguage", f.str("dataset_language"));
         m.insert(
             "mode".into(),
             json!(
-                f.str("mode")?
+                f.str("mode")
                     .unwrap_or_else(|| "auto".into())
                     .to_ascii_lowercase()
             ),
         );
         let mut params = Map::new();
-        if let Some(tp) = f.obj("transformer_params", "featurization.transformer_params")? {
+        if let Some(tp) = f.obj("transformer_params", "featurization.transformer_params") {
             for (k, v) in tp.entries() {
                 params.insert(pascal(&k.value), v.value.to_json());
             }
@@ -138,7 +122,7 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
         m.insert("transformerParams".into(), Value::Object(params));
         t.insert("featurizationSettings".into(), Value::Object(m));
     }
-    if let Some(l) = root.obj("limits", "limits")? {
+    if let Some(l) = root.obj("limits", "limits") {
         l.only(&[
             "timeout_minutes",
             "trial_timeout_minutes",
@@ -148,34 +132,34 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
             "enable_early_termination",
             "exit_score",
             "max_nodes",
-        ])?;
+        ]);
         let mut m = Map::new();
         put(
             &mut m,
             "enableEarlyTermination",
-            l.bool("enable_early_termination")?,
+            l.bool("enable_early_termination"),
         );
-        put(&mut m, "exitScore", l.num("exit_score")?);
+        put(&mut m, "exitScore", l.num("exit_score"));
         put(
             &mut m,
             "maxConcurrentTrials",
-            l.int("max_concurrent_trials")?,
+            l.int("max_concurrent_trials"),
         );
-        put(&mut m, "maxCoresPerTrial", l.int("max_cores_per_trial")?);
-        put(&mut m, "maxNodes", l.int("max_nodes")?);
-        put(&mut m, "maxTrials", l.int("max_trials")?);
+        put(&mut m, "maxCoresPerTrial", l.int("max_cores_per_trial"));
+        put(&mut m, "maxNodes", l.int("max_nodes"));
+        put(&mut m, "maxTrials", l.int("max_trials"));
         m.insert("sweepConcurrentTrials".into(), json!(0));
         m.insert("sweepTrials".into(), json!(0));
         put(
             &mut m,
             "timeout",
-            l.int("timeout_minutes")?
+            l.int("timeout_minutes")
                 .map(|n| super::super::duration::iso_seconds(n * 60)),
         );
         put(
             &mut m,
             "trialTimeout",
-            l.int("trial_timeout_minutes")?
+            l.int("trial_timeout_minutes")
                 .map(|n| super::super::duration::iso_seconds(n * 60)),
         );
         t.insert("limitSettings".into(), Value::Object(m));
@@ -183,34 +167,42 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
     t.insert(
         "logVerbosity".into(),
         json!(service_name(
-            &root.str("log_verbosity")?.unwrap_or_else(|| "info".into())
+            &root.str("log_verbosity").unwrap_or_else(|| "info".into())
         )),
     );
-    if let Some(n) = root.int("n_cross_validations")? {
-        t.insert(
-            "nCrossValidations".into(),
-            json!({"mode": "Custom", "value": n}),
-        );
-    } else if root
-        .str("n_cross_validations")?
-        .is_some_and(|s| s.eq_ignore_ascii_case("auto"))
-    {
-        t.insert("nCrossValidations".into(), json!({"mode": "Auto"}));
+    if let Some(n) = root.get("n_cross_validations") {
+        match n.value.scalar_text() {
+            Some(s) if s.eq_ignore_ascii_case("auto") => {
+                t.insert("nCrossValidations".into(), json!({"mode": "Auto"}));
+            }
+            _ => {
+                if let Some(v) = root.int("n_cross_validations") {
+                    t.insert(
+                        "nCrossValidations".into(),
+                        json!({"mode": "Custom", "value": v}),
+                    );
+                }
+            }
+        }
     }
-    put(&mut t, "positiveLabel", root.str("positive_label")?);
+    put(&mut t, "positiveLabel", root.str("positive_label"));
     put(
         &mut t,
         "primaryMetric",
-        root.str("primary_metric")?.map(|m| service_name(&m)),
+        root.str("primary_metric").map(|m| service_name(&m)),
     );
-    put(&mut t, "targetColumnName", root.str("target_column_name")?);
-    t.insert("taskType".into(), json!(pascal(&task)));
-    put(&mut t, "testData", data(root, "test_data", ctx)?);
-    put(&mut t, "testDataSize", root.num("test_data_size")?);
-    let training = data(root, "training_data", ctx)?
-        .ok_or_else(|| Problem::at(root.node, "missing required field `training_data`"))?;
-    t.insert("trainingData".into(), training);
-    if let Some(tr) = root.obj("training", "training")? {
+    put(&mut t, "targetColumnName", root.str("target_column_name"));
+    put(&mut t, "taskType", task.map(|t| pascal(&t)));
+    put(&mut t, "testData", data(root, "test_data", ctx));
+    put(&mut t, "testDataSize", root.num("test_data_size"));
+    if !root.has("training_data") {
+        root.report(Problem::at(
+            root.node,
+            "missing required field `training_data`",
+        ));
+    }
+    put(&mut t, "trainingData", data(root, "training_data", ctx));
+    if let Some(tr) = root.obj("training", "training") {
         tr.only(&[
             "allowed_training_algorithms",
             "blocked_training_algorithms",
@@ -221,13 +213,13 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
             "ensemble_model_download_timeout",
             "enable_dnn_training",
             "stack_ensemble_settings",
-        ])?;
+        ]);
         let mut m = Map::new();
         for (k, rest) in [
             ("allowed_training_algorithms", "allowedTrainingAlgorithms"),
             ("blocked_training_algorithms", "blockedTrainingAlgorithms"),
         ] {
-            if let Some(list) = tr.seq(k)? {
+            if let Some(list) = tr.seq(k) {
                 let names: Vec<Value> = list
                     .iter()
                     .filter_map(|n| n.value.scalar_text())
@@ -243,22 +235,18 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
             "enable_vote_ensemble",
             "enable_dnn_training",
         ] {
-            put(&mut m, &camel(k), tr.bool(k)?);
+            put(&mut m, &camel(k), tr.bool(k));
         }
         t.insert("trainingSettings".into(), Value::Object(m));
     }
-    put(
-        &mut t,
-        "validationData",
-        data(root, "validation_data", ctx)?,
-    );
+    put(&mut t, "validationData", data(root, "validation_data", ctx));
     put(
         &mut t,
         "validationDataSize",
-        root.num("validation_data_size")?,
+        root.num("validation_data_size"),
     );
-    put(&mut t, "weightColumnName", root.str("weight_column_name")?);
-    if let Some(f) = root.obj("forecasting", "forecasting")? {
+    put(&mut t, "weightColumnName", root.str("weight_column_name"));
+    if let Some(f) = root.obj("forecasting", "forecasting") {
         let mut m = Map::new();
         for (k, v) in f.entries() {
             m.insert(camel(&k.value), v.value.to_json());

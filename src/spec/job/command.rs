@@ -8,7 +8,7 @@ use super::super::Context;
 use super::super::deployment::code_id;
 use super::super::duration::iso_seconds;
 use super::super::error::Problem;
-use super::super::node::{Obj, put};
+use super::super::node::{Obj, Values, put};
 use super::{common, environment_id, inputs};
 
 /// The `properties` of a command job.
@@ -38,30 +38,24 @@ pub(crate) fn translate(
         "identity",
         "services",
         "queue_settings",
-    ])?;
-    let mut p = common(root, ctx, "Command")?;
-    put(
-        &mut p,
-        "codeId",
-        root.str("code")?.map(|c| code_id(ctx, &c)),
-    );
-    p.insert("command".into(), json!(root.req_str("command")?));
-    let env = environment_id(root, ctx)?
-        .ok_or_else(|| Problem::at(root.node, "missing required field `environment`"))?;
-    p.insert("environmentId".into(), json!(env));
+    ]);
+    let mut p = common(root, ctx, "Command");
+    put(&mut p, "codeId", root.str("code").map(|c| code_id(ctx, &c)));
+    p.insert("command".into(), json!(root.req_str("command")));
+    put(&mut p, "environmentId", environment_id(root, ctx));
     p.insert(
         "environmentVariables".into(),
-        Value::Object(root.str_map("environment_variables")?.unwrap_or_default()),
+        root.str_map_or_empty("environment_variables", Values::Raw),
     );
-    p.insert("inputs".into(), inputs(root, ctx)?);
-    if let Some(r) = resources(root)? {
+    p.insert("inputs".into(), inputs(root, ctx));
+    if let Some(r) = resources(root) {
         p.insert("resources".into(), r);
     }
-    if let Some(l) = root.obj("limits", "limits")? {
-        l.only(&["timeout"])?;
+    if let Some(l) = root.obj("limits", "limits") {
+        l.only(&["timeout"]);
         let mut m = Map::new();
         m.insert("jobLimitsType".into(), json!("Command"));
-        put(&mut m, "timeout", l.int("timeout")?.map(iso_seconds));
+        put(&mut m, "timeout", l.seconds("timeout").map(iso_seconds));
         p.insert("limits".into(), Value::Object(m));
     }
     if let Some(d) = root.get("distribution") {
@@ -71,24 +65,22 @@ pub(crate) fn translate(
 }
 
 /// `resources:` -> REST resources.
-pub(crate) fn resources(root: Obj<'_>) -> Result<Option<Value>, Problem> {
-    let Some(r) = root.obj("resources", "resources")? else {
-        return Ok(None);
-    };
+pub(crate) fn resources(root: Obj<'_>) -> Option<Value> {
+    let r = root.obj("resources", "resources")?;
     r.only(&[
         "instance_count",
         "instance_type",
         "shm_size",
         "properties",
         "docker_args",
-    ])?;
+    ]);
     let mut m = Map::new();
     m.insert(
         "instanceCount".into(),
-        json!(r.int("instance_count")?.unwrap_or(1)),
+        json!(r.int("instance_count").unwrap_or(1)),
     );
-    put(&mut m, "instanceType", r.str("instance_type")?);
-    put(&mut m, "shmSize", r.str("shm_size")?);
-    put(&mut m, "dockerArgs", r.str("docker_args")?);
-    Ok(Some(Value::Object(m)))
+    put(&mut m, "instanceType", r.str("instance_type"));
+    put(&mut m, "shmSize", r.str("shm_size"));
+    put(&mut m, "dockerArgs", r.str("docker_args"));
+    Some(Value::Object(m))
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::Context;
 use super::error::Problem;
-use super::node::{Node, Obj, put};
+use super::node::{Node, Obj, SNode, Values, put};
 use super::refs::{is_local, local_upload, named, versioned};
 
 /// snake_case -> camelCase (`instance_count` -> `instanceCount`).
@@ -47,7 +47,7 @@ pub(crate) fn translate(
     dir: &std::path::Path,
 ) -> Result<(String, Value), Problem> {
     let kind = root
-        .choice("type", &["command", "sweep", "automl", "pipeline"])?
+        .choice_checked("type", &["command", "sweep", "automl", "pipeline"])?
         .unwrap_or_else(|| "command".into());
     let props = match kind.as_str() {
         "sweep" => sweep::translate(root, ctx)?,
@@ -55,7 +55,7 @@ pub(crate) fn translate(
         "pipeline" => pipeline::translate(root, ctx, dir)?,
         _ => command::translate(root, ctx, dir)?,
     };
-    let name = match root.str("name")? {
+    let name = match root.str("name") {
         Some(n) => n,
         None => generated_name(dir, root),
     };
@@ -79,27 +79,26 @@ fn generated_name(dir: &std::path::Path, root: Obj<'_>) -> String {
 }
 
 /// The fields common to every job's `properties`.
-pub(crate) fn common(
-    root: Obj<'_>,
-    ctx: &Context,
-    job_type: &str,
-) -> Result<Map<String, Value>, Problem> {
+pub(crate) fn common(root: Obj<'_>, ctx: &Context, job_type: &str) -> Map<String, Value> {
     let mut p = Map::new();
     put(
         &mut p,
         "computeId",
-        root.str("compute")?.map(|c| named(ctx, "computes", &c)),
+        root.str("compute").map(|c| named(ctx, "computes", &c)),
     );
-    put(&mut p, "description", root.str("description")?);
-    put(&mut p, "displayName", root.str("display_name")?);
+    put(&mut p, "description", root.str("description"));
+    put(&mut p, "displayName", root.str("display_name"));
     // Absent: the service files the job under `Default`; the SDK sends nothing.
-    put(&mut p, "experimentName", root.str("experiment_name")?);
+    put(&mut p, "experimentName", root.str("experiment_name"));
     p.insert("isArchived".into(), json!(false));
     p.insert("jobType".into(), json!(job_type));
-    p.insert("outputs".into(), outputs(root)?);
-    p.insert("properties".into(), root.str_map_or_empty("properties")?);
-    p.insert("tags".into(), root.str_map_or_empty("tags")?);
-    Ok(p)
+    p.insert("outputs".into(), outputs(root));
+    p.insert(
+        "properties".into(),
+        root.str_map_or_empty("properties", Values::Strict),
+    );
+    p.insert("tags".into(), root.str_map_or_empty("tags", Values::Strict));
+    p
 }
 
 /// Input modes: YAML -> REST.
@@ -116,12 +115,31 @@ pub(crate) fn mode(m: &str) -> Option<&'static str> {
     })
 }
 
+/// A data path as sent: `azureml:name:version` resolved to its ARM id, a local path to its
+/// upload URI, anything else as written; a bad reference is recorded (at `at`) and kept as
+/// written.
+pub(crate) fn data_uri(o: Obj<'_>, ctx: &Context, path: String, at: &SNode) -> String {
+    if path.starts_with("azureml:") && !path.starts_with("azureml://") {
+        match versioned(ctx, "data", &path) {
+            Ok(id) => id,
+            Err(m) => {
+                o.report(Problem::at(at, m));
+                path
+            }
+        }
+    } else if is_local(&path) {
+        local_upload(&path)
+    } else {
+        path
+    }
+}
+
 /// One input: a literal, or `{type, path, mode}`.
-pub(crate) fn input(node: &super::node::SNode, ctx: &Context) -> Result<Value, Problem> {
+pub(crate) fn input(parent: Obj<'_>, node: &SNode, ctx: &Context) -> Result<Value, Problem> {
     if let Some(text) = node.value.scalar_text() {
         return Ok(json!({"jobInputType": "literal", "value": text}));
     }
-    let o = Obj::of(node, "inputs.<name>")?;
+    let o = parent.sub(node, "inputs.<name>")?;
     o.only(&[
         "type",
         "path",
@@ -130,9 +148,9 @@ pub(crate) fn input(node: &super::node::SNode, ctx: &Context) -> Result<Value, P
         "default",
         "optional",
         "description",
-    ])?;
+    ]);
     let kind = o
-        .choice(
+        .choice_checked(
             "type",
             &[
                 "uri_file",
@@ -155,107 +173,111 @@ pub(crate) fn input(node: &super::node::SNode, ctx: &Context) -> Result<Value, P
             .and_then(|n| n.value.scalar_text());
         return Ok(json!({"jobInputType": "literal", "value": v}));
     }
-    let path = o.req_str("path")?;
-    let uri = if path.starts_with("azureml:") && !path.starts_with("azureml://") {
-        versioned(ctx, "data", &path).map_err(|m| Problem::at(o.req("path").unwrap_or(node), m))?
-    } else if is_local(&path) {
-        local_upload(&path)
-    } else {
-        path
-    };
+    let path = o.req_str("path");
+    let uri = data_uri(o, ctx, path, o.get("path").unwrap_or(node));
     let mut m = Map::new();
     m.insert("jobInputType".into(), json!(kind));
     put(
         &mut m,
         "mode",
-        o.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)),
+        o.str("mode").and_then(|s| mode(&s).map(str::to_owned)),
     );
     m.insert("uri".into(), json!(uri));
     Ok(Value::Object(m))
 }
 
 /// `inputs:` -> REST inputs.
-pub(crate) fn inputs(root: Obj<'_>, ctx: &Context) -> Result<Value, Problem> {
+pub(crate) fn inputs(root: Obj<'_>, ctx: &Context) -> Value {
     let mut out = Map::new();
-    if let Some(o) = root.obj("inputs", "inputs")? {
+    if let Some(o) = root.obj("inputs", "inputs") {
         for (k, v) in o.entries() {
-            if !matches!(v.value, Node::Null) {
-                out.insert(k.value.clone(), input(v, ctx)?);
+            if !matches!(v.value, Node::Null)
+                && let Some(i) = o.ok(input(o, v, ctx))
+            {
+                out.insert(k.value.clone(), i);
             }
         }
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
 }
 
 /// `outputs:` -> REST outputs.
-pub(crate) fn outputs(root: Obj<'_>) -> Result<Value, Problem> {
+pub(crate) fn outputs(root: Obj<'_>) -> Value {
     let mut out = Map::new();
-    if let Some(o) = root.obj("outputs", "outputs")? {
+    if let Some(o) = root.obj("outputs", "outputs") {
         for (k, v) in o.entries() {
             let Some(node) = Some(v).filter(|v| !matches!(v.value, Node::Null)) else {
                 out.insert(k.value.clone(), json!({"jobOutputType": "uri_folder"}));
                 continue;
             };
-            let oo = Obj::of(node, "outputs.<name>")?;
-            oo.only(&["type", "path", "mode", "name", "version", "description"])?;
+            let Some(oo) = o.ok(o.sub(node, "outputs.<name>")) else {
+                continue;
+            };
+            oo.only(&["type", "path", "mode", "name", "version", "description"]);
             let mut m = Map::new();
-            put(&mut m, "assetName", oo.str("name")?);
-            put(&mut m, "assetVersion", oo.str("version")?);
-            put(&mut m, "description", oo.str("description")?);
+            put(&mut m, "assetName", oo.str("name"));
+            put(&mut m, "assetVersion", oo.str("version"));
+            put(&mut m, "description", oo.str("description"));
             m.insert(
                 "jobOutputType".into(),
-                json!(oo.str("type")?.unwrap_or_else(|| "uri_folder".into())),
+                json!(oo.str("type").unwrap_or_else(|| "uri_folder".into())),
             );
             put(
                 &mut m,
                 "mode",
-                oo.str("mode")?.and_then(|s| mode(&s).map(str::to_owned)),
+                oo.str("mode").and_then(|s| mode(&s).map(str::to_owned)),
             );
-            put(&mut m, "uri", oo.str("path")?);
+            put(&mut m, "uri", oo.str("path"));
             out.insert(k.value.clone(), Value::Object(m));
         }
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
 }
 
-/// `environment:` (reference) -> `environmentId`; inline environments are rejected (the SDK
-/// registers them as anonymous assets first, which amlab cannot do).
-pub(crate) fn environment_id(root: Obj<'_>, ctx: &Context) -> Result<Option<String>, Problem> {
-    match root.get("environment") {
-        None => Ok(None),
-        Some(n) => match &n.value {
-            Node::Str(s) => versioned(ctx, "environments", s)
-                .map(Some)
-                .map_err(|m| Problem::at(n, m)),
-            _ => {
-                // An inline environment: the SDK registers it as an anonymous environment
-                // (`CliV2AnonymousEnvironment`, content-hash version) before the PUT.
-                use sha2::{Digest, Sha256};
-                let o = Obj::of(n, "environment")?;
-                o.only(&[
-                    "image",
-                    "conda_file",
-                    "build",
-                    "os_type",
-                    "description",
-                    "name",
-                    "version",
-                    "tags",
-                    "inference_config",
-                ])?;
-                if !o.has("image") && !o.has("build") {
-                    return Err(Problem::at(
-                        n,
-                        "an inline environment needs `image` or `build`",
-                    ));
-                }
-                let digest = Sha256::digest(n.value.to_json().to_string().as_bytes());
-                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                Ok(Some(format!(
-                    "{}/environments/CliV2AnonymousEnvironment/versions/{hex}",
-                    ctx.workspace_id()
-                )))
+/// `environment:` (required) -> `environmentId`; a problem (missing, a bad reference, an
+/// inline environment without image or build) is recorded and gives `None`.
+pub(crate) fn environment_id(root: Obj<'_>, ctx: &Context) -> Option<String> {
+    let Some(n) = root.get("environment") else {
+        root.report(
+            Problem::at(
+                root.node,
+                format!("missing required field `{}`", root.child("environment")),
+            )
+            .with_label("`environment` expected in this mapping"),
+        );
+        return None;
+    };
+    match &n.value {
+        Node::Str(s) => root.ok(versioned(ctx, "environments", s).map_err(|m| Problem::at(n, m))),
+        _ => {
+            // An inline environment: the SDK registers it as an anonymous environment
+            // (`CliV2AnonymousEnvironment`, content-hash version) before the PUT.
+            use sha2::{Digest, Sha256};
+            let o = root.ok(root.sub(n, "environment"))?;
+            o.only(&[
+                "image",
+                "conda_file",
+                "build",
+                "os_type",
+                "description",
+                "name",
+                "version",
+                "tags",
+                "inference_config",
+            ]);
+            if !o.has("image") && !o.has("build") {
+                root.report(Problem::at(
+                    n,
+                    "an inline environment needs `image` or `build`",
+                ));
+                return None;
             }
-        },
+            let digest = Sha256::digest(n.value.to_json().to_string().as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            Some(format!(
+                "{}/environments/CliV2AnonymousEnvironment/versions/{hex}",
+                ctx.workspace_id()
+            ))
+        }
     }
 }

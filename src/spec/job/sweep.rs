@@ -7,7 +7,7 @@ use super::super::Context;
 use super::super::deployment::code_id;
 use super::super::duration::iso_seconds;
 use super::super::error::Problem;
-use super::super::node::{Node, Obj, put};
+use super::super::node::{Node, Obj, SNode, Values, put};
 use super::{common, environment_id, inputs, pascal};
 
 /// The `properties` of a sweep job.
@@ -32,54 +32,56 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
         "identity",
         "queue_settings",
         "resources",
-    ])?;
-    let mut p = common(root, ctx, "Sweep")?;
-    p.insert("inputs".into(), inputs(root, ctx)?);
-    if let Some(et) = root.obj("early_termination", "early_termination")? {
-        p.insert("earlyTermination".into(), early_termination(et)?);
+    ]);
+    let mut p = common(root, ctx, "Sweep");
+    p.insert("inputs".into(), inputs(root, ctx));
+    if let Some(et) = root.obj("early_termination", "early_termination")
+        && let Some(v) = root.ok(early_termination(et))
+    {
+        p.insert("earlyTermination".into(), v);
     }
-    let limits = Obj::of(root.req("limits")?, "limits")?;
-    limits.only(&[
-        "max_total_trials",
-        "max_concurrent_trials",
-        "timeout",
-        "trial_timeout",
-    ])?;
-    let mut l = Map::new();
-    l.insert("jobLimitsType".into(), json!("Sweep"));
-    put(
-        &mut l,
-        "maxConcurrentTrials",
-        limits.int("max_concurrent_trials")?,
-    );
-    put(&mut l, "maxTotalTrials", limits.int("max_total_trials")?);
-    put(&mut l, "timeout", limits.int("timeout")?.map(iso_seconds));
-    put(
-        &mut l,
-        "trialTimeout",
-        limits.int("trial_timeout")?.map(iso_seconds),
-    );
-    p.insert("limits".into(), Value::Object(l));
-    let obj = Obj::of(root.req("objective")?, "objective")?;
-    obj.only(&["goal", "primary_metric"])?;
-    let goal = obj
-        .choice("goal", &["maximize", "minimize"])?
-        .ok_or_else(|| {
-            Problem::at(
-                obj.node,
-                "missing required field `objective.goal` (maximize or minimize)",
-            )
-        })?;
-    p.insert(
-        "objective".into(),
-        json!({"goal": goal, "primaryMetric": obj.req_str("primary_metric")?}),
-    );
-    p.insert("samplingAlgorithm".into(), sampling(root)?);
-    p.insert(
-        "searchSpace".into(),
-        search_space(Obj::of(root.req("search_space")?, "search_space")?)?,
-    );
-    let trial = Obj::of(root.req("trial")?, "trial")?;
+    if let Some(limits) = root.ok(root.req_obj("limits", "limits")) {
+        limits.only(&[
+            "max_total_trials",
+            "max_concurrent_trials",
+            "timeout",
+            "trial_timeout",
+        ]);
+        let mut l = Map::new();
+        l.insert("jobLimitsType".into(), json!("Sweep"));
+        put(
+            &mut l,
+            "maxConcurrentTrials",
+            limits.int("max_concurrent_trials"),
+        );
+        put(&mut l, "maxTotalTrials", limits.int("max_total_trials"));
+        put(
+            &mut l,
+            "timeout",
+            limits.seconds("timeout").map(iso_seconds),
+        );
+        put(
+            &mut l,
+            "trialTimeout",
+            limits.seconds("trial_timeout").map(iso_seconds),
+        );
+        p.insert("limits".into(), Value::Object(l));
+    }
+    if let Some(obj) = root.ok(root.req_obj("objective", "objective")) {
+        obj.only(&["goal", "primary_metric"]);
+        let goal = obj.ok(obj.req_choice("goal", &["maximize", "minimize"]));
+        p.insert(
+            "objective".into(),
+            json!({"goal": goal, "primaryMetric": obj.req_str("primary_metric")}),
+        );
+    }
+    if let Some(v) = root.ok(sampling(root)) {
+        p.insert("samplingAlgorithm".into(), v);
+    }
+    if let Some(space) = root.ok(root.req_obj("search_space", "search_space")) {
+        p.insert("searchSpace".into(), search_space(space));
+    }
+    let trial = root.req_obj("trial", "trial")?;
     trial.only(&[
         "command",
         "code",
@@ -88,22 +90,20 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
         "resources",
         "distribution",
         "type",
-    ])?;
+    ]);
     let mut t = Map::new();
     put(
         &mut t,
         "codeId",
-        trial.str("code")?.map(|c| code_id(ctx, &c)),
+        trial.str("code").map(|c| code_id(ctx, &c)),
     );
-    t.insert("command".into(), json!(trial.req_str("command")?));
-    let env = environment_id(trial, ctx)?
-        .ok_or_else(|| Problem::at(trial.node, "missing required field `trial.environment`"))?;
-    t.insert("environmentId".into(), json!(env));
+    t.insert("command".into(), json!(trial.req_str("command")));
+    put(&mut t, "environmentId", environment_id(trial, ctx));
     t.insert(
         "environmentVariables".into(),
-        Value::Object(trial.str_map("environment_variables")?.unwrap_or_default()),
+        trial.str_map_or_empty("environment_variables", Values::Raw),
     );
-    if let Some(r) = super::command::resources(trial)? {
+    if let Some(r) = super::command::resources(trial) {
         t.insert("resources".into(), r);
     }
     p.insert("trial".into(), Value::Object(t));
@@ -115,20 +115,20 @@ fn sampling(root: Obj<'_>) -> Result<Value, Problem> {
     let node = root.req("sampling_algorithm")?;
     let allowed = ["random", "grid", "bayesian"];
     if let Node::Map(_) = node.value {
-        let o = Obj::of(node, "sampling_algorithm")?;
-        o.only(&["type", "seed", "rule", "logbase"])?;
+        let o = root.sub(node, "sampling_algorithm")?;
+        o.only(&["type", "seed", "rule", "logbase"]);
         let t = o
-            .choice("type", &allowed)?
+            .choice_checked("type", &allowed)?
             .unwrap_or_else(|| "random".into());
         let mut m = Map::new();
         m.insert("samplingAlgorithmType".into(), json!(pascal(&t)));
-        put(&mut m, "seed", o.int("seed")?);
-        put(&mut m, "rule", o.str("rule")?.map(|r| pascal(&r)));
-        put(&mut m, "logbase", o.str("logbase")?);
+        put(&mut m, "seed", o.int("seed"));
+        put(&mut m, "rule", o.str("rule").map(|r| pascal(&r)));
+        put(&mut m, "logbase", o.str("logbase"));
         return Ok(Value::Object(m));
     }
     let t = root
-        .choice("sampling_algorithm", &allowed)?
+        .choice_checked("sampling_algorithm", &allowed)?
         .unwrap_or_default();
     Ok(json!({"samplingAlgorithmType": pascal(&t)}))
 }
@@ -142,106 +142,85 @@ fn early_termination(o: Obj<'_>) -> Result<Value, Problem> {
         "slack_factor",
         "slack_amount",
         "truncation_percentage",
-    ])?;
-    let t = o
-        .choice(
-            "type",
-            &["bandit", "median_stopping", "truncation_selection"],
-        )?
-        .ok_or_else(|| Problem::at(o.node, "missing required field `early_termination.type`"))?;
+    ]);
+    let t = o.req_choice(
+        "type",
+        &["bandit", "median_stopping", "truncation_selection"],
+    )?;
     let mut m = Map::new();
     m.insert(
         "delayEvaluation".into(),
-        json!(o.int("delay_evaluation")?.unwrap_or(0)),
+        json!(o.int("delay_evaluation").unwrap_or(0)),
     );
     m.insert(
         "evaluationInterval".into(),
-        json!(o.int("evaluation_interval")?.unwrap_or(0)),
+        json!(o.int("evaluation_interval").unwrap_or(0)),
     );
     m.insert("policyType".into(), json!(pascal(&t)));
     if t == "bandit" {
-        put(&mut m, "slackAmount", o.num("slack_amount")?);
-        put(&mut m, "slackFactor", o.num("slack_factor")?);
+        put(&mut m, "slackAmount", o.num("slack_amount"));
+        put(&mut m, "slackFactor", o.num("slack_factor"));
     }
     if t == "truncation_selection" {
         put(
             &mut m,
             "truncationPercentage",
-            o.int("truncation_percentage")?,
+            o.int("truncation_percentage"),
         );
     }
     Ok(Value::Object(m))
 }
 
-/// `search_space:` -> `{"p": ["choice", [[...]]], "q": ["uniform", [min, max]]}`.
-fn search_space(o: Obj<'_>) -> Result<Value, Problem> {
+/// `search_space:` -> `{"p": ["choice", [[...]]], "q": ["uniform", [min, max]]}`; a bad
+/// parameter is recorded and left out.
+fn search_space(o: Obj<'_>) -> Value {
     let mut out = Map::new();
     for (k, v) in o.entries() {
-        let e = Obj::of(v, "search_space.<name>")?;
-        let t = e
-            .choice(
-                "type",
-                &[
-                    "choice",
-                    "randint",
-                    "uniform",
-                    "loguniform",
-                    "normal",
-                    "lognormal",
-                    "quniform",
-                    "qloguniform",
-                    "qnormal",
-                    "qlognormal",
-                ],
-            )?
-            .ok_or_else(|| {
-                Problem::at(
-                    v,
-                    format!("missing required field `search_space.{}.type`", k.value),
-                )
-            })?;
-        let args = match t.as_str() {
-            "choice" => {
-                e.only(&["type", "values"])?;
-                let vals = e.req("values")?.value.to_json();
-                json!([vals])
-            }
-            "randint" => {
-                e.only(&["type", "upper"])?;
-                json!([e.req("upper")?.value.to_json()])
-            }
-            "uniform" | "loguniform" => {
-                e.only(&["type", "min_value", "max_value"])?;
-                json!([
-                    e.req("min_value")?.value.to_json(),
-                    e.req("max_value")?.value.to_json()
-                ])
-            }
-            "quniform" | "qloguniform" => {
-                e.only(&["type", "min_value", "max_value", "q"])?;
-                json!([
-                    e.req("min_value")?.value.to_json(),
-                    e.req("max_value")?.value.to_json(),
-                    e.req("q")?.value.to_json()
-                ])
-            }
-            "normal" | "lognormal" => {
-                e.only(&["type", "mu", "sigma"])?;
-                json!([
-                    e.req("mu")?.value.to_json(),
-                    e.req("sigma")?.value.to_json()
-                ])
-            }
-            _ => {
-                e.only(&["type", "mu", "sigma", "q"])?;
-                json!([
-                    e.req("mu")?.value.to_json(),
-                    e.req("sigma")?.value.to_json(),
-                    e.req("q")?.value.to_json()
-                ])
-            }
-        };
-        out.insert(k.value.clone(), json!([t, args]));
+        if let Some(p) = o.ok(parameter(o, &k.value, v)) {
+            out.insert(k.value.clone(), p);
+        }
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
+}
+
+/// One search space parameter: `[type, [arguments]]`.
+fn parameter(space: Obj<'_>, name: &str, v: &SNode) -> Result<Value, Problem> {
+    let e = space.sub(v, "search_space.<name>")?;
+    let kinds = [
+        "choice",
+        "randint",
+        "uniform",
+        "loguniform",
+        "normal",
+        "lognormal",
+        "quniform",
+        "qloguniform",
+        "qnormal",
+        "qlognormal",
+    ];
+    let t = e.choice_checked("type", &kinds)?.ok_or_else(|| {
+        Problem::at(
+            v,
+            format!("missing required field `search_space.{name}.type`"),
+        )
+        .with_help(format!("`type` is one of {}", kinds.join(", ")))
+    })?;
+    let args: &[&str] = match t.as_str() {
+        "choice" => &["values"],
+        "randint" => &["upper"],
+        "uniform" | "loguniform" => &["min_value", "max_value"],
+        "quniform" | "qloguniform" => &["min_value", "max_value", "q"],
+        "normal" | "lognormal" => &["mu", "sigma"],
+        _ => &["mu", "sigma", "q"],
+    };
+    let mut fields = vec!["type"];
+    fields.extend(args);
+    e.only(&fields);
+    let mut values = Vec::new();
+    for a in args {
+        if let Some(n) = e.ok(e.req(a)) {
+            values.push(n.value.to_json());
+        }
+    }
+    Ok(json!([t, values]))
 }
