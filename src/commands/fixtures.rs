@@ -68,7 +68,7 @@ impl Replay {
             .lab_replay(lab, mode.as_str(), &self.subscription)
             .map_err(|e| CommandError::Target(e.to_string()))?;
         if let Some(max) = self.max_age {
-            for message in replay.stale(time::OffsetDateTime::now_utc(), max) {
+            for message in replay.stale(time::OffsetDateTime::now_utc(), max, Path::new("")) {
                 if self.strict {
                     return Err(CommandError::Target(format!(
                         "stale fixture: {message} (--strict)"

@@ -255,15 +255,10 @@ fn replayed(
             text.strip_prefix("--replay ")
                 .map_or_else(|| text.clone(), str::to_owned)
         })?;
+    // Named within the submission folder: the gradebook row already names the learner.
     let stale = options
         .max_age
-        .map(|max| {
-            replay
-                .stale(options.now, max)
-                .into_iter()
-                .map(|m| relative_to(&m, &dir))
-                .collect::<Vec<_>>()
-        })
+        .map(|max| replay.stale(options.now, max, &dir))
         .unwrap_or_default();
     if options.strict && !stale.is_empty() {
         return Err(format!("stale fixture: {} (--strict)", stale.join("; ")));
@@ -288,13 +283,6 @@ fn replayed(
         client,
         recorded: Some(recorded),
     })
-}
-
-/// A message about a file in a submission folder, with the folder's path left out (the
-/// gradebook row already names the learner).
-fn relative_to(message: &str, dir: &Path) -> String {
-    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
-    message.replace(&prefix, "")
 }
 
 /// Resolves the lab with the learner's values and checks it; also returns the lab file's hash.
