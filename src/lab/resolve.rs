@@ -38,6 +38,8 @@ struct Values<'a> {
     values: BTreeMap<String, String>,
     generated: BTreeMap<String, String>,
     active: HashSet<String>,
+    /// Parameters needed without a value (reported where they are declared).
+    missing: std::collections::BTreeSet<String>,
 }
 
 impl Values<'_> {
@@ -63,10 +65,12 @@ impl Values<'_> {
             .params
             .get(name)
             .ok_or_else(|| format!("undefined parameter `{name}`"))?;
-        let default = param
-            .default
-            .as_ref()
-            .ok_or_else(|| format!("parameter `{name}` has no value: pass `--var {name}=VALUE`"))?;
+        let Some(default) = param.default.as_ref() else {
+            self.missing.insert(name.to_owned());
+            return Err(format!(
+                "parameter `{name}` has no value: pass `--var {name}=VALUE`"
+            ));
+        };
         let template = Template::parse(&default.value).map_err(|e| e.message)?;
         let has_random = template
             .placeholders()
@@ -112,6 +116,39 @@ impl Values<'_> {
             Ref::Param(n) => self.ctx.vars.contains_key(n) || self.derives_from_var(n, seen),
             _ => false,
         })
+    }
+
+    /// Whether valuing `name` now would generate a random value or need a `--var` (a
+    /// parameter nothing needs is then left without a value; `seen` guards against cycles).
+    fn would_generate_or_fail(&self, name: &str, seen: &mut HashSet<String>) -> bool {
+        if self.values.contains_key(name) || self.ctx.vars.contains_key(name) {
+            return false;
+        }
+        if self.ctx.recorded.contains_key(name) && !self.derives_from_var(name, &mut HashSet::new())
+        {
+            return false;
+        }
+        if !seen.insert(name.to_owned()) {
+            return true;
+        }
+        let Some(template) = self
+            .file
+            .lab
+            .params
+            .get(name)
+            .and_then(|p| p.default.as_ref())
+            .and_then(|d| Template::parse(&d.value).ok())
+        else {
+            seen.remove(name);
+            return true;
+        };
+        let answer = template.placeholders().any(|p| match &p.reference {
+            Ref::Random(_) => !self.ctx.remembered.contains_key(name),
+            Ref::Param(n) => self.would_generate_or_fail(n, seen),
+            Ref::Subscription => false,
+        });
+        seen.remove(name);
+        answer
     }
 
     /// A parameter's value, or the subscription for `subscription`.
@@ -430,16 +467,35 @@ pub(crate) fn resolve(
             values: BTreeMap::new(),
             generated: BTreeMap::new(),
             active: HashSet::new(),
+            missing: Default::default(),
         },
         problems: Vec::new(),
         in_specs: Vec::new(),
     };
+    // The steps pull in the parameters they use (and those their defaults refer to); a
+    // parameter nothing needs is valued only when that takes no `--var` and generates nothing,
+    // so naming every resource with `--var` is enough.
+    let steps: Vec<Option<ResolvedStep>> = file.lab.steps.iter().map(|s| r.step(s)).collect();
     for (name, _) in file.lab.params.iter() {
+        if r.values.values.contains_key(&name.value)
+            || r.values
+                .would_generate_or_fail(&name.value, &mut HashSet::new())
+        {
+            continue;
+        }
         if let Err(e) = r.values.get(&name.value) {
             r.fail(name, e, "no value");
         }
     }
-    let steps: Vec<Option<ResolvedStep>> = file.lab.steps.iter().map(|s| r.step(s)).collect();
+    for (name, _) in file.lab.params.iter() {
+        if r.values.missing.contains(&name.value) {
+            let message = format!(
+                "parameter `{0}` has no value: pass `--var {0}=VALUE`",
+                name.value
+            );
+            r.fail(name, message, "no value");
+        }
+    }
     let pass_mark = match pass_mark(&file.lab) {
         Ok(pm) => pm,
         Err(e) => {

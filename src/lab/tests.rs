@@ -421,3 +421,27 @@ fn resolve_rejects_resource_outside_subscriptions() {
     );
     assert!(out.contains("b.lab.yaml:8:15"), "{out}");
 }
+
+#[test]
+fn a_parameter_nothing_needs_is_not_required_nor_generated() {
+    // Naming the resource group leaves `suffix` unused: nothing is generated, nothing asked.
+    let r = resolve_lab(&[("owner", "ada"), ("rg", "my-rg")], &[]).unwrap();
+    assert!(r.generated.is_empty(), "{:?}", r.generated);
+    assert!(!r.params.contains_key("suffix"), "{:?}", r.params);
+    assert_eq!(
+        r.steps[1].resource,
+        "/subscriptions/sub-1/resourceGroups/my-rg"
+    );
+    // A parameter without a default that nothing uses is not demanded either.
+    let lab = RESOLVE_LAB.replace("  owner: {}\n", "  owner: {}\n  unused: {}\n");
+    let file = load_source(Path::new("r.lab.yaml"), &lab).unwrap();
+    let ctx = ResolveContext {
+        subscription: "sub-1".into(),
+        vars: [("owner".to_owned(), "ada".to_owned())].into(),
+        ..Default::default()
+    };
+    let r = file.resolve(&ctx).unwrap();
+    assert!(!r.params.contains_key("unused"));
+    // Still valued when that costs nothing: location has a plain default.
+    assert_eq!(r.params["location"], "eastus");
+}

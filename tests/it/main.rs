@@ -7,6 +7,7 @@
 )]
 
 mod broken_fixtures;
+mod by_hand;
 mod catalog;
 mod differential;
 mod emulator_state;
