@@ -75,7 +75,9 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     };
     let mut memory = target
         .as_ref()
-        .map(|t| Remembered::load(Path::new(MEMORY_FILE), &t.memory_key));
+        .map(|t| Remembered::load(Path::new(MEMORY_FILE), &t.memory_key))
+        .transpose()
+        .map_err(|e| CommandError::Target(e.to_string()))?;
     if args.fresh
         && let Some(m) = &mut memory
     {
@@ -143,8 +145,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         return Err(CommandError::Usage(problems.join("\n")));
     }
     if let Some(m) = &memory {
-        m.save()
-            .map_err(|e| CommandError::Target(format!("{MEMORY_FILE}: {e}")))?;
+        m.save().map_err(|e| CommandError::Target(e.to_string()))?;
     }
 
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();

@@ -35,7 +35,7 @@ fn naming_every_resource_is_enough_without_the_suffix() {
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
     // The learner's own machine: nothing remembered.
-    std::fs::remove_file(sb.path().join(".amlab/params.json")).unwrap();
+    let _ = std::fs::remove_file(sb.path().join(".amlab/params.json"));
     let names = lab04_names("byhand1");
     let mut args = vec!["check", lab04];
     args.extend(names.iter().map(String::as_str));
@@ -48,4 +48,63 @@ fn naming_every_resource_is_enough_without_the_suffix() {
         crate::support::stderr(&check)
     );
     assert!(text.contains("score 20/20"), "{text}");
+}
+
+#[test]
+fn concurrent_runs_keep_every_remembered_suffix() {
+    let labs = [
+        "01-workspace.lab.yaml",
+        "03-data.lab.yaml",
+        "04-compute.lab.yaml",
+        "05-environments.lab.yaml",
+    ];
+    for trial in 0..5 {
+        let sb = Sandbox::new();
+        let children: Vec<_> = labs
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let state = format!(".amlab/state-{i}.json");
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_amlab"));
+                cmd.current_dir(sb.path())
+                    .env_remove("AZURE_SUBSCRIPTION_ID")
+                    .env("CI", "true")
+                    .args(["run", lab(name).to_str().unwrap(), "--state", &state])
+                    .args(["--provisioning-delay", "0s"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "trial {trial}");
+        }
+        let text = std::fs::read_to_string(sb.path().join(".amlab/params.json")).unwrap();
+        let memory: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let kept = memory
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|labs| labs.as_object().is_some_and(|l| !l.is_empty()))
+            .count();
+        assert_eq!(kept, 4, "trial {trial}: {text}");
+    }
+}
+
+#[test]
+fn a_corrupt_params_file_is_an_error_naming_it() {
+    let sb = Sandbox::new();
+    let params = sb.write(".amlab/params.json", "{\"emulator\": {\n  oops\n}\n");
+    let out = sb
+        .amlab(&["run", lab("01-workspace.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = crate::support::stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains(".amlab/params.json:2:3"), "{err}");
+    // Nothing was run, and the file is left as it was for the learner to repair.
+    assert_eq!(
+        std::fs::read_to_string(&params).unwrap(),
+        "{\"emulator\": {\n  oops\n}\n"
+    );
 }
