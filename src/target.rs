@@ -25,8 +25,11 @@ pub struct Target {
     pub base: String,
     /// Name in reports: `emulator`, `azure`, or the URL.
     pub name: String,
-    /// Key under which generated parameter values are remembered.
+    /// Key under which generated parameter values are remembered: what identifies the world
+    /// (`world:ID:SUBSCRIPTION` for the emulator, in process or served), else the target.
     pub memory_key: String,
+    /// Keys values were remembered under before world ids, still read (never written).
+    pub memory_aliases: Vec<String>,
     /// The subscription id to use.
     pub subscription: String,
     /// Which credential signs requests (`None` for the in-process emulator).
@@ -57,6 +60,8 @@ pub struct TargetSpec {
     pub ca_cert: Option<PathBuf>,
     /// `--timeout`: the time limit of one HTTP request (azure and URL targets).
     pub timeout: Duration,
+    /// Open the emulator's state read-only: no lock, never written (`check`, `grade`).
+    pub read_only: bool,
 }
 
 /// Opens the target named by `spec`.
@@ -67,18 +72,26 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 state_path: Some(spec.state.clone()),
                 fresh: spec.fresh,
                 provisioning_delay: spec.provisioning_delay,
+                read_only: spec.read_only,
             })
             .map_err(|e| CommandError::Target(e.to_string()))?;
             let emulator = Arc::new(emulator);
+            let subscription = spec
+                .subscription
+                .clone()
+                .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned());
+            let old_key = format!("emulator:{}", spec.state.display());
+            let (memory_key, memory_aliases) = match emulator.world_id() {
+                Some(id) => (world_key(&id, &subscription), vec![old_key]),
+                None => (old_key, Vec::new()),
+            };
             Ok(Target {
                 transport: emulator.clone(),
                 base: AZURE_PUBLIC.to_owned(),
                 name: "emulator".into(),
-                memory_key: format!("emulator:{}", spec.state.display()),
-                subscription: spec
-                    .subscription
-                    .clone()
-                    .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
+                memory_key,
+                memory_aliases,
+                subscription,
                 credential: None,
                 emulator: Some(emulator),
             })
@@ -149,9 +162,48 @@ fn live(
         transport: Arc::new(transport),
         base: base.to_owned(),
         memory_key: format!("{name}:{subscription}"),
+        memory_aliases: Vec::new(),
         name,
         subscription,
         credential: Some(described),
         emulator: None,
     })
+}
+
+/// The memory key of an emulator world, served or in process.
+fn world_key(id: &str, subscription: &str) -> String {
+    format!("world:{id}:{subscription}")
+}
+
+/// For a URL target that is `amlab serve`: keys remembered parameters by the world it serves
+/// (`GET /_emulator/world`), so a restart on another port finds them again. Other servers
+/// keep the URL key.
+///
+/// A server that cannot be reached at all is an error (exit 3) before any step.
+pub async fn identify_world(target: &mut Target) -> Result<(), CommandError> {
+    if target.emulator.is_some() || !target.name.starts_with("http") {
+        return Ok(());
+    }
+    let url = format!("{}/_emulator/world", target.base);
+    let request = crate::arm::transport::HttpRequest::new(crate::arm::transport::Method::Get, url);
+    let response = target
+        .transport
+        .send(request)
+        .await
+        .map_err(|e| CommandError::Target(format!("{}: {e}", target.name)))?;
+    let id = response
+        .body
+        .as_ref()
+        .and_then(|b| b.get("id"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|id| {
+            response.status == 200
+                && (1..=64).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if let Some(id) = id {
+        let old = std::mem::replace(&mut target.memory_key, world_key(id, &target.subscription));
+        target.memory_aliases.push(old);
+    }
+    Ok(())
 }

@@ -81,6 +81,7 @@ fn world() -> Option<Emulator> {
         state_path: None,
         fresh: true,
         provisioning_delay: Duration::ZERO,
+        read_only: false,
     })
     .ok()?;
     let sa = format!("{RG}/providers/Microsoft.Storage/storageAccounts/stfuzz01");

@@ -53,6 +53,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
         timeout: crate::arm::live::DEFAULT_TIMEOUT,
+        read_only: true,
     };
     let target = target::open(&spec)?;
     // The header: step ids and possible points do not depend on a learner's values.

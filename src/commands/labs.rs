@@ -47,6 +47,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
         timeout: args.timeout,
+        read_only: mode == Mode::Check,
     };
     let replay = Replay::open(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -68,6 +69,10 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         let name = target.as_ref().map_or("", |t| t.name.as_str());
         writeln!(io.stderr, "amlab: {name} as {credential}")?;
     }
+    let mut target = target;
+    if let Some(t) = &mut target {
+        runtime.block_on(target::identify_world(t))?;
+    }
     let (target_name, subscription, base) = match (&replay, &target) {
         (Some(r), _) => (r.name(), r.subscription.clone(), AZURE_PUBLIC.to_owned()),
         (None, Some(t)) => (t.name.clone(), t.subscription.clone(), t.base.clone()),
@@ -75,7 +80,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     };
     let mut memory = target
         .as_ref()
-        .map(|t| Remembered::load(Path::new(MEMORY_FILE), &t.memory_key))
+        .map(|t| Remembered::load(Path::new(MEMORY_FILE), &t.memory_key, &t.memory_aliases))
         .transpose()
         .map_err(|e| CommandError::Target(e.to_string()))?;
     if args.fresh

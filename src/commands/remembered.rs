@@ -48,6 +48,8 @@ pub enum RememberedError {
 pub struct Remembered {
     path: PathBuf,
     target: String,
+    /// Older keys of the same target, read when the key has nothing for a lab.
+    aliases: Vec<String>,
     all: Memory,
     /// What this process remembered (lab id -> parameter -> value), merged in on save.
     changes: BTreeMap<String, BTreeMap<String, String>>,
@@ -86,10 +88,11 @@ fn read(path: &Path) -> Result<Memory, RememberedError> {
 
 impl Remembered {
     /// Loads the memory file (a missing file is an empty memory; a corrupt one an error).
-    pub fn load(path: &Path, target: &str) -> Result<Self, RememberedError> {
+    pub fn load(path: &Path, target: &str, aliases: &[String]) -> Result<Self, RememberedError> {
         Ok(Self {
             path: path.to_owned(),
             target: target.to_owned(),
+            aliases: aliases.to_vec(),
             all: read(path)?,
             changes: BTreeMap::new(),
             forgotten: false,
@@ -98,9 +101,9 @@ impl Remembered {
 
     /// Values remembered for a lab.
     pub fn for_lab(&self, lab: &str) -> BTreeMap<String, String> {
-        self.all
-            .get(&self.target)
-            .and_then(|t| t.get(lab))
+        std::iter::once(&self.target)
+            .chain(&self.aliases)
+            .find_map(|key| self.all.get(key).and_then(|t| t.get(lab)))
             .cloned()
             .unwrap_or_default()
     }
@@ -181,13 +184,13 @@ mod tests {
     fn saving_merges_into_what_another_process_wrote_meanwhile() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("params.json");
-        let mut a = Remembered::load(&path, "t").unwrap();
-        let mut b = Remembered::load(&path, "t").unwrap();
+        let mut a = Remembered::load(&path, "t", &[]).unwrap();
+        let mut b = Remembered::load(&path, "t", &[]).unwrap();
         a.remember("lab-a", &[("suffix".into(), "aaa".into())].into());
         b.remember("lab-b", &[("suffix".into(), "bbb".into())].into());
         a.save().unwrap();
         b.save().unwrap();
-        let again = Remembered::load(&path, "t").unwrap();
+        let again = Remembered::load(&path, "t", &[]).unwrap();
         assert_eq!(again.for_lab("lab-a")["suffix"], "aaa");
         assert_eq!(again.for_lab("lab-b")["suffix"], "bbb");
     }
@@ -197,7 +200,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("params.json");
         std::fs::write(&path, "{\n  \"t\": {\n    \"lab\": {\n}\n").unwrap();
-        let e = Remembered::load(&path, "t").unwrap_err().to_string();
+        let e = Remembered::load(&path, "t", &[]).unwrap_err().to_string();
         assert!(
             e.contains("params.json:5:1: not a valid remembered-parameters file"),
             "{e}"
@@ -208,7 +211,7 @@ mod tests {
     fn nothing_remembered_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("params.json");
-        Remembered::load(&path, "t").unwrap().save().unwrap();
+        Remembered::load(&path, "t", &[]).unwrap().save().unwrap();
         assert!(!path.exists());
     }
 }

@@ -18,6 +18,7 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
         state_path: args.state.clone(),
         fresh: args.fresh,
         provisioning_delay: args.provisioning_delay,
+        read_only: false,
     })
     .map_err(|e| CommandError::Target(e.to_string()))?;
     let faults = Faults::new(

@@ -47,6 +47,9 @@ pub struct EmulatorOptions {
     pub fresh: bool,
     /// How long resources stay `Creating`/`Updating`/`Deleting` before they settle.
     pub provisioning_delay: Duration,
+    /// Read a snapshot of the state file without locking it and never write it (`check`: works
+    /// while `amlab serve` or a `run` holds the file).
+    pub read_only: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -55,6 +58,7 @@ impl Default for EmulatorOptions {
             state_path: None,
             fresh: false,
             provisioning_delay: Duration::from_millis(50),
+            read_only: false,
         }
     }
 }
@@ -113,6 +117,7 @@ impl Emulator {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, EmulatorError> {
         let (file, world) = match &options.state_path {
+            Some(path) if options.read_only => (None, StateFile::snapshot(path)?),
             Some(path) => {
                 let (file, world) = StateFile::open(path, options.fresh)?;
                 (Some(file), world)
@@ -147,6 +152,12 @@ impl Emulator {
     /// Every request served (this process and, with a state file, earlier ones).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.lock().world.requests.clone()
+    }
+
+    /// What identifies this world (see the state file's `world_id`); `None` for a state file
+    /// written before world ids existed and opened read-only.
+    pub fn world_id(&self) -> Option<String> {
+        self.lock().world.world_id.clone()
     }
 
     /// Every secret value the emulator has issued or stored.

@@ -60,40 +60,26 @@ impl StateFile {
             path: path.to_path_buf(),
             _lock: lock,
         };
-        let world = if fresh {
+        let mut world = if fresh {
             World::default()
         } else {
-            file.load()?
+            load(&file.path)?
         };
-        if fresh {
+        // A world from before world ids gets one now, kept from here on.
+        let new_id = world.world_id.is_none();
+        if new_id {
+            world.world_id = Some(super::world::new_world_id());
+        }
+        if fresh || new_id {
             file.save(&world)?;
         }
         Ok((file, world))
     }
 
-    fn load(&self) -> Result<World, EmulatorError> {
-        let text = match fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
-            Err(e) => return Err(state_error(&self.path, format!("cannot read: {e}"))),
-        };
-        if text.trim().is_empty() {
-            return Ok(World::default());
-        }
-        let corrupt = |detail: String| {
-            state_error(
-                &self.path,
-                format!("is not a valid emulator state file ({detail}); start over with --fresh"),
-            )
-        };
-        let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
-        if world.version != STATE_VERSION {
-            return Err(corrupt(format!(
-                "version {} is not supported, expected {STATE_VERSION}",
-                world.version
-            )));
-        }
-        Ok(world)
+    /// Reads the world without locking or writing anything: the state file is only ever
+    /// replaced by rename, so this sees one whole version (a missing file is an empty world).
+    pub(crate) fn snapshot(path: &Path) -> Result<World, EmulatorError> {
+        load(path)
     }
 
     /// Writes the world atomically (temporary file in the same directory, then rename).
@@ -114,4 +100,29 @@ impl StateFile {
             .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
         Ok(())
     }
+}
+
+fn load(path: &Path) -> Result<World, EmulatorError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
+        Err(e) => return Err(state_error(path, format!("cannot read: {e}"))),
+    };
+    if text.trim().is_empty() {
+        return Ok(World::default());
+    }
+    let corrupt = |detail: String| {
+        state_error(
+            path,
+            format!("is not a valid emulator state file ({detail}); start over with --fresh"),
+        )
+    };
+    let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+    if world.version != STATE_VERSION {
+        return Err(corrupt(format!(
+            "version {} is not supported, expected {STATE_VERSION}",
+            world.version
+        )));
+    }
+    Ok(world)
 }

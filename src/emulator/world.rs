@@ -29,6 +29,18 @@ pub(crate) struct World {
     pub(crate) secrets: Vec<String>,
     /// The last [`REQUEST_LOG_CAP`] requests served.
     pub(crate) requests: Vec<RequestRecord>,
+    /// What identifies this world wherever it is served from (random, made with the world;
+    /// absent in state files written before it existed). Remembered parameters are keyed by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) world_id: Option<String>,
+}
+
+/// A new world id: 16 random lower-case letters and digits.
+pub(crate) fn new_world_id() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..16)
+        .map(|_| char::from(CHARS[fastrand::usize(..CHARS.len())]))
+        .collect()
 }
 
 impl Default for World {
@@ -39,6 +51,7 @@ impl Default for World {
             operations: BTreeMap::new(),
             secrets: Vec::new(),
             requests: Vec::new(),
+            world_id: Some(new_world_id()),
         }
     }
 }

@@ -210,6 +210,12 @@ async fn serve_request(
                     serde_json::to_value(server.requests()).ok(),
                 ));
             }
+            "/_emulator/world" => {
+                return Ok(HttpResponse::new(
+                    200,
+                    Some(json!({"id": server.emulator.world_id()})),
+                ));
+            }
             "/_emulator/secrets" => {
                 return Ok(HttpResponse::new(
                     200,

@@ -108,3 +108,78 @@ fn a_corrupt_params_file_is_an_error_naming_it() {
         "{\"emulator\": {\n  oops\n}\n"
     );
 }
+
+#[test]
+fn check_reads_the_default_state_while_serve_has_it_open() {
+    let sb = Sandbox::new();
+    let lab01 = lab("01-workspace.lab.yaml");
+    let lab01 = lab01.to_str().unwrap();
+    let run = sb
+        .amlab(&["run", lab01, "--provisioning-delay", "0s"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    let state = sb.path().join(".amlab/emulator-state.json");
+    let before = std::fs::read(&state).unwrap();
+    let served = crate::support::Served::start(&["--state", state.to_str().unwrap()]);
+    let check = sb.amlab(&["check", lab01]).output().unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&check),
+        crate::support::stderr(&check)
+    );
+    // `run` still needs the state to itself.
+    let run = sb.amlab(&["run", lab01]).output().unwrap();
+    assert_eq!(run.status.code(), Some(3), "{}", stdout(&run));
+    assert!(
+        crate::support::stderr(&run).contains("in use by another amlab process"),
+        "{}",
+        crate::support::stderr(&run)
+    );
+    drop(served);
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        before,
+        "check wrote the state"
+    );
+}
+
+#[test]
+fn a_served_world_is_remembered_by_its_id_not_its_port() {
+    let sb = Sandbox::new();
+    let lab01 = lab("01-workspace.lab.yaml");
+    let lab01 = lab01.to_str().unwrap();
+    let state = sb.path().join("served-state.json");
+    let state = state.to_str().unwrap();
+    let first = crate::support::Served::start(&["--state", state, "--provisioning-delay", "0s"]);
+    let run = sb
+        .amlab(&["run", lab01, "--target", &first.url])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    let first_url = first.url.clone();
+    drop(first);
+    // The same world on another port (port 0 picks a new one).
+    let second = crate::support::Served::start(&["--state", state]);
+    assert_ne!(second.url, first_url);
+    let check = sb
+        .amlab(&["check", lab01, "--target", &second.url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&check),
+        crate::support::stderr(&check)
+    );
+    // A different world (a fresh server) does not inherit the names.
+    let other = crate::support::Served::start(&[]);
+    let check = sb
+        .amlab(&["check", lab01, "--target", &other.url])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2), "{}", stdout(&check));
+}

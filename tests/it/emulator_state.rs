@@ -33,7 +33,10 @@ fn separate_commands_share_the_world_and_the_suffix() {
     let params: serde_json::Value =
         serde_json::from_slice(&std::fs::read(sb.path().join(".amlab/params.json")).unwrap())
             .unwrap();
-    let suffix = params["emulator:.amlab/emulator-state.json"]["dp100-01-workspace"]["suffix"]
+    // Keyed by the world's id (what `amlab serve` of the same state file reports too).
+    let world = sb.state()["world_id"].as_str().unwrap().to_owned();
+    let key = format!("world:{world}:00000000-0000-0000-0000-000000000000");
+    let suffix = params[key.as_str()]["dp100-01-workspace"]["suffix"]
         .as_str()
         .unwrap()
         .to_owned();
