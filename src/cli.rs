@@ -51,6 +51,16 @@ pub enum Command {
         /// Lab files or directories (default: labs).
         paths: Vec<PathBuf>,
     },
+    /// Explain a lab for doing it by hand: its parameters, the resources it expects (ids as
+    /// templates) and each check in words with its points. No network, no state.
+    Explain {
+        /// Lab files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Show checks whose visibility is `hidden` too.
+        #[arg(long)]
+        reveal: bool,
+    },
     /// Print the lab JSON Schema (draft-07).
     Schema,
     /// Translate an az ml CLI v2 YAML spec to its ARM request, as the Azure ML SDK builds it.

@@ -1,5 +1,6 @@
 //! Command dispatch: each subcommand's work, from parsed flags to an exit code.
 
+mod explain;
 mod fixtures;
 mod grade;
 mod labs;
@@ -42,6 +43,7 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         }
         Command::Lint { paths } => lint::lint(&paths, &mut io),
         Command::List { paths } => lint::list(&paths, &mut io),
+        Command::Explain { paths, reveal } => explain::explain(&paths, reveal, &mut io),
         Command::Schema => schema::print(&mut io),
         Command::Spec { file, vars } => spec::print(&file, &vars, &mut io),
         Command::Serve(args) => serve::run(&args, &mut io),

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 pub mod diagnostic;
 mod discover;
+pub mod explain;
 mod lint;
 mod load;
 mod resolve;

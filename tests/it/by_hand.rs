@@ -47,7 +47,7 @@ fn naming_every_resource_is_enough_without_the_suffix() {
         "{text}{}",
         crate::support::stderr(&check)
     );
-    assert!(text.contains("score 20/20"), "{text}");
+    assert!(text.contains("score 21/21"), "{text}");
 }
 
 #[test]

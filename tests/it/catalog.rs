@@ -163,7 +163,7 @@ mistakes! {
         file: "04-compute.lab.yaml",
         from: "maxNodeCount: 2", to: "maxNodeCount: 1",
         step: "cluster-update", failing: &["The cluster scales out to two nodes"],
-        hint: "--max-instances 2", score: (15, 20),
+        hint: "--max-instances 2", score: (16, 21),
     };
     environments_job_rerun_on_the_bare_image_fails: Mistake {
         file: "05-environments.lab.yaml",

@@ -199,22 +199,35 @@ fn grading_sends_only_gets() {
     let sb = Sandbox::new();
     let shipped = test_lab(LAB);
     world(&sb, &shipped, &["--var", "suffix=g1"]);
-    let before = sb.requests().len();
     sb.write("subs/a/vars.yaml", "suffix: g1\n");
     sb.write("subs/b/vars.yaml", "suffix: nobody\n");
+    // On the default emulator the state file is read, never written.
+    let state = sb.path().join(".amlab/emulator-state.json");
+    let before = std::fs::read(&state).unwrap();
     let out = sb
         .amlab(&["grade", shipped.to_str().unwrap(), "--submissions", "subs"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let after = sb.requests();
-    assert!(after.len() > before);
-    assert!(
-        after[before..].iter().all(|(m, _)| m == "GET"),
-        "{:?}",
-        &after[before..]
-    );
+    assert_eq!(std::fs::read(&state).unwrap(), before);
     assert!(sb.path().join("gradebook.csv").exists());
+    // Served, every request it receives is a GET.
+    let served = crate::support::Served::start(&["--state", state.to_str().unwrap()]);
+    let out = sb
+        .amlab(&[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--target",
+            &served.url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let requests = served.requests();
+    assert!(!requests.is_empty());
+    assert!(requests.iter().all(|(m, _, _)| m == "GET"), "{requests:?}");
 }
 
 #[test]
@@ -390,35 +403,35 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
     let mut expected = format!(
         "learner,score,possible,percent,pass,could_not_check,{COMPUTE_STEPS},message,recorded_at,warnings\n"
     );
-    expected.push_str("did-nothing,0,20,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,skipped,skipped,skipped,,<t>,\n");
+    expected.push_str("did-nothing,0,21,0.0,false,false,failed,skipped,skipped,skipped,skipped,skipped,skipped,skipped,skipped,,<t>,\n");
     let rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-fx0001";
     let get = format!(
         "GET {rg}/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-fx0001/computes/aml-cluster?api-version=2025-12-01"
     );
     expected.push_str(&format!(
-        "edited,,20,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\",<t>,\n"
+        "edited,,21,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\",<t>,\n"
     ));
-    expected.push_str(",,20,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n".replacen(',', "empty,", 1).as_str());
-    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,skipped,skipped,,<t>,\n");
+    expected.push_str(",,21,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n".replacen(',', "empty,", 1).as_str());
+    let min_nodes = format!("15,21,71.4,false,false,{all},passed,failed,skipped,skipped,,<t>,\n");
     expected.push_str(&format!("low-priority,{min_nodes}"));
     for i in 1..=8 {
         expected.push_str(&format!("min-nodes-{i:02},{min_nodes}"));
     }
     for i in 1..=8 {
         expected.push_str(&format!(
-            "no-stop-{i:02},19,20,95.0,false,false,{all},failed,passed,passed,passed,,<t>,\n"
+            "no-stop-{i:02},20,21,95.2,false,false,{all},failed,passed,passed,passed,,<t>,\n"
         ));
     }
     expected.push_str(&format!(
-        "other-lab,,20,,,true,,,,,,,,,,\"subs/other-lab: no recording of lab `{COMPUTE}` (expected subs/other-lab/{COMPUTE}/check.json, made with `amlab check --record subs/other-lab`)\",,\n"
+        "other-lab,,21,,,true,,,,,,,,,,\"subs/other-lab: no recording of lab `{COMPUTE}` (expected subs/other-lab/{COMPUTE}/check.json, made with `amlab check --record subs/other-lab`)\",,\n"
     ));
-    let full = format!("20,20,100.0,true,false,{all},passed,passed,passed,passed,,<t>,\n");
+    let full = format!("21,21,100.0,true,false,{all},passed,passed,passed,passed,,<t>,\n");
     expected.push_str(&format!("own-suffix,{full}"));
     for i in 1..=12 {
         expected.push_str(&format!("ref-{i:02},{full}"));
     }
     expected.push_str(&format!(
-        "truncated,,20,,,true,,,,,,,,,,\"subs/truncated/{COMPUTE}/check.json:25:21: not a test-proxy recording (EOF while parsing a string at line 25 column 21); expected {{\"\"Entries\"\": [...], \"\"Variables\"\": {{...}}}}\",,\n"
+        "truncated,,21,,,true,,,,,,,,,,\"subs/truncated/{COMPUTE}/check.json:26:25: not a test-proxy recording (EOF while parsing a string at line 26 column 25); expected {{\"\"Entries\"\": [...], \"\"Variables\"\": {{...}}}}\",,\n"
     ));
     // Recording times differ per run for the learners recorded here: compared as `<t>`, and the
     // shipped fixtures' times checked below.
@@ -520,7 +533,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
     // Flagged, still graded.
     let (text, json) = grade(&[]);
     let fresh = learner_row(&json, "fresh");
-    assert_eq!(fresh["score"], 20);
+    assert_eq!(fresh["score"], 21);
     assert_eq!(fresh["warnings"], serde_json::json!([]));
     assert!(
         time::OffsetDateTime::parse(
@@ -531,7 +544,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
         "{fresh}"
     );
     let old = learner_row(&json, "old");
-    assert_eq!(old["score"], 20);
+    assert_eq!(old["score"], 21);
     assert_eq!(old["recorded_at"], "2020-01-01T00:00:00Z");
     let warning = old["warnings"][0].as_str().unwrap();
     assert!(
@@ -540,7 +553,7 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
         "{warning}"
     );
     let changed = learner_row(&json, "changed");
-    assert_eq!(changed["score"], 20);
+    assert_eq!(changed["score"], 21);
     assert_eq!(
         changed["warnings"],
         serde_json::json!(["recorded against another version of the lab file (sha256 differs)"])
@@ -569,6 +582,6 @@ fn stale_fixtures_and_fixtures_of_another_lab_version_are_flagged() {
         )),
         "{old}"
     );
-    assert_eq!(learner_row(&json, "fresh")["score"], 20);
+    assert_eq!(learner_row(&json, "fresh")["score"], 21);
     assert!(text.contains("1 could not be checked"), "{text}");
 }

@@ -11,6 +11,7 @@ mod by_hand;
 mod catalog;
 mod differential;
 mod emulator_state;
+mod explain;
 mod faults;
 mod grade;
 mod interrupt;

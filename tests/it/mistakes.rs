@@ -63,10 +63,10 @@ fn cluster_with_min_nodes_one_fails_the_scale_to_zero_check() {
         .find(|s| s["id"] == "cluster")
         .unwrap();
     assert_eq!(cluster["status"], "failed");
-    // Partial credit: two of the three cluster checks still pass.
+    // Partial credit: three of the four cluster checks still pass.
     assert_eq!(
         cluster["points"],
-        serde_json::json!({"earned": 2, "possible": 3})
+        serde_json::json!({"earned": 3, "possible": 4})
     );
     let failed: Vec<_> = cluster["checks"]
         .as_array()
@@ -84,8 +84,43 @@ fn cluster_with_min_nodes_one_fails_the_scale_to_zero_check() {
     // The update to two nodes and the job on the cluster need it: skipped, never passed.
     assert_eq!(
         report["score"],
-        serde_json::json!({"earned": 14, "possible": 20})
+        serde_json::json!({"earned": 15, "possible": 21})
     );
+}
+
+#[test]
+fn cluster_of_another_size_fails_the_vm_size_check() {
+    let sb = Sandbox::new();
+    // The README's own example creates the cluster with --size STANDARD_DS11_V2.
+    let text = std::fs::read_to_string(lab("04-compute.lab.yaml")).unwrap();
+    let cluster = text.find("  - id: cluster\n").unwrap();
+    let (head, tail) = text.split_at(cluster);
+    let mistaken = format!(
+        "{head}{}",
+        tail.replacen("vmSize: STANDARD_DS11_V2", "vmSize: STANDARD_DS3_V2", 1)
+    );
+    let mistaken = sb.write("variant/04-compute.lab.yaml", &mistaken);
+    let run = sb
+        .amlab(&["run", mistaken.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
+    let out = sb
+        .amlab(&["check", lab("04-compute.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  cluster"), "{text}");
+    assert!(
+        text.contains("✗ The cluster's nodes are of size STANDARD_DS11_V2 [0/1]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: Choose the Standard_DS11_v2 size for the cluster's nodes"),
+        "{text}"
+    );
+    assert!(text.contains("PASS  compute-instance"), "{text}");
 }
 
 #[test]

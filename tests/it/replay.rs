@@ -136,7 +136,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-04-compute",
         fixture: "reference",
         exit: 0,
-        score: (20, 20),
+        score: (21, 21),
         failed: &[],
         skipped: &[],
     },
@@ -145,7 +145,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-04-compute",
         fixture: "cluster-min-nodes-1",
         exit: 1,
-        score: (14, 20),
+        score: (15, 21),
         failed: &[(
             "cluster",
             "properties.properties.scaleSettings.minNodeCount",
@@ -158,7 +158,7 @@ const SHIPPED: &[Expected] = &[
         id: "dp100-04-compute",
         fixture: "instance-without-stop-schedule",
         exit: 1,
-        score: (19, 20),
+        score: (20, 21),
         failed: &[(
             "compute-instance",
             "properties.properties.schedules.computeStartStop[?action=='Stop' && status=='Enabled'] | [0].cron.expression",
@@ -315,8 +315,8 @@ fn editing_a_recorded_value_flips_exactly_the_check_that_reads_it() {
             .collect();
         assert_eq!(failed, vec![(step.to_owned(), query.to_owned())]);
         // A failed cluster also skips the update and the job that need it.
-        let earned = if step == "cluster" { 14 } else { 19 };
-        assert_eq!(report["score"], json!({"earned": earned, "possible": 20}));
+        let earned = if step == "cluster" { 15 } else { 20 };
+        assert_eq!(report["score"], json!({"earned": earned, "possible": 21}));
     }
 }
 

@@ -95,18 +95,20 @@ fn check_sends_only_get_requests() {
         sb.amlab(&["run", compute]).output().unwrap().status.code(),
         Some(0)
     );
-    let before = sb.requests().len();
     assert!(
         sb.requests().iter().any(|(m, _)| m == "PUT"),
         "run sent no PUT"
     );
-
-    let check = sb.amlab(&["check", compute]).output().unwrap();
+    // The same world served: what `check` sends is in the server's log.
+    let state = sb.path().join(".amlab/emulator-state.json");
+    let served = crate::support::Served::start(&["--state", state.to_str().unwrap()]);
+    let check = sb
+        .amlab(&["check", compute, "--target", &served.url])
+        .output()
+        .unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
-    let requests = sb.requests();
-    let during_check = &requests[before..];
-    assert!(!during_check.is_empty());
-    let writes: Vec<_> = during_check.iter().filter(|(m, _)| m != "GET").collect();
+    let during_check = served.requests();
+    let writes: Vec<_> = during_check.iter().filter(|(m, _, _)| m != "GET").collect();
     assert!(writes.is_empty(), "check sent {writes:?}");
     // One GET per step: check mode reads each resource once.
     assert_eq!(during_check.len(), 9, "{during_check:?}"); // the compute lab has 9 steps
