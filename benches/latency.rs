@@ -100,9 +100,9 @@ fn main() {
         for _ in 0..3 {
             let served = serve(&[
                 "--latency",
-                &LATENCY_MS.to_string(),
+                &format!("{LATENCY_MS}ms"),
                 "--provisioning-delay",
-                &DELAY_MS.to_string(),
+                &format!("{DELAY_MS}ms"),
             ]);
             let dir = tempfile::tempdir().expect("tempdir");
             times.push(timed(
@@ -133,7 +133,7 @@ fn main() {
     // check: all labs, reads concurrent.
     let served = serve(&[
         "--latency",
-        &LATENCY_MS.to_string(),
+        &format!("{LATENCY_MS}ms"),
         "--provisioning-delay",
         "0",
     ]);

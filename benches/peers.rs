@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{labs, median, repo, requests, serve, timed};
 
-const LATENCY_MS: &str = "100";
+const LATENCY_MS: &str = "100ms";
 const RUNS: usize = 5;
 
 fn install_az() -> Result<String, String> {

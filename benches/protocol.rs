@@ -16,7 +16,7 @@ use common::{labs, requests, serve, timed};
 
 fn main() {
     let labs = labs();
-    let served = serve(&["--latency", "20", "--provisioning-delay", "500"]);
+    let served = serve(&["--latency", "20ms", "--provisioning-delay", "500ms"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let target = ["--target", served.url.as_str(), "--auth", "token"];
     let args = |mode: &'static str| -> Vec<&str> {

@@ -35,9 +35,9 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply: create or update each step's resource, wait, then check it.
-    Run(TargetArgs),
+    Run(RunArgs),
     /// Check only: read-only, never sends PUT, PATCH, DELETE or POST.
-    Check(TargetArgs),
+    Check(CheckArgs),
     /// Delete what the labs create, in reverse dependency order, waiting for each.
     Teardown(TargetArgs),
     /// Validate lab files without any network; reports all errors at once.
@@ -100,6 +100,12 @@ pub struct GradeArgs {
     /// Subscription id when a submission names none.
     #[arg(long, env = "AZURE_SUBSCRIPTION_ID")]
     pub subscription: Option<String>,
+    /// Set a lab parameter for every learner (repeatable); a learner's own values win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Time limit of one HTTP request (azure and URL targets), such as 60s or 500ms.
+    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
     /// How to sign in for `azure` and URL targets.
     #[arg(long, value_enum, default_value = "auto")]
     pub auth: crate::arm::auth::AuthMode,
@@ -139,8 +145,8 @@ pub struct ServeArgs {
     /// Start with an empty world.
     #[arg(long)]
     pub fresh: bool,
-    /// Added to every response: milliseconds, or a duration such as 100ms.
-    #[arg(long, default_value = "0", value_parser = parse_millis)]
+    /// Added to every response, such as 100ms.
+    #[arg(long, default_value = "0ms", value_parser = parse_duration)]
     pub latency: std::time::Duration,
     /// Fraction of requests answered 429 with Retry-After.
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
@@ -156,10 +162,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     pub hang_after: Option<u64>,
     /// The delay a 429 asks for (sent as `retry-after-ms` and, rounded up, `Retry-After`).
-    #[arg(long, default_value = "200", value_parser = parse_millis)]
+    #[arg(long, default_value = "200ms", value_parser = parse_duration)]
     pub retry_after: std::time::Duration,
-    /// How long resources stay Creating/Deleting: milliseconds, or a duration.
-    #[arg(long, default_value = "50", value_parser = parse_millis)]
+    /// How long resources stay Creating/Deleting, such as 50ms or 2s.
+    #[arg(long, default_value = "50ms", value_parser = parse_duration)]
     pub provisioning_delay: std::time::Duration,
     /// Seed of the fault generator, for repeatable runs.
     #[arg(long, default_value_t = 0)]
@@ -172,13 +178,20 @@ pub struct ServeArgs {
     pub ca_out: PathBuf,
 }
 
-/// Parses milliseconds (`100`) or a humantime duration (`100ms`, `2s`).
-pub fn parse_millis(s: &str) -> Result<std::time::Duration, String> {
-    match s.parse::<u64>() {
-        Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
-        Err(_) => humantime::parse_duration(s)
-            .map_err(|e| format!("`{s}`: {e}; expected milliseconds or a duration such as 100ms")),
+/// Parses a duration with its unit (`500ms`, `5s`, `2m`, `1h`); a bare number other than `0` is
+/// rejected, since `5` could mean 5 ms or 5 s.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    if t == "0" {
+        return Ok(std::time::Duration::ZERO);
     }
+    if t.parse::<f64>().is_ok() {
+        return Err(format!(
+            "`{s}` has no unit: write {t}s for seconds or {t}ms for milliseconds (units: ms, s, m, h)"
+        ));
+    }
+    humantime::parse_duration(t)
+        .map_err(|e| format!("`{s}`: {e}; expected a duration such as 500ms, 5s or 2m"))
 }
 
 /// Parses `--pass-mark`: a percentage such as `70%` or points such as `12`.
@@ -186,9 +199,9 @@ pub fn parse_pass_mark(s: &str) -> Result<crate::lab::PassMark, String> {
     crate::lab::PassMark::parse(s)
 }
 
-/// Parses a request timeout: a humantime duration (`60s`, `500ms`) or milliseconds; not zero.
+/// Parses a request timeout: a duration with its unit (`60s`, `500ms`); not zero.
 pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
-    let d = parse_millis(s)?;
+    let d = parse_duration(s)?;
     if d.is_zero() {
         return Err(format!(
             "`{s}`: the timeout must be longer than zero, such as 60s"
@@ -205,6 +218,51 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
             "`{s}`: expected a fraction between 0 and 1, such as 0.3"
         )),
     }
+}
+
+/// Flags of `amlab run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The target and the labs.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Scoring.
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+}
+
+/// Flags of `amlab check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The target and the labs.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Scoring.
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    /// Check only this step (repeatable); the other steps are left out of the score.
+    #[arg(long = "step", value_name = "ID")]
+    pub steps: Vec<String>,
+    /// Check again every --interval, showing what changed, until every check passes (exit 0)
+    /// or Ctrl-C (exit 130).
+    #[arg(long, conflicts_with_all = ["replay", "record"])]
+    pub watch: bool,
+    /// With --watch: the time between rounds (at least; a target that throttles slows it).
+    #[arg(long, default_value = "5s", value_parser = parse_timeout, requires = "watch")]
+    pub interval: std::time::Duration,
+}
+
+/// Flags of `run` and `check` about scoring (teardown scores nothing).
+#[derive(Debug, Default, Args)]
+pub struct ScoringArgs {
+    /// What a learner needs to pass each lab, overriding the labs' `pass_mark`: a percentage of
+    /// the points such as 70%, or points such as 12 (at most the lab's points). Default: every
+    /// step passed.
+    #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
+    pub pass_mark: Option<crate::lab::PassMark>,
+    /// Show checks whose visibility is `hidden`, `none` or `actual` in full in every report.
+    #[arg(long)]
+    pub reveal: bool,
 }
 
 /// Flags shared by run, check and teardown.
@@ -238,13 +296,9 @@ pub struct TargetArgs {
     /// `classroom` (a GitHub Classroom autograding result).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
-    /// What a learner needs to pass each lab, overriding the labs' `pass_mark`: a percentage of
-    /// the points such as 70%, or points such as 12. Default: every step passed.
-    #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
-    pub pass_mark: Option<crate::lab::PassMark>,
-    /// Show checks whose visibility is `hidden`, `none` or `actual` in full in every report.
-    #[arg(long)]
-    pub reveal: bool,
+    /// Only what did not pass, and the summary: a lab whose steps all passed is one line.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Concurrent steps at most.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -263,7 +317,7 @@ pub struct TargetArgs {
     #[arg(long)]
     pub fresh: bool,
     /// Emulator: how long resources stay Creating/Deleting, e.g. 50ms, 2s.
-    #[arg(long, default_value = "50ms", value_parser = parse_millis)]
+    #[arg(long, default_value = "50ms", value_parser = parse_duration)]
     pub provisioning_delay: std::time::Duration,
     /// Record every exchange of each lab, redacted, to DIR/<lab-id>/<mode>.json (Azure SDK
     /// test-proxy format). Works with every target.

@@ -8,7 +8,7 @@ use crate::lab::LabErrors;
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     /// Lab files are invalid (exit 2); the diagnostics are rendered separately.
-    #[error("{} problem(s) in the lab files", .0.diagnostics.len())]
+    #[error("{}", crate::report::count(.0.diagnostics.len(), "problem in the lab files", "problems in the lab files"))]
     Lab(LabErrors),
     /// The command line is invalid (exit 2).
     #[error("{0}")]

@@ -37,6 +37,8 @@ pub struct Target {
     /// The in-process emulator, when that is the target (recording asks it which secrets it
     /// issued, to prove none is written).
     pub emulator: Option<Arc<Emulator>>,
+    /// The tokens of an HTTP target (`None` for the in-process emulator).
+    pub tokens: Option<Arc<TokenCache>>,
 }
 
 /// Options for opening a target.
@@ -94,6 +96,7 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 subscription,
                 credential: None,
                 emulator: Some(emulator),
+                tokens: None,
             })
         }
         "azure" => {
@@ -156,8 +159,8 @@ fn live(
     if let Some(ca) = &spec.ca_cert {
         options = options.with_ca_cert(ca);
     }
-    let transport =
-        LiveTransport::new(options, tokens).map_err(|e| CommandError::Target(e.to_string()))?;
+    let transport = LiveTransport::new(options, tokens.clone())
+        .map_err(|e| CommandError::Target(e.to_string()))?;
     Ok(Target {
         transport: Arc::new(transport),
         base: base.to_owned(),
@@ -167,6 +170,7 @@ fn live(
         subscription,
         credential: Some(described),
         emulator: None,
+        tokens: Some(tokens),
     })
 }
 
@@ -206,4 +210,18 @@ pub async fn identify_world(target: &mut Target) -> Result<(), CommandError> {
         target.memory_aliases.push(old);
     }
     Ok(())
+}
+
+/// Gets the first token before any step, so a credential that cannot sign in (no `az login`,
+/// a wrong secret) is one clear error (exit 3) instead of an error on the first step and every
+/// other step skipped.
+pub async fn authenticate(target: &Target) -> Result<(), CommandError> {
+    let Some(tokens) = &target.tokens else {
+        return Ok(());
+    };
+    tokens
+        .token()
+        .await
+        .map(drop)
+        .map_err(|e| CommandError::Target(format!("cannot sign in to {}: {e}", target.name)))
 }

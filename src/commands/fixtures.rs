@@ -148,7 +148,8 @@ impl Record {
         for (path, n) in written.iter().zip(counts) {
             writeln!(
                 stderr,
-                "amlab: recorded {n} exchange(s) to {}",
+                "amlab: recorded {} to {}",
+                crate::report::count(n, "exchange", "exchanges"),
                 path.display()
             )?;
         }

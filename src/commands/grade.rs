@@ -52,17 +52,21 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         auth: args.auth,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
-        timeout: crate::arm::live::DEFAULT_TIMEOUT,
+        timeout: args.timeout,
         read_only: true,
     };
     let target = target::open(&spec)?;
     // The header: step ids and possible points do not depend on a learner's values.
+    // `--var`s name parameters of the lab (a misspelt one says which it meant).
+    let vars = super::labs::parse_vars(&args.vars)?;
     let probe = lab
         .resolve(&ResolveContext {
             subscription: target.subscription.clone(),
+            vars: vars.clone(),
             ..Default::default()
         })
         .map_err(CommandError::Lab)?;
+    super::labs::check_pass_mark(args.pass_mark, &probe)?;
     let pass_mark = args.pass_mark.unwrap_or(probe.pass_mark);
     let book = GradebookLab::new(
         &probe.id,
@@ -90,6 +94,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         max_age: args.max_age,
         strict: args.strict,
         now: time::OffsetDateTime::now_utc(),
+        vars,
     };
     let grades = runtime.block_on(grade_all(client, lab.clone(), submissions, &options));
     let rows = gradebook::rows(&book, grades);
@@ -119,9 +124,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let flagged = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     writeln!(
         io.stdout,
-        "graded {} of {} learners of {} (pass mark {}): {passed} passed, {} not passed, {unknown} could not be checked{}\ngradebook: {} and {}",
+        "graded {} of {} of {} (pass mark {}): {passed} passed, {} not passed, {unknown} could not be checked{}\ngradebook: {} and {}",
         rows.len() - unknown,
-        rows.len(),
+        crate::report::count(rows.len(), "learner", "learners"),
         book.id,
         book.pass_mark,
         rows.len() - unknown - passed,

@@ -10,7 +10,7 @@ use super::fixtures::{Record, Replay};
 use super::remembered::Remembered;
 use crate::arm::client::{ArmClient, RetryPolicy};
 use crate::arm::transport::Transport;
-use crate::cli::TargetArgs;
+use crate::cli::{ScoringArgs, TargetArgs};
 use crate::error::CommandError;
 use crate::lab::{ResolveContext, load_all};
 use crate::report::classroom::ClassroomReporter;
@@ -29,14 +29,106 @@ use crate::target::{self, AZURE_PUBLIC, TargetSpec};
 /// Where generated parameter values are remembered, relative to the working directory.
 const MEMORY_FILE: &str = ".amlab/params.json";
 
+/// What `check` adds: the steps to check (`--step`) and `--watch`'s interval.
+#[derive(Debug, Default, Clone)]
+pub(super) struct CheckPlan {
+    /// Step ids to keep (all when empty).
+    pub steps: Vec<String>,
+    /// Re-check every interval until all pass (`--watch`).
+    pub watch: Option<std::time::Duration>,
+}
+
+/// A lab resolved and ready: the lab, how reports name it, and its replay transport.
+pub(super) type ReadyLab = (crate::lab::ResolvedLab, LabInfo, Option<Arc<dyn Transport>>);
+
+/// Everything a run needs once the labs are resolved and the target is open.
+pub(super) struct Prepared {
+    pub runtime: tokio::runtime::Runtime,
+    pub interrupt: Interrupt,
+    pub spec: TargetSpec,
+    pub target: Option<target::Target>,
+    pub target_name: String,
+    pub subscription: String,
+    pub base: String,
+    pub labs: Vec<ReadyLab>,
+    pub reports: Vec<ReportSpec>,
+}
+
 /// Runs one of the three lab modes.
-pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32, CommandError> {
+pub(super) fn execute(
+    mode: Mode,
+    args: &TargetArgs,
+    scoring: &ScoringArgs,
+    io: &mut Io,
+) -> Result<i32, CommandError> {
+    execute_plan(mode, args, scoring, &CheckPlan::default(), io)
+}
+
+/// Runs a lab mode with `check`'s step selection and watch.
+pub(super) fn execute_plan(
+    mode: Mode,
+    args: &TargetArgs,
+    scoring: &ScoringArgs,
+    plan: &CheckPlan,
+    io: &mut Io,
+) -> Result<i32, CommandError> {
+    let prepared = prepare(mode, args, scoring, plan, io)?;
+    if let Some(interval) = plan.watch {
+        return super::watch::rounds(prepared, args, scoring, interval, io);
+    }
+    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
+    let reporters = reporters(&prepared.reports, &stdout, args, io, true);
+    let mut record = args.record.as_deref().map(Record::new);
+    let results = run_round(&prepared, mode, args, scoring, reporters, record.as_mut())?;
+    let interrupted = prepared.interrupt.is_triggered();
+    if let Some(rec) = record {
+        if interrupted {
+            writeln!(
+                io.stderr,
+                "amlab: interrupted: no recording written (the previous fixtures are kept)"
+            )?;
+        } else {
+            let known = prepared
+                .target
+                .as_ref()
+                .and_then(|t| t.emulator.as_ref())
+                .map(|e| e.secrets())
+                .unwrap_or_default();
+            rec.finish(&prepared.subscription, &known, &mut io.stderr)?;
+        }
+    }
+    Ok(super::exit_code(&results, interrupted))
+}
+
+/// Validates the command line, loads and resolves the labs, opens the target and remembers
+/// generated values: everything before the first request of a step.
+fn prepare(
+    mode: Mode,
+    args: &TargetArgs,
+    scoring: &ScoringArgs,
+    plan: &CheckPlan,
+    io: &mut Io,
+) -> Result<Prepared, CommandError> {
     let vars = parse_vars(&args.vars)?;
     let reports = parse_reports(
         &args.reports,
         std::env::var_os("GITHUB_STEP_SUMMARY").as_deref(),
     )?;
+    if mode == Mode::Teardown
+        && let Some(r) = reports
+            .iter()
+            .find(|r| matches!(r, ReportSpec::Junit(_) | ReportSpec::Classroom(_)))
+    {
+        return Err(CommandError::Usage(format!(
+            "--report {}: teardown scores nothing; its reports are json and github",
+            match r {
+                ReportSpec::Junit(_) => "junit=...",
+                _ => "classroom=...",
+            }
+        )));
+    }
     let files = load_all(&args.paths).map_err(CommandError::Lab)?;
+    super::select::check_step_ids(&files, &plan.steps)?;
     let spec = TargetSpec {
         target: args.target.clone(),
         subscription: args.subscription.clone(),
@@ -61,15 +153,16 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         .block_on(async { interrupt.install_ctrl_c() })
         .map_err(CommandError::Io)?;
     // Replay opens no target and keeps no memory: the fixtures carry the parameters.
-    let target = match &replay {
+    let mut target = match &replay {
         Some(_) => None,
         None => Some(target::open(&spec)?),
     };
-    if let Some(credential) = target.as_ref().and_then(|t| t.credential.as_ref()) {
-        let name = target.as_ref().map_or("", |t| t.name.as_str());
-        writeln!(io.stderr, "amlab: {name} as {credential}")?;
+    if let Some(t) = &target {
+        runtime.block_on(target::authenticate(t))?;
+        if let Some(credential) = &t.credential {
+            writeln!(io.stderr, "amlab: {} as {credential}", t.name)?;
+        }
     }
-    let mut target = target;
     if let Some(t) = &mut target {
         runtime.block_on(target::identify_world(t))?;
     }
@@ -105,46 +198,49 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
                 recorded: Default::default(),
             },
         };
-        match file.resolve(&ctx) {
-            Ok(lab) => {
-                if mode != Mode::Run && !lab.generated.is_empty() {
-                    let names: Vec<String> = lab
-                        .generated
-                        .keys()
-                        .map(|k| format!("--var {k}=..."))
-                        .collect();
-                    problems.push(format!(
-                        "{}: parameters with a random default have no value on this target yet; run the lab first, or name your resources with {}",
-                        file.path.display(),
-                        names.join(" ")
-                    ));
-                    continue;
-                }
-                if let Some(m) = &mut memory {
-                    m.remember(&id, &lab.generated);
-                }
-                if let Some(recorded) = lab_replay.as_ref().and_then(|r| r.lab_hash.as_ref())
-                    && *recorded != lab.file_hash
-                {
-                    writeln!(
-                        io.stderr,
-                        "amlab: warning: {} changed since its fixture was recorded (sha256 differs)",
-                        file.path.display()
-                    )?;
-                }
-                let info = LabInfo {
-                    id: lab.id.clone(),
-                    title: lab.title.clone(),
-                    file: file.path.display().to_string(),
-                };
-                labs.push((
-                    lab,
-                    info,
-                    lab_replay.map(|r| r.transport as Arc<dyn Transport>),
-                ));
-            }
-            Err(errors) => return Err(CommandError::Lab(errors)),
+        let lab = file.resolve(&ctx).map_err(CommandError::Lab)?;
+        if mode != Mode::Teardown {
+            check_pass_mark(scoring.pass_mark, &lab)?;
         }
+        if mode != Mode::Run && !lab.generated.is_empty() {
+            let names: Vec<String> = lab
+                .generated
+                .keys()
+                .map(|k| format!("--var {k}=..."))
+                .collect();
+            problems.push(format!(
+                "{}: parameters with a random default have no value on this target yet; run the lab first, or name your resources with {} (amlab explain {0} lists them)",
+                file.path.display(),
+                names.join(" ")
+            ));
+            continue;
+        }
+        if let Some(m) = &mut memory {
+            m.remember(&id, &lab.generated);
+        }
+        if let Some(recorded) = lab_replay.as_ref().and_then(|r| r.lab_hash.as_ref())
+            && *recorded != lab.file_hash
+        {
+            writeln!(
+                io.stderr,
+                "amlab: warning: {} changed since its fixture was recorded (sha256 differs)",
+                file.path.display()
+            )?;
+        }
+        let info = LabInfo {
+            id: lab.id.clone(),
+            title: lab.title.clone(),
+            file: file.path.display().to_string(),
+        };
+        let lab = super::select::keep_steps(lab, &plan.steps);
+        if lab.steps.is_empty() {
+            continue;
+        }
+        labs.push((
+            lab,
+            info,
+            lab_replay.map(|r| r.transport as Arc<dyn Transport>),
+        ));
     }
     if !problems.is_empty() {
         return Err(CommandError::Usage(problems.join("\n")));
@@ -152,73 +248,109 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     if let Some(m) = &memory {
         m.save().map_err(|e| CommandError::Target(e.to_string()))?;
     }
+    Ok(Prepared {
+        runtime,
+        interrupt,
+        spec,
+        target,
+        target_name,
+        subscription,
+        base,
+        labs,
+        reports,
+    })
+}
 
+/// The terminal reporter on `stdout` (with `terminal`) and one reporter per `--report`.
+pub(super) fn reporters(
+    reports: &[ReportSpec],
+    stdout: &SharedWriter,
+    args: &TargetArgs,
+    io: &Io,
+    terminal: bool,
+) -> Vec<Box<dyn Reporter>> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
-    reporters.push(Box::new(TerminalReporter::new(
-        Box::new(stdout.clone()),
-        TerminalOptions {
-            color: io.color,
-            progress: io.progress,
-            durations: !args.no_durations,
-        },
-    )));
+    if terminal {
+        reporters.push(Box::new(TerminalReporter::new(
+            Box::new(stdout.clone()),
+            TerminalOptions {
+                color: io.color,
+                progress: io.progress,
+                durations: !args.no_durations,
+                quiet: args.quiet,
+            },
+        )));
+    }
     for report in reports {
-        reporters.push(match report {
+        reporters.push(match report.clone() {
             ReportSpec::Json(path) => Box::new(JsonReporter::new(path)),
             ReportSpec::Junit(path) => Box::new(JunitReporter::new(path)),
             ReportSpec::Classroom(path) => Box::new(ClassroomReporter::new(path)),
             ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
         });
     }
-    let sink = Arc::new(EventSink::new(reporters).with_reveal(args.reveal));
+    reporters
+}
+
+/// One pass over every prepared lab, reported to `reporters`.
+pub(super) fn run_round(
+    prepared: &Prepared,
+    mode: Mode,
+    args: &TargetArgs,
+    scoring: &ScoringArgs,
+    reporters: Vec<Box<dyn Reporter>>,
+    mut record: Option<&mut Record>,
+) -> Result<Vec<crate::run::result::LabResult>, CommandError> {
+    let sink = Arc::new(EventSink::new(reporters).with_reveal(scoring.reveal));
     let options = RunOptions {
         mode,
         jobs: usize::from(args.jobs),
-        target: target_name.clone(),
-        interrupt: interrupt.clone(),
-        pass_mark: args.pass_mark,
+        target: prepared.target_name.clone(),
+        interrupt: prepared.interrupt.clone(),
+        pass_mark: scoring.pass_mark,
     };
     let retry = RetryPolicy {
         max_retries: usize::from(args.retries),
         ..RetryPolicy::default()
     };
-    let mut record = args.record.as_deref().map(Record::new);
+    let target = &prepared.target;
     let mut runs = Vec::new();
-    for (lab, info, replayed) in labs {
-        let mut transport = match (replayed, &target) {
-            (Some(t), _) => t,
+    for (lab, info, replayed) in &prepared.labs {
+        let mut transport = match (replayed, target) {
+            (Some(t), _) => t.clone(),
             (None, Some(t)) => t.transport.clone(),
             (None, None) => return Err(CommandError::Target("no target".into())),
         };
-        if let Some(rec) = &mut record {
+        if let Some(rec) = record.as_deref_mut() {
             let authenticated = target.as_ref().is_some_and(|t| t.credential.is_some());
-            transport = rec.wrap(transport, authenticated, &lab, mode, &target_name);
+            transport = rec.wrap(transport, authenticated, lab, mode, &prepared.target_name);
         }
-        let client = ArmClient::new(transport, base.clone()).with_retry(retry);
-        runs.push((client, lab, info));
+        let client = ArmClient::new(transport, prepared.base.clone()).with_retry(retry);
+        runs.push((client, lab.clone(), info.clone()));
     }
-    let results = runtime.block_on(execute_each(runs, &options, sink.clone()));
+    let results = prepared
+        .runtime
+        .block_on(execute_each(runs, &options, sink.clone()));
     if let Some(e) = sink.take_error() {
         return Err(CommandError::Io(e));
     }
-    let interrupted = interrupt.is_triggered();
-    if let Some(rec) = record {
-        if interrupted {
-            writeln!(
-                io.stderr,
-                "amlab: interrupted: no recording written (the previous fixtures are kept)"
-            )?;
-        } else {
-            let known = target
-                .as_ref()
-                .and_then(|t| t.emulator.as_ref())
-                .map(|e| e.secrets())
-                .unwrap_or_default();
-            rec.finish(&subscription, &known, &mut io.stderr)?;
-        }
+    Ok(results)
+}
+
+/// Rejects a `--pass-mark` of more points than the lab has (as lint rejects it in a file).
+pub(super) fn check_pass_mark(
+    mark: Option<crate::lab::PassMark>,
+    lab: &crate::lab::ResolvedLab,
+) -> Result<(), CommandError> {
+    let possible: u32 = lab.steps.iter().map(|s| s.points).sum();
+    match mark {
+        Some(crate::lab::PassMark::Points(p)) if p > possible => Err(CommandError::Usage(format!(
+            "--pass-mark {p}: more than the {} of lab `{}`; give at most {possible} points, or a percentage such as 70%",
+            crate::report::count(possible as usize, "point", "points"),
+            lab.id
+        ))),
+        _ => Ok(()),
     }
-    Ok(super::exit_code(&results, interrupted))
 }
 
 /// Parses `--var NAME=VALUE` flags.

@@ -19,7 +19,11 @@ pub(super) fn lint(paths: &[PathBuf], io: &mut Io) -> Result<i32, CommandError> 
             lab.lab.steps.len()
         )?;
     }
-    writeln!(io.stdout, "{} lab(s) valid", labs.len())?;
+    writeln!(
+        io.stdout,
+        "{} valid",
+        crate::report::count(labs.len(), "lab", "labs")
+    )?;
     Ok(exit::OK)
 }
 
@@ -54,7 +58,11 @@ pub(super) fn list(paths: &[PathBuf], io: &mut Io) -> Result<i32, CommandError> 
             lab.lab.title
         )?;
     }
-    writeln!(io.stdout, "{} lab(s)", labs.len())?;
+    writeln!(
+        io.stdout,
+        "{}",
+        crate::report::count(labs.len(), "lab", "labs")
+    )?;
     Ok(exit::OK)
 }
 

@@ -7,8 +7,10 @@ mod labs;
 mod lint;
 pub mod remembered;
 mod schema;
+mod select;
 mod serve;
 mod spec;
+mod watch;
 
 use std::io::Write;
 
@@ -36,11 +38,19 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         ColorChoice::Auto => io.color,
     };
     let result = match cli.command {
-        Command::Run(args) => labs::execute(crate::run::events::Mode::Run, &args, &mut io),
-        Command::Check(args) => labs::execute(crate::run::events::Mode::Check, &args, &mut io),
-        Command::Teardown(args) => {
-            labs::execute(crate::run::events::Mode::Teardown, &args, &mut io)
-        }
+        Command::Run(args) => labs::execute(
+            crate::run::events::Mode::Run,
+            &args.target,
+            &args.scoring,
+            &mut io,
+        ),
+        Command::Check(args) => watch::check(&args, &mut io),
+        Command::Teardown(args) => labs::execute(
+            crate::run::events::Mode::Teardown,
+            &args,
+            &crate::cli::ScoringArgs::default(),
+            &mut io,
+        ),
         Command::Lint { paths } => lint::lint(&paths, &mut io),
         Command::List { paths } => lint::list(&paths, &mut io),
         Command::Explain { paths, reveal } => explain::explain(&paths, reveal, &mut io),

@@ -56,8 +56,8 @@ pub(super) fn print(file: &Path, vars: &[String], io: &mut Io) -> Result<i32, Co
             io.stderr.write_all(errors.render(io.color).as_bytes())?;
             writeln!(
                 io.stderr,
-                "error: {} problem(s) in {}",
-                errors.errors.len(),
+                "error: {} in {}",
+                crate::report::count(errors.errors.len(), "problem", "problems"),
                 file.display()
             )?;
             Ok(exit::INVALID)

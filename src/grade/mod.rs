@@ -87,6 +87,8 @@ pub struct GradeOptions {
     pub strict: bool,
     /// The time grading counts fixture ages from.
     pub now: OffsetDateTime,
+    /// `--var`s for every learner; a learner's own values win.
+    pub vars: BTreeMap<String, String>,
 }
 
 /// The submissions in `dir`: one per subfolder, sorted by name (files at the top are ignored).
@@ -156,7 +158,7 @@ async fn grade_one(
     };
     let prepared = match sub.source {
         SubmissionSource::Vars { file, vars } => {
-            let mut vars = vars;
+            let mut vars = with_defaults(vars, options);
             let subscription = vars
                 .remove("subscription")
                 .unwrap_or_else(|| options.subscription.clone());
@@ -173,7 +175,7 @@ async fn grade_one(
             }
         }
         SubmissionSource::Fixture { dir, vars } => {
-            match replayed(client, lab, dir, vars, options) {
+            match replayed(client, lab, dir, with_defaults(vars, options), options) {
                 Ok(p) => p,
                 Err(problem) => return failed(problem),
             }
@@ -358,4 +360,15 @@ async fn check(
         .pop()
         .map(|result| (result, file_hash))
         .ok_or_else(|| format!("{origin}: the lab produced no result"))
+}
+
+/// A learner's values with the `--var`s given for everyone added where the learner has none.
+fn with_defaults(
+    mut vars: BTreeMap<String, String>,
+    options: &GradeOptions,
+) -> BTreeMap<String, String> {
+    for (k, v) in &options.vars {
+        vars.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    vars
 }

@@ -165,7 +165,10 @@ pub(crate) fn render_all(diagnostics: &[miette::Report], color: bool) -> String 
         .with_context_lines(1);
     let mut out = String::new();
     for d in diagnostics {
-        if handler.render_report(&mut out, d.as_ref()).is_err() {
+        if handler
+            .render_report(&mut out, &WithoutCode(d.as_ref()))
+            .is_err()
+        {
             out.push_str(&format!("{d}\n"));
         }
         if !out.ends_with('\n') {
@@ -173,4 +176,46 @@ pub(crate) fn render_all(diagnostics: &[miette::Report], color: bool) -> String 
         }
     }
     out
+}
+
+/// A diagnostic shown without its code: `amlab::lab::unknown_field` is for programs (the JSON
+/// report), not the first line a learner reads.
+struct WithoutCode<'a>(&'a dyn miette::Diagnostic);
+
+impl std::fmt::Debug for WithoutCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for WithoutCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for WithoutCode<'_> {}
+
+impl miette::Diagnostic for WithoutCode<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.help()
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.0.diagnostic_source()
+    }
 }

@@ -45,6 +45,11 @@ impl std::io::Write for SharedWriter {
     }
 }
 
+/// `n` and the noun in the right number: `1 lab`, `2 labs`, `0 errors`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The failure text of a check as reporters show it: the message, then the hint.
 pub fn check_failure_text(check: &crate::run::result::CheckResult) -> String {
     let mut lines = Vec::new();

@@ -22,6 +22,9 @@ pub struct TerminalOptions {
     pub progress: bool,
     /// Show step durations (off in snapshot tests).
     pub durations: bool,
+    /// `--quiet`: a lab whose steps all passed is one line; otherwise only the steps that did
+    /// not pass, then the score.
+    pub quiet: bool,
 }
 
 /// Writes human-readable results to a writer.
@@ -70,11 +73,22 @@ impl TerminalReporter {
 
     fn render_lab(&self, result: &LabResult) -> String {
         let mut s = String::new();
-        let verb = match self.mode {
-            Mode::Run => "run",
-            Mode::Check => "check",
-            Mode::Teardown => "teardown",
-        };
+        let verb = self.mode.as_str();
+        let all_passed = result
+            .steps
+            .iter()
+            .all(|st| st.status == StepStatus::Passed);
+        if self.options.quiet && all_passed {
+            let tag = self.status_tag(StepStatus::Passed);
+            return if self.mode == Mode::Teardown {
+                format!("{tag} {verb} {}\n", result.lab.id)
+            } else {
+                format!(
+                    "{tag} {verb} {} · score {}/{}\n",
+                    result.lab.id, result.score.earned, result.score.possible
+                )
+            };
+        }
         s.push_str(&format!(
             "{} {} · {} ({})\n",
             self.paint("1", verb),
@@ -84,14 +98,26 @@ impl TerminalReporter {
         ));
         let width = result.steps.iter().map(|st| st.id.len()).max().unwrap_or(0);
         for step in &result.steps {
+            if self.options.quiet && step.status == StepStatus::Passed {
+                continue;
+            }
             s.push_str(&self.render_step(step, width));
         }
         let count = |st| result.count(st);
         if self.mode == Mode::Teardown {
+            let absent = result
+                .steps
+                .iter()
+                .filter(|st| {
+                    st.status == StepStatus::Passed
+                        && st.message.as_deref() == Some("already absent")
+                })
+                .count();
             s.push_str(&format!(
-                "  {} deleted, {} errors\n\n",
-                count(StepStatus::Passed),
-                count(StepStatus::Error)
+                "  {} deleted, {} already absent, {}\n\n",
+                count(StepStatus::Passed) - absent,
+                absent,
+                super::count(count(StepStatus::Error), "error", "errors")
             ));
         } else {
             let verdict = if result.pass_mark == crate::lab::PassMark::AllSteps.to_string() {
@@ -110,12 +136,12 @@ impl TerminalReporter {
                 )
             };
             s.push_str(&format!(
-                "  score {}/{} · {} passed, {} failed, {} errors, {} skipped{verdict}\n\n",
+                "  score {}/{} · {} passed, {} failed, {}, {} skipped{verdict}\n\n",
                 result.score.earned,
                 result.score.possible,
                 count(StepStatus::Passed),
                 count(StepStatus::Failed),
-                count(StepStatus::Error),
+                super::count(count(StepStatus::Error), "error", "errors"),
                 count(StepStatus::Skipped)
             ));
         }
@@ -139,6 +165,10 @@ impl TerminalReporter {
             s.push_str(&format!(" {}", elapsed(step.duration_ms)));
         }
         s.push('\n');
+        // A passing step is one line: its checks all held (teardown says what it did).
+        if step.status == StepStatus::Passed && self.mode != Mode::Teardown {
+            return s;
+        }
         let indent = " ".repeat(width + 10);
         if let Some(message) = &step.message
             && (step.status != StepStatus::Passed || self.mode == Mode::Teardown)
@@ -245,15 +275,14 @@ impl Reporter for TerminalReporter {
                 let possible: u32 = results.iter().map(|r| r.score.possible).sum();
                 let mut line = if self.mode == Mode::Teardown {
                     format!(
-                        "{} labs torn down, {} with errors\n",
-                        passed,
+                        "{} torn down, {} with errors\n",
+                        super::count(passed, "lab", "labs"),
                         results.len() - passed
                     )
                 } else {
                     format!(
-                        "{} lab{}: {} passed, {} not passed · {}/{} points\n",
-                        results.len(),
-                        if results.len() == 1 { "" } else { "s" },
+                        "{}: {} passed, {} not passed · {}/{} points\n",
+                        super::count(results.len(), "lab", "labs"),
                         passed,
                         results.len() - passed,
                         earned,

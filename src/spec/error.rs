@@ -179,7 +179,7 @@ pub struct SpecError {
 
 /// The errors of one spec (at least one).
 #[derive(Debug, thiserror::Error)]
-#[error("{} error(s) in the spec", .errors.len())]
+#[error("{}", crate::report::count(.errors.len(), "error in the spec", "errors in the spec"))]
 pub struct SpecErrors {
     /// The errors, first one first.
     pub errors: Vec<SpecError>,

@@ -20,9 +20,9 @@ fn throttling_errors_and_dropped_connections_do_not_change_the_verdicts() {
         "--drop-rate",
         "0.1",
         "--latency",
-        "20",
+        "20ms",
         "--retry-after",
-        "20",
+        "20ms",
         "--seed",
         "42",
     ]);

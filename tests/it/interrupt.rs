@@ -9,7 +9,7 @@ use crate::support::{Sandbox, Served, lab};
 #[test]
 fn ctrl_c_reports_what_finished_and_exits_130() {
     // Every response takes 1.5 s, so the first step is still in flight when Ctrl-C comes.
-    let served = Served::start(&["--latency", "1500"]);
+    let served = Served::start(&["--latency", "1500ms"]);
     let sb = Sandbox::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_amlab"))
         .current_dir(sb.path())

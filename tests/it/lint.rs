@@ -33,7 +33,7 @@ fn the_good_lab_lints_clean() {
     sb.write("good.lab.yaml", GOOD);
     let out = sb.amlab(&["lint", "good.lab.yaml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("1 lab(s) valid"));
+    assert!(stdout(&out).contains("1 lab valid"));
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod explain;
 mod faults;
 mod grade;
 mod interrupt;
+mod learner_path;
 mod lint;
 mod malformed;
 mod mistakes;

@@ -234,7 +234,7 @@ fn recording_against_the_emulator_leaks_no_secret() {
 
 #[test]
 fn recording_against_amlab_serve_leaks_no_secret_nor_token() {
-    let served = Served::start(&["--provisioning-delay", "10"]);
+    let served = Served::start(&["--provisioning-delay", "10ms"]);
     let sb = Sandbox::new();
     let written = record_everything(
         &sb,

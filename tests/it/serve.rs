@@ -43,7 +43,7 @@ fn every_lab_runs_checks_and_tears_down_over_http() {
 
 #[test]
 fn check_sends_only_get_and_polling_honours_retry_after() {
-    let served = Served::start(&["--provisioning-delay", "400"]);
+    let served = Served::start(&["--provisioning-delay", "400ms"]);
     let sb = Sandbox::new();
     let compute = lab("04-compute.lab.yaml");
     let out = against(&sb, &served, &["run", compute.to_str().unwrap()]);
