@@ -183,3 +183,152 @@ fn a_served_world_is_remembered_by_its_id_not_its_port() {
         .unwrap();
     assert_eq!(check.status.code(), Some(2), "{}", stdout(&check));
 }
+
+const WATCHED: &str = r#"id: watch-demo
+title: Watch
+params:
+  rg: {default: rg-watch}
+steps:
+  - id: rg
+    title: The resource group
+    resource: /subscriptions/${subscription}/resourceGroups/${rg}
+    create: {body: {location: eastus}}
+    expect:
+      - query: location
+        equals: eastus
+  - id: storage
+    title: The storage account
+    needs: [rg]
+    resource: /subscriptions/${subscription}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/stwatch1
+    create: {body: {location: eastus, kind: StorageV2, sku: {name: Standard_LRS}}}
+    expect:
+      - query: kind
+        equals: StorageV2
+        hint: Create a general-purpose v2 account.
+"#;
+
+/// The watched lab, and the same lab with only its first step done.
+fn watched(sb: &Sandbox) -> (String, String) {
+    let full = sb.write("w.lab.yaml", WATCHED);
+    let first = WATCHED[..WATCHED.find("  - id: storage").unwrap()].to_owned();
+    let first = sb.write("first/w.lab.yaml", &first);
+    let run = sb
+        .amlab(&["run", first.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    (
+        full.to_str().unwrap().to_owned(),
+        first.to_str().unwrap().to_owned(),
+    )
+}
+
+/// Spawns `amlab check LAB --watch ARGS` in the sandbox, stdout piped. A watchdog kills it
+/// after two minutes, so a watch that never ends fails the test instead of hanging it.
+fn spawn_watch(sb: &Sandbox, lab: &str, args: &[&str]) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_amlab"))
+        .current_dir(sb.path())
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .args(["check", lab, "--watch"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status();
+    });
+    child
+}
+
+/// Reads lines until one starts with `prefix` (the watch loop has finished a round).
+fn read_until(reader: &mut impl std::io::BufRead, prefix: &str, seen: &mut String) {
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "output ended before {prefix:?}:\n{seen}"
+        );
+        seen.push_str(&line);
+        if line.starts_with(prefix) {
+            return;
+        }
+    }
+}
+
+#[test]
+fn watch_rechecks_until_every_check_passes_and_shows_what_changed() {
+    let sb = Sandbox::new();
+    let (full, _) = watched(&sb);
+    let mut child = spawn_watch(&sb, &full, &["--interval", "100ms"]);
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    // Round 1 on the default emulator: the storage account is missing.
+    read_until(&mut reader, "watching: checking again in 100ms", &mut seen);
+    assert!(seen.contains("FAIL  storage"), "{seen}");
+    // The learner creates it meanwhile (here with amlab run; the check holds no lock).
+    let run = sb.amlab(&["run", &full]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    read_until(&mut reader, "every check passes", &mut seen);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{seen}");
+    assert!(
+        seen.contains("  watch-demo storage: FAIL → PASS  [1/1]"),
+        "{seen}"
+    );
+    assert!(seen.contains("points 1/2 → 2/2"), "{seen}");
+}
+
+#[test]
+fn watch_stops_on_ctrl_c_with_130() {
+    let sb = Sandbox::new();
+    let (full, _) = watched(&sb);
+    let mut child = spawn_watch(&sb, &full, &[]);
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    // The default interval: the test interrupts the wait, it never waits it out.
+    read_until(&mut reader, "watching: checking again in 5s", &mut seen);
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}");
+}
+
+#[test]
+fn step_checks_only_the_steps_named_and_suggests_unknown_ones() {
+    let sb = Sandbox::new();
+    let (full, _) = watched(&sb);
+    let out = sb
+        .amlab(&["check", &full, "--step", "rg"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("PASS  rg") && !text.contains("storage"),
+        "{text}"
+    );
+    let out = sb
+        .amlab(&["check", &full, "--step", "storag"])
+        .output()
+        .unwrap();
+    let err = crate::support::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--step storag: no such step; did you mean `storage`?"),
+        "{err}"
+    );
+    assert!(err.contains("steps: `rg`, `storage`"), "{err}");
+}
