@@ -140,7 +140,10 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
             live(spec, &base, credential, subscription, base.clone())
         }
         other => Err(CommandError::Usage(format!(
-            "unknown --target `{other}`: expected `emulator`, `azure`, or an http(s):// URL"
+            "unknown --target `{other}`: expected `emulator`, `azure`, or an http(s):// URL{}",
+            crate::lab::suggest::did_you_mean(other, &["emulator", "azure"])
+                .map(|d| format!("; {d}"))
+                .unwrap_or_default()
         ))),
     }
 }

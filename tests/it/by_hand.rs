@@ -121,6 +121,8 @@ fn check_reads_the_default_state_while_serve_has_it_open() {
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
     let state = sb.path().join(".amlab/emulator-state.json");
     let before = std::fs::read(&state).unwrap();
+    let params = sb.path().join(".amlab/params.json");
+    let params_before = std::fs::read(&params).unwrap();
     let served = crate::support::Served::start(&["--state", state.to_str().unwrap()]);
     let check = sb.amlab(&["check", lab01]).output().unwrap();
     assert_eq!(
@@ -143,6 +145,11 @@ fn check_reads_the_default_state_while_serve_has_it_open() {
         std::fs::read(&state).unwrap(),
         before,
         "check wrote the state"
+    );
+    assert_eq!(
+        std::fs::read(&params).unwrap(),
+        params_before,
+        "check wrote params.json"
     );
 }
 

@@ -263,4 +263,8 @@ fn grade_takes_vars_and_a_timeout_and_suggests_names() {
     assert!(err.contains("did you mean `suffix`?"), "{err}");
     let out = grade(&["--timeout", "30"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = grade(&["--target", "azur"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("did you mean `azure`?"), "{err}");
 }
