@@ -181,18 +181,59 @@ fn prepare(
     {
         m.forget_target();
     }
+    let labs = resolve_labs(
+        &files,
+        mode,
+        scoring,
+        plan,
+        &vars,
+        &subscription,
+        replay.as_ref(),
+        memory.as_mut(),
+        io,
+    )?;
+    if let Some(m) = &memory {
+        m.save().map_err(|e| CommandError::Target(e.to_string()))?;
+    }
+    Ok(Prepared {
+        runtime,
+        interrupt,
+        spec,
+        target,
+        target_name,
+        subscription,
+        base,
+        labs,
+        reports,
+    })
+}
+
+/// Resolves every lab (with its replay, if any), remembering generated values in `memory`;
+/// a lab without a value for a random parameter is a problem in `check` and `teardown`.
+#[allow(clippy::too_many_arguments)]
+fn resolve_labs(
+    files: &[crate::lab::LabFile],
+    mode: Mode,
+    scoring: &ScoringArgs,
+    plan: &CheckPlan,
+    vars: &BTreeMap<String, String>,
+    subscription: &str,
+    replay: Option<&Replay>,
+    mut memory: Option<&mut Remembered>,
+    io: &mut Io,
+) -> Result<Vec<ReadyLab>, CommandError> {
     let mut labs = Vec::new();
     let mut problems = Vec::new();
-    for file in &files {
+    for file in files {
         let id = file.lab.id.value.clone();
-        let lab_replay = match &replay {
+        let lab_replay = match replay {
             Some(r) => Some(r.lab(&id, mode, &mut io.stderr)?),
             None => None,
         };
         let ctx = match (&lab_replay, &memory) {
-            (Some(r), _) => r.resolve_context(&subscription, vars.clone()),
+            (Some(r), _) => r.resolve_context(subscription, vars.clone()),
             (None, memory) => ResolveContext {
-                subscription: subscription.clone(),
+                subscription: subscription.to_owned(),
                 vars: vars.clone(),
                 remembered: memory.as_ref().map(|m| m.for_lab(&id)).unwrap_or_default(),
                 recorded: Default::default(),
@@ -215,7 +256,7 @@ fn prepare(
             ));
             continue;
         }
-        if let Some(m) = &mut memory {
+        if let Some(m) = memory.as_deref_mut() {
             m.remember(&id, &lab.generated);
         }
         if let Some(recorded) = lab_replay.as_ref().and_then(|r| r.lab_hash.as_ref())
@@ -245,20 +286,7 @@ fn prepare(
     if !problems.is_empty() {
         return Err(CommandError::Usage(problems.join("\n")));
     }
-    if let Some(m) = &memory {
-        m.save().map_err(|e| CommandError::Target(e.to_string()))?;
-    }
-    Ok(Prepared {
-        runtime,
-        interrupt,
-        spec,
-        target,
-        target_name,
-        subscription,
-        base,
-        labs,
-        reports,
-    })
+    Ok(labs)
 }
 
 /// The terminal reporter on `stdout` (with `terminal`) and one reporter per `--report`.
