@@ -29,11 +29,13 @@ pub(super) fn check_step_ids(files: &[LabFile], wanted: &[String]) -> Result<(),
 }
 
 /// The lab with only the steps in `wanted` (all when empty). A kept step is checked whatever
-/// the steps it needs did: they are not part of this check.
+/// the steps it needs did: they are not part of this check. The lab's own pass mark was set for
+/// all its steps, so a selection passes when its steps all pass (`--pass-mark` still applies).
 pub(super) fn keep_steps(mut lab: ResolvedLab, wanted: &[String]) -> ResolvedLab {
     if wanted.is_empty() {
         return lab;
     }
+    lab.pass_mark = crate::lab::PassMark::AllSteps;
     lab.steps.retain(|s| wanted.contains(&s.id));
     let kept: Vec<String> = lab.steps.iter().map(|s| s.id.clone()).collect();
     for step in &mut lab.steps {

@@ -327,6 +327,16 @@ fn step_checks_only_the_steps_named_and_suggests_unknown_ones() {
         text.contains("PASS  rg") && !text.contains("storage"),
         "{text}"
     );
+    // The lab's pass mark of 2 points was set for both steps: the one named passes alone.
+    let marked = sb.write(
+        "marked/w.lab.yaml",
+        &WATCHED.replace("title: Watch\n", "title: Watch\npass_mark: 2\n"),
+    );
+    let out = sb
+        .amlab(&["check", marked.to_str().unwrap(), "--step", "rg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = sb
         .amlab(&["check", &full, "--step", "storag"])
         .output()
