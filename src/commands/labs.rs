@@ -52,6 +52,8 @@ pub(super) struct Prepared {
     pub base: String,
     pub labs: Vec<ReadyLab>,
     pub reports: Vec<ReportSpec>,
+    /// With `--watch`: notes the target's throttling delays between rounds.
+    pub pace: Option<super::pace::Pace>,
 }
 
 /// Runs one of the three lab modes.
@@ -205,6 +207,7 @@ fn prepare(
         base,
         labs,
         reports,
+        pace: plan.watch.map(|_| super::pace::Pace::default()),
     })
 }
 
@@ -349,6 +352,9 @@ pub(super) fn run_round(
             (None, Some(t)) => t.transport.clone(),
             (None, None) => return Err(CommandError::Target("no target".into())),
         };
+        if let Some(pace) = &prepared.pace {
+            transport = pace.wrap(transport);
+        }
         if let Some(rec) = record.as_deref_mut() {
             let authenticated = target.as_ref().is_some_and(|t| t.credential.is_some());
             transport = rec.wrap(transport, authenticated, lab, mode, &prepared.target_name);

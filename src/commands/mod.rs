@@ -5,6 +5,7 @@ mod fixtures;
 mod grade;
 mod labs;
 mod lint;
+mod pace;
 pub mod remembered;
 mod schema;
 mod select;

@@ -3,9 +3,10 @@
 //!
 //! The first round is the usual report; later rounds print only the steps whose verdict or
 //! points changed (a check that now fails with its message and hint). Requests inside a round
-//! wait for a throttling target's `Retry-After`, and the next round starts `--interval` after
-//! the previous one ended, so a slow or throttled target slows the rounds down. The built-in
-//! emulator's state is read again each round (the learner may change it meanwhile).
+//! wait for a throttling target's `Retry-After`; the next round starts `--interval` after the
+//! previous one ended, or later when the target asked for a longer delay during the round
+//! ([`super::pace`]). The built-in emulator's state is read again each round (the learner may
+//! change it meanwhile).
 
 use std::io::Write;
 use std::time::Duration;
@@ -61,17 +62,26 @@ pub(super) fn rounds(
             out.flush()?;
             return Ok(exit::OK);
         }
+        let wait = prepared
+            .pace
+            .as_ref()
+            .map_or(interval, |p| p.next_wait(interval));
         writeln!(
             out,
-            "watching: checking again in {} (Ctrl-C to stop)",
-            humantime::format_duration(interval)
+            "watching: checking again in {}{} (Ctrl-C to stop)",
+            humantime::format_duration(wait),
+            if wait > interval {
+                " as the target asks"
+            } else {
+                ""
+            }
         )?;
         out.flush()?;
         previous = Some(results);
         let interrupt = prepared.interrupt.clone();
         prepared.runtime.block_on(async {
             tokio::select! {
-                () = tokio::time::sleep(interval) => {}
+                () = tokio::time::sleep(wait) => {}
                 () = interrupt.triggered() => {}
             }
         });
