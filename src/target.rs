@@ -186,8 +186,9 @@ fn world_key(id: &str, subscription: &str) -> String {
 /// (`GET /_emulator/world`), so a restart on another port finds them again. Other servers
 /// keep the URL key.
 ///
-/// A server that cannot be reached at all is an error (exit 3) before any step.
-pub async fn identify_world(target: &mut Target) -> Result<(), CommandError> {
+/// A server that cannot be reached keeps the URL key; the error is returned for the caller to
+/// give when it needs a remembered value (the steps report the unreachable target themselves).
+pub async fn identify_world(target: &mut Target) -> Result<(), String> {
     if target.emulator.is_some() || !target.name.starts_with("http") {
         return Ok(());
     }
@@ -197,7 +198,7 @@ pub async fn identify_world(target: &mut Target) -> Result<(), CommandError> {
         .transport
         .send(request)
         .await
-        .map_err(|e| CommandError::Target(format!("{}: {e}", target.name)))?;
+        .map_err(|e| format!("{}: {e}", target.name))?;
     let id = response
         .body
         .as_ref()

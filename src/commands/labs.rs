@@ -165,8 +165,9 @@ fn prepare(
             writeln!(io.stderr, "amlab: {} as {credential}", t.name)?;
         }
     }
+    let mut unreachable = None;
     if let Some(t) = &mut target {
-        runtime.block_on(target::identify_world(t))?;
+        unreachable = runtime.block_on(target::identify_world(t)).err();
     }
     let (target_name, subscription, base) = match (&replay, &target) {
         (Some(r), _) => (r.name(), r.subscription.clone(), AZURE_PUBLIC.to_owned()),
@@ -183,7 +184,7 @@ fn prepare(
     {
         m.forget_target();
     }
-    let labs = resolve_labs(
+    let (labs, unnamed) = resolve_labs(
         &files,
         mode,
         scoring,
@@ -194,6 +195,16 @@ fn prepare(
         memory.as_mut(),
         io,
     )?;
+    if !unnamed.is_empty() {
+        // Without the world's id the remembered names cannot be found: then the unreachable
+        // target is the problem (exit 3), not the command line.
+        return Err(match unreachable {
+            Some(why) => CommandError::Target(format!(
+                "cannot reach the target to find the names remembered for it: {why}"
+            )),
+            None => CommandError::Usage(unnamed.join("\n")),
+        });
+    }
     if let Some(m) = &memory {
         m.save().map_err(|e| CommandError::Target(e.to_string()))?;
     }
@@ -211,8 +222,9 @@ fn prepare(
     })
 }
 
-/// Resolves every lab (with its replay, if any), remembering generated values in `memory`;
-/// a lab without a value for a random parameter is a problem in `check` and `teardown`.
+/// Resolves every lab (with its replay, if any), remembering generated values in `memory`.
+/// In `check` and `teardown`, a lab that would need a new random value is not resolved: it is
+/// returned as a problem (the second list) naming the `--var`s to give.
 #[allow(clippy::too_many_arguments)]
 fn resolve_labs(
     files: &[crate::lab::LabFile],
@@ -224,7 +236,7 @@ fn resolve_labs(
     replay: Option<&Replay>,
     mut memory: Option<&mut Remembered>,
     io: &mut Io,
-) -> Result<Vec<ReadyLab>, CommandError> {
+) -> Result<(Vec<ReadyLab>, Vec<String>), CommandError> {
     let mut labs = Vec::new();
     let mut problems = Vec::new();
     for file in files {
@@ -286,10 +298,7 @@ fn resolve_labs(
             lab_replay.map(|r| r.transport as Arc<dyn Transport>),
         ));
     }
-    if !problems.is_empty() {
-        return Err(CommandError::Usage(problems.join("\n")));
-    }
-    Ok(labs)
+    Ok((labs, problems))
 }
 
 /// The terminal reporter on `stdout` (with `terminal`) and one reporter per `--report`.
