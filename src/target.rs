@@ -34,7 +34,13 @@ pub struct Target {
     /// The in-process emulator, when that is the target (recording asks it which secrets it
     /// issued, to prove none is written).
     pub emulator: Option<Arc<Emulator>>,
+    /// What the user should know about how the target was opened.
+    pub warning: Option<String>,
 }
+
+/// The warning for a `--target` URL with a user name or password.
+pub const USERINFO_IGNORED: &str = "the user name and password in the --target URL are ignored \
+     (amlab authenticates with a bearer token, see --auth) and are never shown or stored";
 
 /// Options for opening a target.
 #[derive(Debug, Clone)]
@@ -81,6 +87,7 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                     .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
                 credential: None,
                 emulator: Some(emulator),
+                warning: None,
             })
         }
         "azure" => {
@@ -103,6 +110,10 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
             )
         }
         url if url.starts_with("http://") || url.starts_with("https://") => {
+            // A user name and password in the URL are never sent, shown nor stored: the target
+            // authenticates with a bearer token, and the URL is its name in reports, in
+            // recordings and in `.amlab/params.json`.
+            let (url, had_userinfo) = crate::secrets::strip_userinfo(url);
             let base = url.trim_end_matches('/').to_owned();
             let env = Env::process();
             // An emulator endpoint accepts any bearer token: with nothing configured, `auto`
@@ -121,7 +132,11 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 .subscription
                 .clone()
                 .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned());
-            live(spec, &base, credential, subscription, base.clone())
+            let mut target = live(spec, &base, credential, subscription, base.clone())?;
+            if had_userinfo {
+                target.warning = Some(USERINFO_IGNORED.to_owned());
+            }
+            Ok(target)
         }
         other => Err(CommandError::Usage(format!(
             "unknown --target `{other}`: expected `emulator`, `azure`, or an http(s):// URL"
@@ -153,5 +168,6 @@ fn live(
         subscription,
         credential: Some(described),
         emulator: None,
+        warning: None,
     })
 }

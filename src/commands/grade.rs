@@ -55,6 +55,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         timeout: crate::arm::live::DEFAULT_TIMEOUT,
     };
     let target = target::open(&spec)?;
+    if let Some(warning) = &target.warning {
+        writeln!(io.stderr, "amlab: warning: {warning}")?;
+    }
     // The header: step ids and possible points do not depend on a learner's values.
     let probe = lab
         .resolve(&ResolveContext {

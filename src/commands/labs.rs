@@ -64,6 +64,9 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         Some(_) => None,
         None => Some(target::open(&spec)?),
     };
+    if let Some(warning) = target.as_ref().and_then(|t| t.warning.as_ref()) {
+        writeln!(io.stderr, "amlab: warning: {warning}")?;
+    }
     if let Some(credential) = target.as_ref().and_then(|t| t.credential.as_ref()) {
         let name = target.as_ref().map_or("", |t| t.name.as_str());
         writeln!(io.stderr, "amlab: {name} as {credential}")?;

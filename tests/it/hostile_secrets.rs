@@ -67,3 +67,233 @@ fn loopback_needs_no_flag() {
         "{listening}"
     );
 }
+
+/// The bearer token of the echo tests: not JWT-shaped, so only knowing it can remove it.
+const TOKEN: &str = "amlab-echoed-token-7Qx2Vb9Lm4";
+
+/// A lab of three resource groups a hostile endpoint answers with the caller's token: in a
+/// 403 message, in a 500 body, and in a tag a check reads.
+const ECHO_LAB: &str = r#"id: echo-lab
+title: An endpoint that echoes the token
+params:
+  groups:
+    default: "/subscriptions/${subscription}/resourceGroups"
+steps:
+  - id: forbidden
+    title: A group the token may not read
+    resource: "${groups}/rg-forbidden"
+    expect:
+      - query: location
+        equals: eastus
+  - id: broken
+    title: A group the endpoint fails on
+    resource: "${groups}/rg-broken"
+    expect:
+      - query: location
+        equals: eastus
+  - id: echoed
+    title: A group whose tag holds the token
+    resource: "${groups}/rg-echo"
+    expect:
+      - query: tags.note
+        equals: quiet
+"#;
+
+/// An ARM endpoint that echoes the bearer token it receives; stops with the runtime.
+struct EchoArm {
+    url: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl EchoArm {
+    fn start() -> Self {
+        use axum::http::{HeaderMap, StatusCode, Uri};
+        use axum::response::IntoResponse;
+        async fn handle(uri: Uri, headers: HeaderMap) -> axum::response::Response {
+            let token = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .trim_start_matches("Bearer ")
+                .to_owned();
+            let path = uri.path();
+            let json = |status: StatusCode, body: serde_json::Value| {
+                (
+                    status,
+                    [("content-type", "application/json"), ("retry-after", "0")],
+                    body.to_string(),
+                )
+                    .into_response()
+            };
+            if path.ends_with("/rg-forbidden") {
+                json(
+                    StatusCode::FORBIDDEN,
+                    serde_json::json!({"error": {"code": "AuthorizationFailed", "message":
+                        format!("The client with token {token} does not have authorization")}}),
+                )
+            } else if path.ends_with("/rg-broken") {
+                json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    serde_json::json!({"error": {"code": "InternalServerError", "message":
+                        format!("failed while handling token={token}")}}),
+                )
+            } else {
+                json(
+                    StatusCode::OK,
+                    serde_json::json!({"id": path, "name": "rg-echo", "location": "eastus",
+                        "tags": {"note": format!("seen {token}")},
+                        "properties": {"provisioningState": "Succeeded"}}),
+                )
+            }
+        }
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(handle);
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url,
+            _runtime: runtime,
+        }
+    }
+}
+
+/// Every file under `dir`, as text.
+fn all_text(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_text(&path));
+        } else {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            out.push((path, text));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_echoed_token_reaches_no_output() {
+    let arm = EchoArm::start();
+    let sb = Sandbox::new();
+    let lab = sb.write("echo.lab.yaml", ECHO_LAB);
+    let out = sb
+        .amlab(&["check", lab.to_str().unwrap(), "--target", &arm.url])
+        .args(["--auth", "token", "--report", "json=out/report.json"])
+        .args([
+            "--report",
+            "junit=out/junit.xml",
+            "--report",
+            "github=out/summary.md",
+        ])
+        .args(["--report", "classroom=out/classroom.json", "--reveal"])
+        .env("AZURE_ACCESS_TOKEN", TOKEN)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (crate::support::stdout(&out), stderr(&out));
+    // The run itself went as it should: the 403 and the 500 are errors, the tag a failure.
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.path().join("out/report.json")).unwrap())
+            .unwrap();
+    let steps = &report["steps"];
+    assert_eq!(steps[0]["status"], "error", "{report}");
+    assert_eq!(steps[1]["status"], "error", "{report}");
+    assert_eq!(steps[2]["status"], "failed", "{report}");
+    assert!(
+        steps[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("AuthorizationFailed"),
+        "{report}"
+    );
+    assert_eq!(
+        steps[2]["checks"][0]["actual"], "seen Sanitized",
+        "{report}"
+    );
+    assert!(
+        stdout.contains("::error"),
+        "GitHub annotations on stdout: {stdout}"
+    );
+    for (name, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        assert!(!text.contains(TOKEN), "{name}: {text}");
+    }
+    let files = all_text(&sb.path().join("out"));
+    assert_eq!(files.len(), 4);
+    for (path, text) in files {
+        assert!(!text.contains(TOKEN), "{}: {text}", path.display());
+    }
+}
+
+#[test]
+fn an_echoed_token_reaches_no_gradebook() {
+    let arm = EchoArm::start();
+    let sb = Sandbox::new();
+    let lab = sb.write("echo.lab.yaml", ECHO_LAB);
+    sb.write("subs/ada/vars.env", "");
+    let out = sb
+        .amlab(&["grade", lab.to_str().unwrap(), "--submissions", "subs"])
+        .args(["--gradebook", "out/grades.csv", "--target", &arm.url])
+        .args(["--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", TOKEN)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (crate::support::stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    let files = all_text(&sb.path().join("out"));
+    assert_eq!(files.len(), 2, "the CSV and the JSON gradebook");
+    let json = files
+        .iter()
+        .find(|(p, _)| p.extension().unwrap() == "json")
+        .unwrap();
+    assert!(json.1.contains("AuthorizationFailed"), "{}", json.1);
+    assert!(json.1.contains("seen Sanitized"), "{}", json.1);
+    let outputs = [("stdout".into(), stdout), ("stderr".into(), stderr)];
+    for (path, text) in files.iter().chain(&outputs) {
+        assert!(!text.contains(TOKEN), "{}: {text}", path.display());
+    }
+}
+
+#[test]
+fn a_password_in_the_target_url_is_never_shown_nor_stored() {
+    let arm = EchoArm::start();
+    let sb = Sandbox::new();
+    let lab = sb.write("echo.lab.yaml", ECHO_LAB);
+    let hostport = arm.url.trim_start_matches("http://");
+    let target = format!("http://ada:hunter2-pass@{hostport}");
+    let out = sb
+        .amlab(&["check", lab.to_str().unwrap(), "--target", &target])
+        .args(["--auth", "token", "--report", "json=out/report.json"])
+        .args(["--record", "out/rec"])
+        .env("AZURE_ACCESS_TOKEN", TOKEN)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (crate::support::stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("user name and password in the --target URL are ignored"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(sb.path().join("out/report.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(doc["target"], arm.url.as_str(), "{report}");
+    let recording = std::fs::read_to_string(sb.path().join("out/rec/echo-lab/check.json"))
+        .unwrap_or_else(|e| panic!("{e}\n{stderr}"));
+    assert!(recording.contains(&arm.url), "{recording}");
+    let mut outputs = all_text(&sb.path().join("out"));
+    outputs.extend(all_text(&sb.path().join(".amlab")));
+    outputs.push(("stdout".into(), stdout));
+    outputs.push(("stderr".into(), stderr));
+    for (path, text) in &outputs {
+        assert!(!text.contains("hunter2-pass"), "{}: {text}", path.display());
+        assert!(!text.contains("ada:"), "{}: {text}", path.display());
+        // The token the endpoint echoed is not in the recording either.
+        assert!(!text.contains(TOKEN), "{}: {text}", path.display());
+    }
+}
