@@ -297,3 +297,98 @@ fn a_password_in_the_target_url_is_never_shown_nor_stored() {
         assert!(!text.contains(TOKEN), "{}: {text}", path.display());
     }
 }
+
+/// Sends `n` pipelined GETs with `path_len`-byte paths on one connection (no token: each is
+/// answered 401 and logged), reading the answers on another thread; returns once all came.
+fn flood(served: &crate::support::Served, n: usize, path_len: usize) {
+    use std::io::{Read, Write};
+    let hostport = served.url.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&hostport).unwrap();
+    let mut reader = stream.try_clone().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        reader.read_to_end(&mut sink).map(|_| sink.len())
+    });
+    let filler = "a".repeat(path_len);
+    for i in 0..n {
+        let close = if i + 1 == n {
+            "Connection: close\r\n"
+        } else {
+            ""
+        };
+        write!(
+            stream,
+            "GET /subscriptions/{i}/{filler} HTTP/1.1\r\nHost: {hostport}\r\n{close}\r\n"
+        )
+        .unwrap();
+    }
+    stream.flush().unwrap();
+    let answered = drain.join().unwrap().unwrap();
+    assert!(
+        answered > n * 100,
+        "every request was answered ({answered} bytes)"
+    );
+}
+
+#[test]
+fn the_serve_request_log_stays_bounded_under_huge_paths() {
+    let served = crate::support::Served::start(&[]);
+    // More requests than the ring keeps (10,000), each with a 30 KB path.
+    let n = 10_050;
+    flood(&served, n, 30_000);
+    let all = served.get("/_emulator/requests");
+    let entries = all.as_array().unwrap();
+    assert_eq!(entries.len(), 10_000, "the documented ring size");
+    assert_eq!(entries[0]["seq"], 51, "the oldest 50 were dropped");
+    assert_eq!(entries[9_999]["seq"], 10_050);
+    let bytes: usize = entries
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().len())
+        .sum();
+    // 2 KiB of path at most per entry, marked as cut; 300 MB were sent.
+    assert!(bytes <= 10_000 * (2048 + 32), "{bytes} bytes of paths kept");
+    let last = entries[9_999]["path"].as_str().unwrap();
+    assert!(last.ends_with("bytes cut]"), "{}", &last[last.len() - 40..]);
+    assert!(
+        last.starts_with("/subscriptions/10049/aaa"),
+        "{}",
+        &last[..40]
+    );
+    // A cursor returns only what came after it.
+    let newer = served.get("/_emulator/requests?since=10048");
+    let seqs: Vec<u64> = newer
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [10_049, 10_050]);
+}
+
+#[test]
+fn serve_refuses_a_body_over_4_mib_with_an_arm_error() {
+    use std::io::{Read, Write};
+    let served = crate::support::Served::start(&[]);
+    let hostport = served.url.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&hostport).unwrap();
+    let body = format!("{{\"location\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
+    // The server may answer and close before the whole body is sent: a failed write is fine.
+    let _ = write!(
+        stream,
+        "PUT /subscriptions/s/resourceGroups/rg?api-version=2021-04-01 HTTP/1.1\r\nHost: {hostport}\r\n\
+         Authorization: Bearer test-token\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    assert!(
+        text.starts_with("HTTP/1.1 413"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
+    assert!(text.contains("\"code\":\"RequestTooLarge\""), "{text}");
+    assert!(text.contains("4194304 bytes"), "{text}");
+    let log = served.requests();
+    assert_eq!(log.last().map(|r| r.2), Some(413), "{log:?}");
+}
