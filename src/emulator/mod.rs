@@ -21,6 +21,7 @@ mod fields;
 mod ids;
 mod persist;
 mod route;
+mod sealed;
 mod types;
 mod url;
 mod world;

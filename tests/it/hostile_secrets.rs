@@ -392,3 +392,54 @@ fn serve_refuses_a_body_over_4_mib_with_an_arm_error() {
     let log = served.requests();
     assert_eq!(log.last().map(|r| r.2), Some(413), "{log:?}");
 }
+
+#[test]
+fn a_datastore_key_or_sas_a_lab_puts_never_reaches_the_state_file() {
+    let sb = Sandbox::new();
+    // An account key and a SAS token as a learner would paste them (base64, URL-encoded).
+    let key = format!("{}UExBTlRFRA==", "a1B2".repeat(19));
+    let sas = "sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01&sig=UExBTlRFRC1TQVM%3D";
+    for (kind, field, value) in [
+        ("AccountKey", "key", key.as_str()),
+        ("Sas", "sasToken", sas),
+    ] {
+        let lab = crate::support::lab_variant(
+            &sb,
+            "03-data.lab.yaml",
+            "credentialsType: None",
+            &format!(
+                "credentialsType: {kind}\n            secrets: {{secretsType: {kind}, {field}: \"{value}\"}}"
+            ),
+        );
+        let out = sb
+            .amlab(&["run", lab.to_str().unwrap(), "--var", "suffix=abc123"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            crate::support::stdout(&out)
+        );
+        let state = std::fs::read_to_string(sb.path().join(".amlab/emulator-state.json")).unwrap();
+        assert!(
+            state.contains(&format!("\"secretsType\": \"{kind}\"")),
+            "{state}"
+        );
+        assert!(state.contains("sha256:"), "the secret is kept as a digest");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(sb.path().join(".amlab/emulator-state.json")).unwrap();
+            assert_eq!(meta.permissions().mode() & 0o077, 0, "owner only");
+        }
+        for (path, text) in all_text(&sb.path().join(".amlab")) {
+            assert!(
+                !text.contains(value),
+                "{kind} in {}: {text}",
+                path.display()
+            );
+            assert!(!text.contains("UExBTlRFR"), "{kind} in {}", path.display());
+        }
+    }
+}
