@@ -291,8 +291,14 @@ mod tests {
         // The text rules, without anything learned; serialized JSON keeps its syntax.
         let fresh = Scrubber::new();
         assert_eq!(
-            fresh.text(r#"{"u":"https://a.blob/c?sv=1&sig=abc%2B","m":"Bearer xyz.abc"}"#),
+            fresh.text(
+                r#"{"u":"https://a.blob/c?sv=1&sig=abc%2B","m":"Bearer xyz.abc-0123456789"}"#
+            ),
             r#"{"u":"https://a.blob/c?sv=1&sig=Sanitized","m":"Bearer Sanitized"}"#
+        );
+        assert_eq!(
+            fresh.text("amlab authenticates with a bearer token"),
+            "amlab authenticates with a bearer token"
         );
         assert_eq!(
             fresh.text("see https://ada:hunter2@example.com/x and http://u@h"),
