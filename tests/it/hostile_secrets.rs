@@ -281,7 +281,10 @@ fn a_password_in_the_target_url_is_never_shown_nor_stored() {
         "{stderr}"
     );
     // Prose survives the scrubber: only a token is a secret.
-    assert!(stderr.contains("with a bearer token, see --auth"), "{stderr}");
+    assert!(
+        stderr.contains("with a bearer token, see --auth"),
+        "{stderr}"
+    );
     let report = std::fs::read_to_string(sb.path().join("out/report.json")).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(doc["target"], arm.url.as_str(), "{report}");
