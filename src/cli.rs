@@ -136,9 +136,14 @@ pub struct GradeArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port. The first line printed is
-    /// `listening on http://HOST:PORT`.
+    /// `listening on http://HOST:PORT`. An address other than loopback needs --allow-remote.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: std::net::SocketAddr,
+    /// Listen on an address other than loopback (such as 0.0.0.0). Anyone who can reach it can
+    /// read the emulator's secrets at `/_emulator/secrets` and every request at
+    /// `/_emulator/requests`: no token is checked there.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Emulator state file shared with `amlab run --state` (default: in memory only).
     #[arg(long)]
     pub state: Option<PathBuf>,

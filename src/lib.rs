@@ -22,6 +22,7 @@ pub mod lab;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod secrets;
 pub mod serve;
 pub mod spec;
 pub mod target;
@@ -44,8 +45,9 @@ pub fn run() -> i32 {
     commands::dispatch(
         cli,
         commands::Io {
-            stdout: Box::new(std::io::stdout()),
-            stderr: Box::new(std::io::stderr()),
+            // Every byte amlab prints passes the secret scrubber.
+            stdout: Box::new(secrets::ScrubbingWriter::new(std::io::stdout())),
+            stderr: Box::new(secrets::ScrubbingWriter::new(std::io::stderr())),
             color,
             progress,
         },

@@ -39,7 +39,13 @@ pub struct Target {
     pub emulator: Option<Arc<Emulator>>,
     /// The tokens of an HTTP target (`None` for the in-process emulator).
     pub tokens: Option<Arc<TokenCache>>,
+    /// What the user should know about how the target was opened.
+    pub warning: Option<String>,
 }
+
+/// The warning for a `--target` URL with a user name or password.
+pub const USERINFO_IGNORED: &str = "the user name and password in the --target URL are ignored \
+     (amlab authenticates with a bearer token, see --auth) and are never shown or stored";
 
 /// Options for opening a target.
 #[derive(Debug, Clone)]
@@ -97,6 +103,7 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 credential: None,
                 emulator: Some(emulator),
                 tokens: None,
+                warning: None,
             })
         }
         "azure" => {
@@ -119,6 +126,10 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
             )
         }
         url if url.starts_with("http://") || url.starts_with("https://") => {
+            // A user name and password in the URL are never sent, shown nor stored: the target
+            // authenticates with a bearer token, and the URL is its name in reports, in
+            // recordings and in `.amlab/params.json`.
+            let (url, had_userinfo) = crate::secrets::strip_userinfo(url);
             let base = url.trim_end_matches('/').to_owned();
             let env = Env::process();
             // An emulator endpoint accepts any bearer token: with nothing configured, `auto`
@@ -137,7 +148,11 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
                 .subscription
                 .clone()
                 .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned());
-            live(spec, &base, credential, subscription, base.clone())
+            let mut target = live(spec, &base, credential, subscription, base.clone())?;
+            if had_userinfo {
+                target.warning = Some(USERINFO_IGNORED.to_owned());
+            }
+            Ok(target)
         }
         other => Err(CommandError::Usage(format!(
             "unknown --target `{other}`: expected `emulator`, `azure`, or an http(s):// URL{}",
@@ -174,6 +189,7 @@ fn live(
         credential: Some(described),
         emulator: None,
         tokens: Some(tokens),
+        warning: None,
     })
 }
 

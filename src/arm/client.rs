@@ -276,6 +276,11 @@ impl ArmClient {
         if self.read_only && method != Method::Get {
             return Err(ArmError::ReadOnly(method.as_str()));
         }
+        // Secrets a lab sends (datastore keys, SAS tokens) and a target returns (listKeys,
+        // listSecrets) are removed from every report and message from here on.
+        if let Some(b) = &body {
+            crate::secrets::learn(b);
+        }
         let request = HttpRequest {
             method,
             url: url.to_owned(),
@@ -311,6 +316,9 @@ impl ArmClient {
             })
             .await;
         let path = url_path(url);
+        if let Ok(HttpResponse { body: Some(b), .. }) = &result {
+            crate::secrets::learn(b);
+        }
         match result {
             Ok(r) => Ok(r),
             Err(Attempt::Status(r)) => {

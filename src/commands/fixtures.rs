@@ -138,13 +138,16 @@ impl Record {
             })
             .collect();
         let counts: Vec<usize> = recordings.iter().map(|r| r.entries.len()).collect();
-        let written = write_recordings(
-            &self.dir,
-            recordings,
-            &Redactor::new(Some(subscription)),
-            known,
-        )
-        .map_err(|e| CommandError::Target(e.to_string()))?;
+        // Every secret the process knows (the token, a client secret, keys it was sent or
+        // given) is redacted wherever an endpoint echoed it, and the scan refuses any left.
+        let mut redactor = Redactor::new(Some(subscription));
+        let mut known = known.to_vec();
+        for secret in crate::secrets::known() {
+            redactor.add_secret(&secret);
+            known.push(secret);
+        }
+        let written = write_recordings(&self.dir, recordings, &redactor, &known)
+            .map_err(|e| CommandError::Target(e.to_string()))?;
         for (path, n) in written.iter().zip(counts) {
             writeln!(
                 stderr,

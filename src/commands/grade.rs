@@ -56,6 +56,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         read_only: true,
     };
     let target = target::open(&spec)?;
+    if let Some(warning) = &target.warning {
+        writeln!(io.stderr, "amlab: warning: {warning}")?;
+    }
     // The header: step ids and possible points do not depend on a learner's values.
     // `--var`s name parameters of the lab (a misspelt one says which it meant).
     let vars = super::labs::parse_vars(&args.vars)?;

@@ -159,6 +159,9 @@ fn prepare(
         Some(_) => None,
         None => Some(target::open(&spec)?),
     };
+    if let Some(warning) = target.as_ref().and_then(|t| t.warning.as_ref()) {
+        writeln!(io.stderr, "amlab: warning: {warning}")?;
+    }
     if let Some(t) = &target {
         runtime.block_on(target::authenticate(t))?;
         if let Some(credential) = &t.credential {
@@ -408,6 +411,11 @@ pub(super) fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>, Co
         if name.is_empty() {
             return Err(CommandError::Usage(format!("--var {v}: the name is empty")));
         }
+        // `--var admin_password=...`: a value given under a secret-looking name is never shown.
+        let key = name.rsplit('.').next().unwrap_or(name);
+        if crate::fixture::redact::is_secret_key(key, None, &serde_json::Map::new()) {
+            crate::secrets::remember(value);
+        }
         out.insert(name.to_owned(), value.to_owned());
     }
     Ok(out)
@@ -476,6 +484,21 @@ pub(crate) fn parse_reports(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_var_with_a_secret_name_is_never_shown() {
+        let flags = [
+            "admin_password=Sup3r-S3cret-pw".to_owned(),
+            "param.sp_client_secret=cl13nt-s3cret-value".to_owned(),
+            "suffix=visible-suffix-1".to_owned(),
+        ];
+        let vars = parse_vars(&flags).expect("vars");
+        assert_eq!(vars["admin_password"], "Sup3r-S3cret-pw");
+        assert_eq!(
+            crate::secrets::scrub("pw Sup3r-S3cret-pw cs cl13nt-s3cret-value s visible-suffix-1"),
+            "pw Sanitized cs Sanitized s visible-suffix-1"
+        );
+    }
 
     fn parse(flags: &[&str], summary: Option<&str>) -> Result<Vec<ReportSpec>, String> {
         let flags: Vec<String> = flags.iter().map(|s| (*s).to_owned()).collect();

@@ -12,8 +12,33 @@ use crate::exit;
 use crate::serve::faults::{FaultOptions, Faults};
 use crate::serve::{Server, base_url, serve, serve_tls, tls};
 
+/// Refuses an address other than loopback without `--allow-remote`, and warns with it: the
+/// `/_emulator/*` endpoints answer anyone, without a token.
+fn check_bind(args: &ServeArgs, io: &mut Io) -> Result<(), CommandError> {
+    if args.addr.ip().is_loopback() {
+        return Ok(());
+    }
+    if !args.allow_remote {
+        return Err(CommandError::Usage(format!(
+            "--addr {} is not a loopback address: other machines could reach the emulator, and \
+             /_emulator/secrets and /_emulator/requests answer without a token; listen on \
+             127.0.0.1 (or [::1]), or add --allow-remote if that is what you want",
+            args.addr
+        )));
+    }
+    writeln!(
+        io.stderr,
+        "amlab serve: warning: listening on {} (--allow-remote): anyone who can reach it can \
+         read the emulator's secrets at /_emulator/secrets and every request at \
+         /_emulator/requests, without a token",
+        args.addr
+    )?;
+    Ok(())
+}
+
 /// Runs the server until Ctrl-C.
 pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
+    check_bind(args, io)?;
     let emulator = Emulator::open(EmulatorOptions {
         state_path: args.state.clone(),
         fresh: args.fresh,

@@ -21,6 +21,7 @@ mod fields;
 mod ids;
 mod persist;
 mod route;
+mod sealed;
 mod types;
 mod url;
 mod world;
@@ -68,10 +69,39 @@ impl Default for EmulatorOptions {
 pub struct RequestRecord {
     /// HTTP method.
     pub method: String,
-    /// Path and query.
+    /// Path and query (cut to [`MAX_LOGGED_PATH`] bytes by [`RequestRecord::new`]).
     pub path: String,
     /// Status answered.
     pub status: u16,
+}
+
+/// The longest path a request log keeps; a longer one is cut there and marked
+/// `...[N bytes cut]`.
+pub const MAX_LOGGED_PATH: usize = 2048;
+
+impl RequestRecord {
+    /// A record of a request, its method and path cut to [`MAX_LOGGED_PATH`] bytes (a client
+    /// sending huge paths cannot grow a log beyond its entry count times that).
+    pub fn new(method: &str, path: &str, status: u16) -> Self {
+        Self {
+            method: cut(method, 16),
+            path: cut(path, MAX_LOGGED_PATH),
+            status,
+        }
+    }
+}
+
+/// `s` cut to at most `max` bytes (on a character boundary), with a marker saying how much
+/// was left out.
+fn cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...[{} bytes cut]", &s[..end], s.len() - end)
 }
 
 /// Why the emulator could not open its state.
@@ -190,11 +220,11 @@ impl Emulator {
         };
         let response = engine.handle(request, &url);
         let changed = engine.changed;
-        inner.world.log_request(RequestRecord {
-            method: request.method.as_str().to_owned(),
-            path: url.path_and_query.clone(),
-            status: response.status,
-        });
+        inner.world.log_request(RequestRecord::new(
+            request.method.as_str(),
+            &url.path_and_query,
+            response.status,
+        ));
         if changed {
             if let Some(file) = &inner.file {
                 file.save(&inner.world)

@@ -1,4 +1,5 @@
-//! The state file: loading, atomic saving, and the exclusive sibling lock file.
+//! The state file: loading, atomic saving (of the world without its secrets, see
+//! [`super::sealed`]), and the exclusive sibling lock file.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -91,7 +92,8 @@ impl StateFile {
             .unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir)
             .map_err(|e| state_error(&self.path, format!("cannot create a temporary file: {e}")))?;
-        let bytes = serde_json::to_vec_pretty(world)
+        // No secret value is written: see `super::sealed`.
+        let bytes = serde_json::to_vec_pretty(&super::sealed::seal(world))
             .map_err(|e| state_error(&self.path, format!("cannot serialize: {e}")))?;
         tmp.write_all(&bytes)
             .and_then(|()| tmp.as_file().sync_all())
@@ -117,12 +119,13 @@ fn load(path: &Path) -> Result<World, EmulatorError> {
             format!("is not a valid emulator state file ({detail}); start over with --fresh"),
         )
     };
-    let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+    let mut world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
     if world.version != STATE_VERSION {
         return Err(corrupt(format!(
             "version {} is not supported, expected {STATE_VERSION}",
             world.version
         )));
     }
+    super::sealed::unseal(&mut world);
     Ok(world)
 }

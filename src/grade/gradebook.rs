@@ -127,10 +127,18 @@ pub fn rows(lab: &GradebookLab, grades: Vec<LearnerGrade>) -> Vec<Row> {
                 pass,
                 could_not_check: unknown,
                 steps,
-                message,
+                // No secret a server echoed reaches the gradebook (see `crate::secrets`).
+                message: crate::secrets::scrub(&message),
                 recorded_at: g.recorded_at,
-                warnings: g.warnings,
-                result: g.result,
+                warnings: g
+                    .warnings
+                    .iter()
+                    .map(|w| crate::secrets::scrub(w))
+                    .collect(),
+                result: g.result.map(|mut r| {
+                    crate::report::scrubbed::lab_in_place(&mut r);
+                    r
+                }),
             }
         })
         .collect();

@@ -6,6 +6,7 @@ pub mod classroom;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod scrubbed;
 pub mod terminal;
 pub mod visible;
 

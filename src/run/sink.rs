@@ -32,30 +32,59 @@ impl EventSink {
     }
 
     /// Sends one event to every reporter, in order, after turning its results into their
-    /// visible form.
+    /// visible form and removing every secret from its text ([`crate::report::scrubbed`]).
     pub fn emit(&self, event: &Event<'_>) {
-        use crate::report::visible;
+        use crate::report::{scrubbed, visible};
         let reveal = self.reveal;
         match event {
-            Event::StepFinished { lab, result } if !reveal => {
-                let v = visible::step(result, false);
-                self.fan_out(&Event::StepFinished { lab, result: &v });
+            Event::RunStarted { mode, target, labs } => {
+                let target = crate::secrets::scrub(target);
+                self.fan_out(&Event::RunStarted {
+                    mode: *mode,
+                    target: &target,
+                    labs: *labs,
+                });
             }
-            Event::LabFinished { result } if !reveal && visible::needs_filtering(result) => {
-                let v = visible::lab(result, false);
+            Event::LabStarted { lab, steps } => {
+                let lab = scrubbed::info(lab);
+                self.fan_out(&Event::LabStarted {
+                    lab: &lab,
+                    steps: *steps,
+                });
+            }
+            Event::StepStarted { lab, id, title } => {
+                let (lab, title) = (scrubbed::info(lab), crate::secrets::scrub(title));
+                self.fan_out(&Event::StepStarted {
+                    lab: &lab,
+                    id,
+                    title: &title,
+                });
+            }
+            Event::StepFinished { lab, result } => {
+                let v = scrubbed::step(&visible::step(result, reveal));
+                let lab = scrubbed::info(lab);
+                self.fan_out(&Event::StepFinished {
+                    lab: &lab,
+                    result: &v,
+                });
+            }
+            Event::LabFinished { result } => {
+                let v = scrubbed::lab(&visible::lab(result, reveal));
                 self.fan_out(&Event::LabFinished { result: &v });
             }
             Event::RunFinished {
                 results,
                 interrupted,
-            } if !reveal && results.iter().any(visible::needs_filtering) => {
-                let v: Vec<_> = results.iter().map(|r| visible::lab(r, false)).collect();
+            } => {
+                let v: Vec<_> = results
+                    .iter()
+                    .map(|r| scrubbed::lab(&visible::lab(r, reveal)))
+                    .collect();
                 self.fan_out(&Event::RunFinished {
                     results: &v,
                     interrupted: *interrupted,
                 });
             }
-            other => self.fan_out(other),
         }
     }
 

@@ -1,11 +1,16 @@
 //! `amlab serve`: the emulator over HTTP, with fault injection, a bearer-token gate as ARM has,
 //! and two inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`).
 //!
+//! Bounded whatever clients send: request bodies up to [`MAX_BODY`] (413 with an ARM error
+//! beyond), and a request log of the last [`log::LOG_CAPACITY`] requests with paths cut to
+//! [`log::MAX_LOGGED_PATH`] bytes (see [`log`]).
+//!
 //! Injected dropped connections and hangs send no HTTP response at all: the handler answers with
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
 pub mod faults;
+pub mod log;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -18,18 +23,19 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
-use crate::emulator::{Emulator, RequestRecord};
+use crate::emulator::Emulator;
 use faults::{Fault, Faults};
+use log::{Logged, RequestLog};
 
-/// Largest request body accepted.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Largest request body accepted: 4 MiB, ARM's own limit on a request's content.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// Shared state of the server.
 pub struct Server {
     emulator: Emulator,
     scheme: &'static str,
     faults: Faults,
-    log: Mutex<Vec<RequestRecord>>,
+    log: Mutex<RequestLog>,
     /// Set when the server shuts down, releasing hung requests.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -41,7 +47,7 @@ impl Server {
             emulator,
             scheme: if tls { "https" } else { "http" },
             faults,
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog::default()),
             stopping: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -56,23 +62,25 @@ impl Server {
         let _ = rx.wait_for(|s| *s).await;
     }
 
-    /// Every request served so far.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        self.log
+    /// The logged requests numbered above `since` (every one kept with 0), oldest first.
+    pub fn requests(&self, since: u64) -> Vec<Logged> {
+        self.with_log(|log| log.since(since))
+    }
+
+    /// How many requests the log keeps, and the bytes of their methods and paths.
+    pub fn log_size(&self) -> (usize, usize) {
+        self.with_log(|log| (log.len(), log.text_bytes()))
+    }
+
+    fn with_log<T>(&self, f: impl FnOnce(&mut RequestLog) -> T) -> T {
+        f(&mut self
+            .log
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     fn record(&self, method: &str, path: &str, status: u16) {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(RequestRecord {
-                method: method.to_owned(),
-                path: path.to_owned(),
-                status,
-            });
+        self.with_log(|log| log.push(method, path, status));
     }
 }
 
@@ -133,7 +141,7 @@ async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Re
     let path = parts
         .uri
         .path_and_query()
-        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| parts.uri.path(), |p| p.as_str());
     let answer = answer(&server, &parts.method, &parts.uri, &parts.headers, body).await;
     let status = match &answer {
         Answer::Reply(r) => r.status,
@@ -141,7 +149,7 @@ async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Re
     };
     // The inspection endpoints are not part of the traffic they report on.
     if !parts.uri.path().starts_with("/_emulator/") {
-        server.record(parts.method.as_str(), &path, status);
+        server.record(parts.method.as_str(), path, status);
     }
     let latency = server.faults.latency();
     if !latency.is_zero() {
@@ -205,10 +213,17 @@ async fn serve_request(
     if method == HttpMethod::GET {
         match uri.path() {
             "/_emulator/requests" => {
-                return Ok(HttpResponse::new(
-                    200,
-                    serde_json::to_value(server.requests()).ok(),
-                ));
+                return Ok(match log::parse_since(uri.query()) {
+                    Ok(since) => {
+                        HttpResponse::new(200, serde_json::to_value(server.requests(since)).ok())
+                    }
+                    Err(message) => HttpResponse::new(
+                        400,
+                        Some(
+                            json!({"error": {"code": "InvalidQueryParameterValue", "message": message}}),
+                        ),
+                    ),
+                });
             }
             "/_emulator/world" => {
                 return Ok(HttpResponse::new(
@@ -249,10 +264,14 @@ async fn serve_request(
     };
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(e) => {
+        Err(_) => {
             return Ok(HttpResponse::new(
                 413,
-                Some(json!({"error": {"code": "RequestTooLarge", "message": e.to_string()}})),
+                Some(
+                    json!({"error": {"code": "RequestTooLarge", "message": format!(
+                        "The request content exceeds the maximum allowed size of {MAX_BODY} bytes."
+                    )}}),
+                ),
             ));
         }
     };

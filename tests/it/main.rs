@@ -14,6 +14,7 @@ mod emulator_state;
 mod explain;
 mod faults;
 mod grade;
+mod hostile_secrets;
 mod interrupt;
 mod learner_path;
 mod lint;

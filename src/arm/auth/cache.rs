@@ -23,9 +23,12 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 pub struct Secret(String);
 
 impl Secret {
-    /// Wraps a value.
+    /// Wraps a value. The value is remembered by the process's scrubber ([`crate::secrets`]): wherever an
+    /// endpoint echoes it, no report or message shows it.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        let value = value.into();
+        crate::secrets::remember(&value);
+        Self(value)
     }
 
     /// The value, for the one place that must send it.

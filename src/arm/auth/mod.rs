@@ -398,6 +398,7 @@ impl Credential {
     /// Adds a value that must be removed from error messages.
     fn redacting(mut self, value: impl Into<String>) -> Self {
         let value = value.into();
+        crate::secrets::remember(&value);
         if !value.is_empty() {
             self.redact.push(value);
         }
