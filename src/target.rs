@@ -36,6 +36,19 @@ pub struct Target {
     pub emulator: Option<Arc<Emulator>>,
 }
 
+impl Target {
+    /// With `--fresh` on the emulator: writes the emptied state now (opening wrote nothing, so a
+    /// command that fails validation leaves the learner's state as it was).
+    pub fn commit_fresh(&self) -> Result<(), CommandError> {
+        match &self.emulator {
+            Some(emulator) => emulator
+                .flush()
+                .map_err(|e| CommandError::Target(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Options for opening a target.
 #[derive(Debug, Clone)]
 pub struct TargetSpec {
@@ -45,8 +58,11 @@ pub struct TargetSpec {
     pub subscription: Option<String>,
     /// `--state`.
     pub state: PathBuf,
-    /// `--fresh`.
+    /// `--fresh`: the emulator starts empty in memory; the caller empties the state file with
+    /// [`Target::commit_fresh`] once everything is validated.
     pub fresh: bool,
+    /// Nothing may be written (`check`, `grade`): the emulator state is loaded, never saved.
+    pub read_only: bool,
     /// `--provisioning-delay`.
     pub provisioning_delay: Duration,
     /// `--auth`.
@@ -66,6 +82,7 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
             let emulator = Emulator::open(EmulatorOptions {
                 state_path: Some(spec.state.clone()),
                 fresh: spec.fresh,
+                read_only: spec.read_only,
                 provisioning_delay: spec.provisioning_delay,
             })
             .map_err(|e| CommandError::Target(e.to_string()))?;

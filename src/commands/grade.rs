@@ -48,6 +48,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         subscription: args.subscription.clone(),
         state: args.state.clone(),
         fresh: false,
+        read_only: true,
         provisioning_delay: std::time::Duration::ZERO,
         auth: args.auth,
         cloud: args.cloud,

@@ -31,6 +31,13 @@ const MEMORY_FILE: &str = ".amlab/params.json";
 
 /// Runs one of the three lab modes.
 pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32, CommandError> {
+    if mode == Mode::Check && args.fresh {
+        return Err(CommandError::Usage(
+            "--fresh empties the emulator state, and check is read-only: it never changes what it \
+             checks. Start over with `amlab run --fresh`, or drop --fresh"
+                .into(),
+        ));
+    }
     let vars = parse_vars(&args.vars)?;
     let reports = parse_reports(
         &args.reports,
@@ -42,6 +49,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         subscription: args.subscription.clone(),
         state: args.state.clone(),
         fresh: args.fresh,
+        read_only: mode == Mode::Check,
         provisioning_delay: args.provisioning_delay,
         auth: args.auth,
         cloud: args.cloud,
@@ -142,7 +150,15 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
     if !problems.is_empty() {
         return Err(CommandError::Usage(problems.join("\n")));
     }
-    if let Some(m) = &memory {
+    // Everything is valid: only now is anything written (check writes nothing).
+    if args.fresh
+        && let Some(t) = &target
+    {
+        t.commit_fresh()?;
+    }
+    if let Some(m) = &memory
+        && mode != Mode::Check
+    {
         m.save()
             .map_err(|e| CommandError::Target(format!("{MEMORY_FILE}: {e}")))?;
     }

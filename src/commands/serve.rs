@@ -17,9 +17,16 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let emulator = Emulator::open(EmulatorOptions {
         state_path: args.state.clone(),
         fresh: args.fresh,
+        read_only: false,
         provisioning_delay: args.provisioning_delay,
     })
     .map_err(|e| CommandError::Target(e.to_string()))?;
+    if args.fresh {
+        // Opening writes nothing; --fresh empties the state file now.
+        emulator
+            .flush()
+            .map_err(|e| CommandError::Target(e.to_string()))?;
+    }
     let faults = Faults::new(
         FaultOptions {
             latency: args.latency,

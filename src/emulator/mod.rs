@@ -43,8 +43,12 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub struct EmulatorOptions {
     /// State file; `None` keeps the world in memory only.
     pub state_path: Option<PathBuf>,
-    /// Start with an empty world (the state file is replaced).
+    /// Start with an empty world (the state file is replaced at the first save or
+    /// [`Emulator::flush`]; opening writes nothing).
     pub fresh: bool,
+    /// Load the state file without locking it and never write it: changes and the request log
+    /// stay in memory (what `check` and `grade` use).
+    pub read_only: bool,
     /// How long resources stay `Creating`/`Updating`/`Deleting` before they settle.
     pub provisioning_delay: Duration,
 }
@@ -54,6 +58,7 @@ impl Default for EmulatorOptions {
         Self {
             state_path: None,
             fresh: false,
+            read_only: false,
             provisioning_delay: Duration::from_millis(50),
         }
     }
@@ -113,6 +118,8 @@ impl Emulator {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, EmulatorError> {
         let (file, world) = match &options.state_path {
+            Some(_) if options.fresh && options.read_only => (None, World::default()),
+            Some(path) if options.read_only => (None, persist::load(path)?),
             Some(path) => {
                 let (file, world) = StateFile::open(path, options.fresh)?;
                 (Some(file), world)

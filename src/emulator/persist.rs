@@ -1,4 +1,5 @@
-//! The state file: loading, atomic saving, and the exclusive sibling lock file.
+//! The state file: loading, atomic saving, and the exclusive sibling lock file (read-only
+//! opens load without the lock and never write).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -24,6 +25,7 @@ fn state_error(path: &Path, message: impl Into<String>) -> EmulatorError {
 
 impl StateFile {
     /// Locks `<path>.lock` and loads the world (empty when `fresh` or when the file is absent).
+    /// Nothing is written: with `fresh`, the file is replaced by the first save.
     pub(crate) fn open(path: &Path, fresh: bool) -> Result<(Self, World), EmulatorError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| {
@@ -63,37 +65,9 @@ impl StateFile {
         let world = if fresh {
             World::default()
         } else {
-            file.load()?
+            load(&file.path)?
         };
-        if fresh {
-            file.save(&world)?;
-        }
         Ok((file, world))
-    }
-
-    fn load(&self) -> Result<World, EmulatorError> {
-        let text = match fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
-            Err(e) => return Err(state_error(&self.path, format!("cannot read: {e}"))),
-        };
-        if text.trim().is_empty() {
-            return Ok(World::default());
-        }
-        let corrupt = |detail: String| {
-            state_error(
-                &self.path,
-                format!("is not a valid emulator state file ({detail}); start over with --fresh"),
-            )
-        };
-        let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
-        if world.version != STATE_VERSION {
-            return Err(corrupt(format!(
-                "version {} is not supported, expected {STATE_VERSION}",
-                world.version
-            )));
-        }
-        Ok(world)
     }
 
     /// Writes the world atomically (temporary file in the same directory, then rename).
@@ -114,4 +88,31 @@ impl StateFile {
             .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
         Ok(())
     }
+}
+
+/// Loads the world from `path` without locking or writing anything (a missing or empty file is
+/// an empty world). What read-only commands use.
+pub(crate) fn load(path: &Path) -> Result<World, EmulatorError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
+        Err(e) => return Err(state_error(path, format!("cannot read: {e}"))),
+    };
+    if text.trim().is_empty() {
+        return Ok(World::default());
+    }
+    let corrupt = |detail: String| {
+        state_error(
+            path,
+            format!("is not a valid emulator state file ({detail}); start over with --fresh"),
+        )
+    };
+    let world: World = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+    if world.version != STATE_VERSION {
+        return Err(corrupt(format!(
+            "version {} is not supported, expected {STATE_VERSION}",
+            world.version
+        )));
+    }
+    Ok(world)
 }

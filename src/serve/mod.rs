@@ -312,7 +312,10 @@ fn to_axum(r: HttpResponse) -> Response {
     }
     let body = match &r.body {
         Some(v) => {
-            builder = builder.header("content-type", "application/json; charset=utf-8");
+            // The emulator sets the content type of most answers; one header, never two.
+            if r.header("content-type").is_none() {
+                builder = builder.header("content-type", "application/json; charset=utf-8");
+            }
             Body::from(v.to_string())
         }
         None => Body::empty(),

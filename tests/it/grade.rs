@@ -197,24 +197,55 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
 #[test]
 fn grading_sends_only_gets() {
     let sb = Sandbox::new();
+    let served = crate::support::Served::start(&["--provisioning-delay", "0"]);
     let shipped = test_lab(LAB);
-    world(&sb, &shipped, &["--var", "suffix=g1"]);
-    let before = sb.requests().len();
+    world(
+        &sb,
+        &shipped,
+        &["--var", "suffix=g1", "--target", &served.url],
+    );
+    let before = served.requests().len();
     sb.write("subs/a/vars.yaml", "suffix: g1\n");
     sb.write("subs/b/vars.yaml", "suffix: nobody\n");
+    let out = sb
+        .amlab(&[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--target",
+            &served.url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let after = served.requests();
+    assert!(after.len() > before);
+    assert!(
+        after[before..].iter().all(|(m, _, _)| m == "GET"),
+        "{:?}",
+        &after[before..]
+    );
+    assert!(sb.path().join("gradebook.csv").exists());
+}
+
+#[test]
+fn grading_on_the_emulator_leaves_its_state_alone() {
+    let sb = Sandbox::new();
+    let shipped = test_lab(LAB);
+    world(&sb, &shipped, &["--var", "suffix=g1"]);
+    let state = sb.path().join(".amlab/emulator-state.json");
+    let before = std::fs::read(&state).unwrap();
+    sb.write("subs/a/vars.yaml", "suffix: g1\n");
     let out = sb
         .amlab(&["grade", shipped.to_str().unwrap(), "--submissions", "subs"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let after = sb.requests();
-    assert!(after.len() > before);
     assert!(
-        after[before..].iter().all(|(m, _)| m == "GET"),
-        "{:?}",
-        &after[before..]
+        std::fs::read(&state).unwrap() == before,
+        "grade wrote the state"
     );
-    assert!(sb.path().join("gradebook.csv").exists());
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod lint;
 mod malformed;
 mod mistakes;
 mod online_teardown;
+mod read_only;
 mod record;
 mod replay;
 mod reports;
