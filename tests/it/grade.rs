@@ -56,7 +56,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         }
     }
     // Two learners whose workspace has no Application Insights: 2 of its 3 points; the
-    // datastore step is then skipped. 6/8 = 75%: they meet a 75% pass mark.
+    // workspace exists, so its default datastore is still scored: 7/8 meets a 75% pass mark.
     let no_appi = variant(
         &sb,
         "no-appi.lab.yaml",
@@ -71,7 +71,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         );
     }
     // Two learners with a premium key vault: the key vault fails, the workspace is never made
-    // (3/8).
+    // (not found), so the datastore that needs it is skipped (3/8).
     let premium = variant(&sb, "premium.lab.yaml", "name: standard}", "name: premium}");
     for s in ["kv1", "kv2"] {
         world(&sb, &premium, &["--var", &format!("suffix={s}")]);
@@ -153,7 +153,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     expected.push_str("own-rg,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,,,\n");
     for s in ["np1", "np2"] {
         expected.push_str(&format!(
-            "partial-{s},6,8,75.0,true,false,passed,passed,passed,passed,failed,skipped,,,\n"
+            "partial-{s},7,8,87.5,true,false,passed,passed,passed,passed,failed,passed,,,\n"
         ));
     }
     expected.push_str(
@@ -164,7 +164,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     );
     for s in ["kv1", "kv2"] {
         expected.push_str(&format!(
-            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,skipped,skipped,,,\n"
+            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,failed,skipped,,,\n"
         ));
     }
     let csv = std::fs::read_to_string(sb.path().join("out/grades.csv")).unwrap();
@@ -430,7 +430,9 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
         "edited,,20,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\",<t>,\n"
     ));
     expected.push_str(",,20,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n".replacen(',', "empty,", 1).as_str());
-    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,skipped,skipped,,<t>,\n");
+    // The cluster-update and job steps were never applied: the cluster exists, so they are
+    // scored (and fail), not skipped.
+    let min_nodes = format!("14,20,70.0,false,false,{all},passed,failed,failed,failed,,<t>,\n");
     expected.push_str(&format!("low-priority,{min_nodes}"));
     for i in 1..=8 {
         expected.push_str(&format!("min-nodes-{i:02},{min_nodes}"));
