@@ -224,8 +224,9 @@ pub struct TargetArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
-    /// job summary at PATH, `-` for $GITHUB_STEP_SUMMARY, plus annotations on stdout) or
-    /// `classroom` (a GitHub Classroom autograding result).
+    /// job summary at PATH, `github` alone for $GITHUB_STEP_SUMMARY, plus annotations on stdout)
+    /// or `classroom` (a GitHub Classroom autograding result). PATH `-` is standard output (one
+    /// report at a time; the terminal report then goes to stderr).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
     /// What a learner needs to pass each lab, overriding the labs' `pass_mark`: a percentage of

@@ -20,6 +20,7 @@ mod online_teardown;
 mod read_only;
 mod record;
 mod replay;
+mod report_paths;
 mod reports;
 mod run_labs;
 mod schema;

@@ -278,7 +278,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
             "--var",
             "location=westus",
             "--report",
-            "github=-",
+            "github",
             "--report",
             "classroom=c.json",
         ])
@@ -301,7 +301,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
     );
     let summary = read(&sb, "summary.md");
     assert!(
-        summary.starts_with("## amlab: 0 of 1 lab passed · 0/8 points"),
+        summary.starts_with("## amlab: 0 of 1 lab passed · 7/8 points"),
         "{summary}"
     );
     let classroom: serde_json::Value = serde_json::from_str(&read(&sb, "c.json")).unwrap();
@@ -312,13 +312,50 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
     assert_eq!(tests.len(), 6);
     let sum: u64 = tests.iter().map(|t| t["max_score"].as_u64().unwrap()).sum();
     assert_eq!(sum, 8);
-    assert!(
-        tests.iter().all(|t| t["status"] == "fail"),
-        "skipped is never pass"
-    );
+    // The resource group exists (in another region): the steps that need it are scored.
+    let statuses: Vec<&str> = tests
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["fail", "pass", "pass", "pass", "pass", "pass"]);
     assert_eq!(tests[0]["line_no"], line);
 
-    // github=- without GITHUB_STEP_SUMMARY is a usage error.
+    // Nothing of the lab exists under another suffix: the steps that need the missing resource
+    // group are skipped, and a skipped step is never a passed test.
+    let out = sb
+        .amlab(&[
+            "check",
+            workspace,
+            "--var",
+            "suffix=none1",
+            "--report",
+            "classroom=c2.json",
+            "--report",
+            "json=r2.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&read(&sb, "r2.json")).unwrap();
+    assert!(
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["status"] == "skipped"),
+        "{report}"
+    );
+    let classroom: serde_json::Value = serde_json::from_str(&read(&sb, "c2.json")).unwrap();
+    assert!(
+        classroom["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "fail"),
+        "skipped is never pass"
+    );
+
+    // `github` without GITHUB_STEP_SUMMARY is a usage error.
     let out = sb
         .amlab(&[
             "check",
@@ -326,7 +363,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
             "--var",
             "suffix=gh1",
             "--report",
-            "github=-",
+            "github",
         ])
         .env_remove("GITHUB_STEP_SUMMARY")
         .output()
