@@ -135,3 +135,39 @@ fn run_refuses_a_broken_lab_before_any_request() {
         "the emulator was opened for an invalid lab"
     );
 }
+
+/// Piped (not a terminal), an error is never hard-wrapped: a path longer than any terminal and
+/// a long message stay whole on their line, whatever `COLUMNS` says.
+#[test]
+fn errors_are_not_wrapped_when_piped() {
+    let sb = Sandbox::new();
+    let deep = (0..12)
+        .map(|i| format!("a-rather-long-folder-name-{i:02}"))
+        .collect::<Vec<_>>()
+        .join("/");
+    let file = format!("{deep}/broken.lab.yaml");
+    assert!(file.len() > 200, "{}", file.len());
+    let long = "the_resource_group_this_lab_creates_for_every_learner_of_the_class_who_takes_it_\
+                this_term_and_keeps_until_the_end_of_the_course";
+    sb.write(
+        &file,
+        &GOOD.replace(
+            "resourceGroups/${rg}",
+            &format!("resourceGroups/${{{long}}}"),
+        ),
+    );
+    for columns in [None, Some("40")] {
+        let mut cmd = sb.amlab(&["lint", &file]);
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{file}:9:")), "{err}");
+        assert!(
+            err.contains(&format!("undefined parameter `{long}`")),
+            "the message was split: {err}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ mod emulator_state;
 mod faults;
 mod grade;
 mod interrupt;
+mod junit_schema;
 mod lint;
 mod malformed;
 mod mistakes;
