@@ -78,7 +78,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         .map_err(CommandError::Io)?;
     let client =
         ArmClient::new(target.transport.clone(), target.base.clone()).with_retry(RetryPolicy {
-            max_retries: usize::from(args.retries),
+            max_retries: args.retries.map(usize::from),
             ..RetryPolicy::default()
         });
     let options = GradeOptions {

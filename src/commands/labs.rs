@@ -199,7 +199,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         pass_mark: args.pass_mark,
     };
     let retry = RetryPolicy {
-        max_retries: usize::from(args.retries),
+        max_retries: args.retries.map(usize::from),
         ..RetryPolicy::default()
     };
     let mut record = args.record.as_deref().map(Record::new);

@@ -213,12 +213,17 @@ async fn run_step(
         title: &step.title,
     });
     let started = Instant::now();
+    // Retries of the step's requests stop before its time budget runs out.
+    let client = ctx
+        .client
+        .clone()
+        .with_deadline(tokio::time::Instant::now() + step.timeout);
     let work = async {
         let action = async {
             match ctx.mode {
-                Mode::Run => step::apply(&ctx.client, lab, step).await,
-                Mode::Check => step::check(&ctx.client, lab, step).await,
-                Mode::Teardown => step::teardown(&ctx.client, lab, step).await,
+                Mode::Run => step::apply(&client, lab, step).await,
+                Mode::Check => step::check(&client, lab, step).await,
+                Mode::Teardown => step::teardown(&client, lab, step).await,
             }
         };
         match tokio::time::timeout(step.timeout, action).await {
