@@ -109,16 +109,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         match file.resolve(&ctx) {
             Ok(lab) => {
                 if mode != Mode::Run && !lab.generated.is_empty() {
-                    let names: Vec<String> = lab
-                        .generated
-                        .keys()
-                        .map(|k| format!("--var {k}=..."))
-                        .collect();
-                    problems.push(format!(
-                        "{}: parameters with a random default have no value on this target yet; run the lab first, or name your resources with {}",
-                        file.path.display(),
-                        names.join(" ")
-                    ));
+                    problems.push(no_random_value(&file.path, &lab));
                     continue;
                 }
                 if let Some(m) = &mut memory {
@@ -163,33 +154,7 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
             .map_err(|e| CommandError::Target(format!("{MEMORY_FILE}: {e}")))?;
     }
 
-    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
-    let stderr = SharedWriter::new(std::mem::replace(&mut io.stderr, Box::new(std::io::sink())));
-    io.stderr = Box::new(stderr.clone());
-    // A report on standard output (`FORMAT=-`) keeps it machine-readable: the terminal report
-    // goes to standard error instead.
-    let terminal = if reports.iter().any(ReportSpec::is_stdout) {
-        stderr.clone()
-    } else {
-        stdout.clone()
-    };
-    reporters.push(Box::new(TerminalReporter::new(
-        Box::new(terminal),
-        TerminalOptions {
-            color: io.color,
-            progress: io.progress,
-            durations: !args.no_durations,
-        },
-    )));
-    for report in reports {
-        reporters.push(match report {
-            ReportSpec::Json(to) => Box::new(JsonReporter::new(Output::new(to, &stdout))),
-            ReportSpec::Junit(to) => Box::new(JunitReporter::new(Output::new(to, &stdout))),
-            ReportSpec::Classroom(to) => Box::new(ClassroomReporter::new(Output::new(to, &stdout))),
-            ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
-        });
-    }
+    let reporters = reporters(reports, args, io);
     let sink = Arc::new(EventSink::new(reporters).with_reveal(args.reveal));
     let options = RunOptions {
         mode,
@@ -238,6 +203,51 @@ pub(super) fn execute(mode: Mode, args: &TargetArgs, io: &mut Io) -> Result<i32,
         }
     }
     Ok(super::exit_code(&results, interrupted))
+}
+
+/// Why `check` or `teardown` cannot use a lab whose random parameters have no value yet.
+fn no_random_value(path: &Path, lab: &crate::lab::resolved::ResolvedLab) -> String {
+    let names: Vec<String> = lab
+        .generated
+        .keys()
+        .map(|k| format!("--var {k}=..."))
+        .collect();
+    format!(
+        "{}: parameters with a random default have no value on this target yet; run the lab first, or name your resources with {}",
+        path.display(),
+        names.join(" ")
+    )
+}
+
+/// The terminal reporter and one reporter per `--report`; takes over `io`'s stdout and stderr
+/// (shared, so that a closed pipe stops the output quietly). A report on standard output
+/// (`FORMAT=-`) keeps it machine-readable: the terminal report then goes to stderr.
+fn reporters(reports: Vec<ReportSpec>, args: &TargetArgs, io: &mut Io) -> Vec<Box<dyn Reporter>> {
+    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
+    let stderr = SharedWriter::new(std::mem::replace(&mut io.stderr, Box::new(std::io::sink())));
+    io.stderr = Box::new(stderr.clone());
+    let terminal = if reports.iter().any(ReportSpec::is_stdout) {
+        stderr
+    } else {
+        stdout.clone()
+    };
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
+        Box::new(terminal),
+        TerminalOptions {
+            color: io.color,
+            progress: io.progress,
+            durations: !args.no_durations,
+        },
+    ))];
+    for report in reports {
+        reporters.push(match report {
+            ReportSpec::Json(to) => Box::new(JsonReporter::new(Output::new(to, &stdout))),
+            ReportSpec::Junit(to) => Box::new(JunitReporter::new(Output::new(to, &stdout))),
+            ReportSpec::Classroom(to) => Box::new(ClassroomReporter::new(Output::new(to, &stdout))),
+            ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
+        });
+    }
+    reporters
 }
 
 /// Parses `--var NAME=VALUE` flags.
