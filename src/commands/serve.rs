@@ -21,12 +21,6 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
         provisioning_delay: args.provisioning_delay,
     })
     .map_err(|e| CommandError::Target(e.to_string()))?;
-    if args.fresh {
-        // Opening writes nothing; --fresh empties the state file now.
-        emulator
-            .flush()
-            .map_err(|e| CommandError::Target(e.to_string()))?;
-    }
     let faults = Faults::new(
         FaultOptions {
             latency: args.latency,
@@ -48,6 +42,12 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
             .await
             .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
         let addr = listener.local_addr()?;
+        if args.fresh {
+            // Opening wrote nothing; with the address bound, --fresh empties the state file.
+            server
+                .flush_state()
+                .map_err(|e| CommandError::Target(e.to_string()))?;
+        }
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -46,6 +46,11 @@ impl Server {
         }
     }
 
+    /// Saves the emulator's state file now (`--fresh`: empties it once the address is bound).
+    pub fn flush_state(&self) -> Result<(), crate::emulator::EmulatorError> {
+        self.emulator.flush()
+    }
+
     /// Releases requests held by `--hang-after` (their connections are then closed).
     pub fn stop(&self) {
         self.stopping.send_replace(true);

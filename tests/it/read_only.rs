@@ -142,3 +142,33 @@ fn check_on_a_missing_state_creates_nothing() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(!sb.path().join(".amlab").exists());
 }
+
+#[test]
+fn serve_fresh_on_an_address_in_use_leaves_the_state_alone() {
+    let sb = Sandbox::new();
+    let run = sb
+        .amlab(&["run", lab("04-compute.lab.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    let before = snapshot(sb.path());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = sb
+        .amlab(&[
+            "serve",
+            "--state",
+            ".amlab/emulator-state.json",
+            "--fresh",
+            "--addr",
+            &addr,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot listen"), "{}", stderr(&out));
+    assert!(
+        snapshot(sb.path()) == before,
+        "serve --fresh emptied the state"
+    );
+}
