@@ -2,7 +2,6 @@
 //! opens load without the lock and never write).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::EmulatorError;
@@ -70,23 +69,13 @@ impl StateFile {
         Ok((file, world))
     }
 
-    /// Writes the world atomically (temporary file in the same directory, then rename).
+    /// Writes the world atomically (temporary file in the same directory, then rename; a
+    /// symlinked state file is followed and kept: see [`crate::fsutil::write_atomic`]).
     pub(crate) fn save(&self, world: &World) -> Result<(), EmulatorError> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| state_error(&self.path, format!("cannot create a temporary file: {e}")))?;
         let bytes = serde_json::to_vec_pretty(world)
             .map_err(|e| state_error(&self.path, format!("cannot serialize: {e}")))?;
-        tmp.write_all(&bytes)
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))?;
-        tmp.persist(&self.path)
-            .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
-        Ok(())
+        crate::fsutil::write_atomic(&self.path, &bytes)
+            .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))
     }
 }
 
@@ -115,4 +104,28 @@ pub(crate) fn load(path: &Path) -> Result<World, EmulatorError> {
         )));
     }
     Ok(world)
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlinked_state_file_is_written_through_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("real")).unwrap();
+        let link = dir.path().join("state.json");
+        std::os::unix::fs::symlink("real/state.json", &link).unwrap();
+        let (file, world) = StateFile::open(&link, false).unwrap();
+        file.save(&world).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let saved = std::fs::read_to_string(dir.path().join("real/state.json")).unwrap();
+        assert!(saved.contains("\"version\": 1"), "{saved}");
+    }
 }
