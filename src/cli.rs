@@ -118,9 +118,10 @@ pub struct GradeArgs {
     /// Emulator state file.
     #[arg(long, default_value = ".amlab/emulator-state.json")]
     pub state: PathBuf,
-    /// Retries of one request on throttling and server errors.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=20))]
-    pub retries: u8,
+    /// At most this many retries of one request (default: as many as each step's time budget
+    /// allows, as for `check`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub retries: Option<u8>,
     /// Pass mark overriding the lab's: a percentage such as 70%, or points such as 12.
     #[arg(long, value_name = "MARK", value_parser = parse_pass_mark)]
     pub pass_mark: Option<crate::lab::PassMark>,
@@ -297,8 +298,9 @@ pub struct TargetArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
-    /// job summary at PATH, `-` for $GITHUB_STEP_SUMMARY, plus annotations on stdout) or
-    /// `classroom` (a GitHub Classroom autograding result).
+    /// job summary at PATH, `github` alone for $GITHUB_STEP_SUMMARY, plus annotations on stdout)
+    /// or `classroom` (a GitHub Classroom autograding result). PATH `-` is standard output (one
+    /// report at a time; the terminal report then goes to stderr).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
     /// Only what did not pass, and the summary: a lab whose steps all passed is one line.
@@ -307,10 +309,12 @@ pub struct TargetArgs {
     /// Concurrent steps at most.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Retries of one request on throttling (429), timeouts and server errors (5xx), with
-    /// capped exponential backoff and jitter, honouring Retry-After.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=20))]
-    pub retries: u8,
+    /// At most this many retries of one request. By default a request is retried on throttling
+    /// (429), timeouts (408), server errors (5xx) and dropped connections for as long as the
+    /// step's time budget allows, with capped exponential backoff and jitter, honouring
+    /// Retry-After; a server that gives no answer 8 times in a row is given up on.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub retries: Option<u8>,
     /// Time limit of one HTTP request (azure and URL targets), e.g. 60s, 500ms; a request
     /// without an answer by then is retried, then the step fails (exit 3).
     #[arg(long, default_value = "60s", value_parser = parse_timeout)]

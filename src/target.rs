@@ -47,6 +47,19 @@ pub struct Target {
 pub const USERINFO_IGNORED: &str = "the user name and password in the --target URL are ignored \
      (amlab authenticates with a bearer token, see --auth) and are never shown or stored";
 
+impl Target {
+    /// With `--fresh` on the emulator: writes the emptied state now (opening wrote nothing, so a
+    /// command that fails validation leaves the learner's state as it was).
+    pub fn commit_fresh(&self) -> Result<(), CommandError> {
+        match &self.emulator {
+            Some(emulator) => emulator
+                .flush()
+                .map_err(|e| CommandError::Target(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Options for opening a target.
 #[derive(Debug, Clone)]
 pub struct TargetSpec {
@@ -56,8 +69,11 @@ pub struct TargetSpec {
     pub subscription: Option<String>,
     /// `--state`.
     pub state: PathBuf,
-    /// `--fresh`.
+    /// `--fresh`: the emulator starts empty in memory; the caller empties the state file with
+    /// [`Target::commit_fresh`] once everything is validated.
     pub fresh: bool,
+    /// Nothing may be written (`check`, `grade`): the emulator state is loaded, never saved.
+    pub read_only: bool,
     /// `--provisioning-delay`.
     pub provisioning_delay: Duration,
     /// `--auth`.
@@ -68,8 +84,6 @@ pub struct TargetSpec {
     pub ca_cert: Option<PathBuf>,
     /// `--timeout`: the time limit of one HTTP request (azure and URL targets).
     pub timeout: Duration,
-    /// Open the emulator's state read-only: no lock, never written (`check`, `grade`).
-    pub read_only: bool,
 }
 
 /// Opens the target named by `spec`.
@@ -79,8 +93,8 @@ pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
             let emulator = Emulator::open(EmulatorOptions {
                 state_path: Some(spec.state.clone()),
                 fresh: spec.fresh,
-                provisioning_delay: spec.provisioning_delay,
                 read_only: spec.read_only,
+                provisioning_delay: spec.provisioning_delay,
             })
             .map_err(|e| CommandError::Target(e.to_string()))?;
             let emulator = Arc::new(emulator);

@@ -1,5 +1,6 @@
-//! The ARM client above every transport: api-versions, bounded retries with backoff and
-//! `Retry-After`, long-running operations, `nextLink` paging, and ARM error extraction.
+//! The ARM client above every transport: api-versions, retries with backoff and `Retry-After`
+//! bounded by the step's time budget, long-running operations, `nextLink` paging, and ARM error
+//! extraction.
 //!
 //! A read-only client (check mode) refuses PUT, PATCH, DELETE and POST before anything is sent.
 
@@ -7,9 +8,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::{BackoffBuilder, ExponentialBuilder};
 use serde_json::Value;
-use tokio::time::sleep;
+use tokio::time::{Instant, sleep};
 
 use super::error::ArmError;
 use super::resource_types::{api_version_for, delete_query, is_collection};
@@ -18,23 +19,38 @@ use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportEr
 /// Statuses worth retrying: throttling, timeouts and transient server errors.
 const RETRYABLE: &[u16] = &[408, 429, 500, 502, 503, 504];
 
-/// Retry policy for one request.
+/// Statuses after which a POST (not idempotent) is retried: the server says it did not act
+/// (throttled, timed out waiting for the request, unavailable). After a 500, 502 or 504 or a
+/// lost answer, a POST may have acted, and is not sent again.
+const RETRYABLE_POST: &[u16] = &[408, 429, 503];
+
+/// Retry policy for one request: transient failures are retried with capped exponential backoff
+/// and jitter (or the delay `Retry-After` asks for) until the time budget would be exceeded.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: usize,
+    /// An optional cap on retries after the first attempt (`--retries`); `None`: as many as
+    /// the time budget allows.
+    pub max_retries: Option<usize>,
     /// First backoff delay.
     pub min_delay: Duration,
     /// Cap on one delay (a longer `Retry-After` is capped too).
     pub max_delay: Duration,
+    /// The budget of one request when the client has no deadline (a step gives it its own).
+    pub budget: Duration,
+    /// Consecutive attempts without any answer (dropped connection, refused, timed out) after
+    /// which the request is given up on, whatever the budget: a server that never answers is
+    /// not waited for until the step's time runs out.
+    pub max_unanswered: usize,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 6,
+            max_retries: None,
             min_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
+            budget: Duration::from_secs(300),
+            max_unanswered: 8,
         }
     }
 }
@@ -46,6 +62,8 @@ pub struct ArmClient {
     base: String,
     read_only: bool,
     retry: RetryPolicy,
+    /// When retrying must stop (the step's time budget); `None`: [`RetryPolicy::budget`].
+    deadline: Option<Instant>,
 }
 
 /// Where an ARM read landed.
@@ -80,6 +98,7 @@ impl ArmClient {
             base,
             read_only: false,
             retry: RetryPolicy::default(),
+            deadline: None,
         }
     }
 
@@ -92,6 +111,13 @@ impl ArmClient {
     /// Sets the retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Retries stop before `deadline` (the step's time budget).
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -265,8 +291,8 @@ impl ArmClient {
         Ok(Followed::NotLongRunning)
     }
 
-    /// Sends one request with bounded retries on throttling, transient errors and dropped
-    /// connections, honouring `Retry-After`. Returns the last response (any status).
+    /// Sends one request, retrying throttling, transient errors and dropped connections (see
+    /// [`RetryPolicy`]), honouring `Retry-After`. Returns the last response (any status).
     pub async fn send(
         &self,
         method: Method,
@@ -287,53 +313,74 @@ impl ArmClient {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body,
         };
-        let attempt = || {
-            let request = request.clone();
-            async move {
-                match self.transport.send(request).await {
-                    Ok(r) if RETRYABLE.contains(&r.status) => Err(Attempt::Status(r)),
-                    Ok(r) => Ok(r),
-                    Err(e) if e.is_retryable() => Err(Attempt::Transport(e)),
-                    Err(e) => Err(Attempt::Fatal(e)),
-                }
-            }
-        };
-        let backoff = ExponentialBuilder::default()
+        let deadline = self
+            .deadline
+            .unwrap_or_else(|| Instant::now() + self.retry.budget);
+        let mut backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.min_delay)
             .with_max_delay(self.retry.max_delay)
-            .with_max_times(self.retry.max_retries)
-            .with_jitter();
-        let max_delay = self.retry.max_delay;
-        let result = attempt
-            .retry(backoff)
-            .when(|e| !matches!(e, Attempt::Fatal(_)))
-            .adjust(move |e, dur| {
-                let hinted = match e {
-                    Attempt::Status(r) => retry_after(r).map(|d| d.min(max_delay)),
-                    _ => None,
-                };
-                dur.map(|d| hinted.unwrap_or(d))
-            })
-            .await;
-        let path = url_path(url);
-        if let Ok(HttpResponse { body: Some(b), .. }) = &result {
-            crate::secrets::learn(b);
+            .without_max_times()
+            .with_jitter()
+            .build();
+        let (mut attempts, mut unanswered) = (0usize, 0usize);
+        loop {
+            attempts += 1;
+            let failed = match self.transport.send(request.clone()).await {
+                Ok(r) if retryable(method, r.status) => Attempt::Status(r),
+                Ok(r) => {
+                    if let Some(b) = &r.body {
+                        crate::secrets::learn(b);
+                    }
+                    return Ok(r);
+                }
+                Err(e) if e.is_retryable() && method != Method::Post => Attempt::Transport(e),
+                Err(e) => return Err(ArmError::Transport(e)),
+            };
+            unanswered = match failed {
+                Attempt::Transport(_) => unanswered + 1,
+                Attempt::Status(_) => 0,
+            };
+            let hinted = match &failed {
+                Attempt::Status(r) => retry_after(r),
+                Attempt::Transport(_) => None,
+            };
+            let delay = hinted
+                .or_else(|| backoff.next())
+                .unwrap_or(self.retry.max_delay)
+                .min(self.retry.max_delay);
+            let capped = self.retry.max_retries.is_some_and(|m| attempts > m);
+            let out_of_time = Instant::now() + delay >= deadline;
+            if capped || out_of_time || unanswered >= self.retry.max_unanswered {
+                return Err(self.gave_up(method, url, attempts, failed));
+            }
+            sleep(delay).await;
         }
-        match result {
-            Ok(r) => Ok(r),
-            Err(Attempt::Status(r)) => {
+    }
+
+    fn gave_up(&self, method: Method, url: &str, attempts: usize, last: Attempt) -> ArmError {
+        match last {
+            Attempt::Status(r) => {
                 let (code, message) = arm_error(&r);
-                Err(ArmError::RetriesExhausted {
+                ArmError::RetriesExhausted {
                     method: method.as_str(),
-                    path,
-                    attempts: self.retry.max_retries + 1,
+                    path: url_path(url),
+                    attempts,
                     status: r.status,
                     code,
                     message,
-                })
+                }
             }
-            Err(Attempt::Transport(e) | Attempt::Fatal(e)) => Err(ArmError::Transport(e)),
+            Attempt::Transport(e) => ArmError::Transport(e),
         }
+    }
+}
+
+/// Whether a response with `status` is worth sending `method` again.
+fn retryable(method: Method, status: u16) -> bool {
+    if method == Method::Post {
+        RETRYABLE_POST.contains(&status)
+    } else {
+        RETRYABLE.contains(&status)
     }
 }
 
@@ -372,7 +419,6 @@ pub fn settled(doc: &Value) -> bool {
 enum Attempt {
     Status(HttpResponse),
     Transport(TransportError),
-    Fatal(TransportError),
 }
 
 /// api-version choice for the requests of one step.

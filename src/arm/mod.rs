@@ -8,4 +8,6 @@ pub mod cloud;
 pub mod error;
 pub mod live;
 pub mod resource_types;
+#[cfg(test)]
+mod retry_tests;
 pub mod transport;

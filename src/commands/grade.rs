@@ -48,12 +48,12 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         subscription: args.subscription.clone(),
         state: args.state.clone(),
         fresh: false,
+        read_only: true,
         provisioning_delay: std::time::Duration::ZERO,
         auth: args.auth,
         cloud: args.cloud,
         ca_cert: args.ca_cert.clone(),
         timeout: args.timeout,
-        read_only: true,
     };
     let target = target::open(&spec)?;
     if let Some(warning) = &target.warning {
@@ -85,7 +85,7 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         .map_err(CommandError::Io)?;
     let client =
         ArmClient::new(target.transport.clone(), target.base.clone()).with_retry(RetryPolicy {
-            max_retries: usize::from(args.retries),
+            max_retries: args.retries.map(usize::from),
             ..RetryPolicy::default()
         });
     let options = GradeOptions {

@@ -18,7 +18,7 @@ use crate::report::github::{GithubReporter, SummaryTarget};
 use crate::report::json::JsonReporter;
 use crate::report::junit::JunitReporter;
 use crate::report::terminal::{TerminalOptions, TerminalReporter};
-use crate::report::{Reporter, SharedWriter};
+use crate::report::{Destination, Output, Reporter, SharedWriter};
 use crate::run::events::Mode;
 use crate::run::interrupt::Interrupt;
 use crate::run::result::LabInfo;
@@ -78,8 +78,8 @@ pub(super) fn execute_plan(
     if let Some(interval) = plan.watch {
         return super::watch::rounds(prepared, args, scoring, interval, io);
     }
-    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
-    let reporters = reporters(&prepared.reports, &stdout, args, io, true);
+    let (stdout, stderr) = shared_outputs(io);
+    let reporters = reporters(&prepared.reports, &stdout, &stderr, args, io, true);
     let mut record = args.record.as_deref().map(Record::new);
     let results = run_round(&prepared, mode, args, scoring, reporters, record.as_mut())?;
     let interrupted = prepared.interrupt.is_triggered();
@@ -111,6 +111,13 @@ fn prepare(
     plan: &CheckPlan,
     io: &mut Io,
 ) -> Result<Prepared, CommandError> {
+    if mode == Mode::Check && args.fresh {
+        return Err(CommandError::Usage(
+            "--fresh empties the emulator state, and check is read-only: it never changes what it \
+             checks. Start over with `amlab run --fresh`, or drop --fresh"
+                .into(),
+        ));
+    }
     let vars = parse_vars(&args.vars)?;
     let reports = parse_reports(
         &args.reports,
@@ -208,7 +215,15 @@ fn prepare(
             None => CommandError::Usage(unnamed.join("\n")),
         });
     }
-    if let Some(m) = &memory {
+    // Everything is valid: only now is anything written (check writes nothing).
+    if args.fresh
+        && let Some(t) = &target
+    {
+        t.commit_fresh()?;
+    }
+    if let Some(m) = &memory
+        && mode != Mode::Check
+    {
         m.save().map_err(|e| CommandError::Target(e.to_string()))?;
     }
     Ok(Prepared {
@@ -304,18 +319,35 @@ fn resolve_labs(
     Ok((labs, problems))
 }
 
-/// The terminal reporter on `stdout` (with `terminal`) and one reporter per `--report`.
+/// `io`'s standard output and error, taken over and shared, so that a closed pipe stops the
+/// output quietly (see [`SharedWriter`]); `io.stderr` writes through the shared one.
+pub(super) fn shared_outputs(io: &mut Io) -> (SharedWriter, SharedWriter) {
+    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
+    let stderr = SharedWriter::new(std::mem::replace(&mut io.stderr, Box::new(std::io::sink())));
+    io.stderr = Box::new(stderr.clone());
+    (stdout, stderr)
+}
+
+/// The terminal reporter (with `terminal`) and one reporter per `--report`. A report on
+/// standard output (`FORMAT=-`) keeps it machine-readable: the terminal report then goes to
+/// `stderr`.
 pub(super) fn reporters(
     reports: &[ReportSpec],
     stdout: &SharedWriter,
+    stderr: &SharedWriter,
     args: &TargetArgs,
     io: &Io,
     terminal: bool,
 ) -> Vec<Box<dyn Reporter>> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     if terminal {
+        let to = if reports.iter().any(ReportSpec::is_stdout) {
+            stderr
+        } else {
+            stdout
+        };
         reporters.push(Box::new(TerminalReporter::new(
-            Box::new(stdout.clone()),
+            Box::new(to.clone()),
             TerminalOptions {
                 color: io.color,
                 progress: io.progress,
@@ -326,9 +358,9 @@ pub(super) fn reporters(
     }
     for report in reports {
         reporters.push(match report.clone() {
-            ReportSpec::Json(path) => Box::new(JsonReporter::new(path)),
-            ReportSpec::Junit(path) => Box::new(JunitReporter::new(path)),
-            ReportSpec::Classroom(path) => Box::new(ClassroomReporter::new(path)),
+            ReportSpec::Json(to) => Box::new(JsonReporter::new(Output::new(to, stdout))),
+            ReportSpec::Junit(to) => Box::new(JunitReporter::new(Output::new(to, stdout))),
+            ReportSpec::Classroom(to) => Box::new(ClassroomReporter::new(Output::new(to, stdout))),
             ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
         });
     }
@@ -353,7 +385,7 @@ pub(super) fn run_round(
         pass_mark: scoring.pass_mark,
     };
     let retry = RetryPolicy {
-        max_retries: usize::from(args.retries),
+        max_retries: args.retries.map(usize::from),
         ..RetryPolicy::default()
     };
     let target = &prepared.target;
@@ -421,17 +453,30 @@ pub(super) fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>, Co
     Ok(out)
 }
 
-/// A `--report FORMAT=PATH` flag, parsed.
+/// A `--report FORMAT=PATH` flag, parsed (`-` is standard output).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ReportSpec {
     /// `json=PATH`.
-    Json(PathBuf),
+    Json(Destination),
     /// `junit=PATH`.
-    Junit(PathBuf),
-    /// `github=PATH` (or `github=-` for `$GITHUB_STEP_SUMMARY`).
+    Junit(Destination),
+    /// `github=PATH` (`github` alone for `$GITHUB_STEP_SUMMARY`).
     Github(SummaryTarget),
     /// `classroom=PATH`.
-    Classroom(PathBuf),
+    Classroom(Destination),
+}
+
+impl ReportSpec {
+    /// Whether the report goes to standard output.
+    fn is_stdout(&self) -> bool {
+        matches!(
+            self,
+            ReportSpec::Json(Destination::Stdout)
+                | ReportSpec::Junit(Destination::Stdout)
+                | ReportSpec::Classroom(Destination::Stdout)
+                | ReportSpec::Github(SummaryTarget::Stdout)
+        )
+    }
 }
 
 /// The report formats, for messages.
@@ -442,43 +487,66 @@ pub(crate) fn parse_reports(
     reports: &[String],
     step_summary: Option<&std::ffi::OsStr>,
 ) -> Result<Vec<ReportSpec>, CommandError> {
-    reports
+    let specs = reports
         .iter()
-        .map(|r| {
-            let (format, path) = r.split_once('=').unwrap_or((r.as_str(), ""));
-            let file = || {
-                if path.is_empty() {
-                    Err(CommandError::Usage(format!(
-                        "--report {r}: expected FORMAT=PATH, such as {format}=report.{}",
-                        if format == "junit" { "xml" } else { "json" }
-                    )))
-                } else {
-                    Ok(PathBuf::from(path))
-                }
-            };
-            match format {
-                "json" => Ok(ReportSpec::Json(file()?)),
-                "junit" => Ok(ReportSpec::Junit(file()?)),
-                "classroom" => Ok(ReportSpec::Classroom(file()?)),
-                "github" if path.is_empty() || path == "-" => match step_summary {
-                    Some(p) if !p.is_empty() => {
-                        Ok(ReportSpec::Github(SummaryTarget::Append(PathBuf::from(p))))
-                    }
-                    _ => Err(CommandError::Usage(format!(
-                        "--report {r}: GITHUB_STEP_SUMMARY is not set (it is, inside a GitHub Actions step); \
-                         give a file instead, such as github=summary.md"
-                    ))),
-                },
-                "github" => Ok(ReportSpec::Github(SummaryTarget::File(PathBuf::from(path)))),
-                _ if !r.contains('=') => Err(CommandError::Usage(format!(
-                    "--report {r}: expected FORMAT=PATH with FORMAT one of {FORMATS}"
-                ))),
-                other => Err(CommandError::Usage(format!(
-                    "--report {r}: unknown format `{other}`, expected one of {FORMATS}"
-                ))),
+        .map(|r| parse_report(r, step_summary))
+        .collect::<Result<Vec<_>, _>>()?;
+    let on_stdout: Vec<&String> = reports
+        .iter()
+        .zip(&specs)
+        .filter(|(_, s)| s.is_stdout())
+        .map(|(r, _)| r)
+        .collect();
+    if on_stdout.len() > 1 {
+        let flags: Vec<String> = on_stdout.iter().map(|r| format!("--report {r}")).collect();
+        return Err(CommandError::Usage(format!(
+            "{}: only one report can go to standard output (`-`); give the others a file",
+            flags.join(", ")
+        )));
+    }
+    Ok(specs)
+}
+
+/// Parses one `--report FORMAT=PATH` flag.
+fn parse_report(
+    r: &str,
+    step_summary: Option<&std::ffi::OsStr>,
+) -> Result<ReportSpec, CommandError> {
+    let (format, path) = r.split_once('=').unwrap_or((r, ""));
+    let to = || {
+        if path.is_empty() {
+            Err(CommandError::Usage(format!(
+                "--report {r}: expected FORMAT=PATH, such as {format}=report.{} (or {format}=- for standard output)",
+                if format == "junit" { "xml" } else { "json" }
+            )))
+        } else if path == "-" {
+            Ok(Destination::Stdout)
+        } else {
+            Ok(Destination::File(PathBuf::from(path)))
+        }
+    };
+    match format {
+        "json" => Ok(ReportSpec::Json(to()?)),
+        "junit" => Ok(ReportSpec::Junit(to()?)),
+        "classroom" => Ok(ReportSpec::Classroom(to()?)),
+        "github" if path.is_empty() => match step_summary {
+            Some(p) if !p.is_empty() => {
+                Ok(ReportSpec::Github(SummaryTarget::Append(PathBuf::from(p))))
             }
-        })
-        .collect()
+            _ => Err(CommandError::Usage(format!(
+                "--report {r}: GITHUB_STEP_SUMMARY is not set (it is, inside a GitHub Actions step); \
+                 give a file instead, such as github=summary.md, or github=- for standard output"
+            ))),
+        },
+        "github" if path == "-" => Ok(ReportSpec::Github(SummaryTarget::Stdout)),
+        "github" => Ok(ReportSpec::Github(SummaryTarget::File(PathBuf::from(path)))),
+        _ if !r.contains('=') => Err(CommandError::Usage(format!(
+            "--report {r}: expected FORMAT=PATH with FORMAT one of {FORMATS}"
+        ))),
+        other => Err(CommandError::Usage(format!(
+            "--report {r}: unknown format `{other}`, expected one of {FORMATS}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -520,17 +588,17 @@ mod tests {
         assert_eq!(
             specs,
             vec![
-                ReportSpec::Json("r.json".into()),
-                ReportSpec::Junit("out/j.xml".into()),
-                ReportSpec::Classroom("c.json".into()),
+                ReportSpec::Json(Destination::File("r.json".into())),
+                ReportSpec::Junit(Destination::File("out/j.xml".into())),
+                ReportSpec::Classroom(Destination::File("c.json".into())),
                 ReportSpec::Github(SummaryTarget::File("s.md".into())),
             ]
         );
     }
 
     #[test]
-    fn github_dash_or_empty_appends_to_the_step_summary() {
-        for flag in ["github=-", "github=", "github"] {
+    fn github_alone_appends_to_the_step_summary() {
+        for flag in ["github=", "github"] {
             assert_eq!(
                 parse(&[flag], Some("/tmp/summary")).unwrap(),
                 vec![ReportSpec::Github(SummaryTarget::Append(
@@ -538,8 +606,27 @@ mod tests {
                 ))]
             );
         }
-        let e = parse(&["github=-"], None).unwrap_err();
+        let e = parse(&["github"], None).unwrap_err();
         assert!(e.contains("GITHUB_STEP_SUMMARY is not set"), "{e}");
+    }
+
+    #[test]
+    fn dash_is_standard_output_for_every_format_one_at_a_time() {
+        assert_eq!(
+            parse(&["json=-", "junit=j.xml"], Some("/tmp/summary")).unwrap(),
+            vec![
+                ReportSpec::Json(Destination::Stdout),
+                ReportSpec::Junit(Destination::File("j.xml".into())),
+            ]
+        );
+        for flag in ["junit=-", "classroom=-", "github=-"] {
+            assert!(parse(&[flag], None).unwrap()[0].is_stdout(), "{flag}");
+        }
+        let e = parse(&["json=-", "github=-"], None).unwrap_err();
+        assert!(
+            e.contains("--report json=-, --report github=-") && e.contains("only one report"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let emulator = Emulator::open(EmulatorOptions {
         state_path: args.state.clone(),
         fresh: args.fresh,
-        provisioning_delay: args.provisioning_delay,
         read_only: false,
+        provisioning_delay: args.provisioning_delay,
     })
     .map_err(|e| CommandError::Target(e.to_string()))?;
     let faults = Faults::new(
@@ -67,6 +67,12 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
             .await
             .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
         let addr = listener.local_addr()?;
+        if args.fresh {
+            // Opening wrote nothing; with the address bound, --fresh empties the state file.
+            server
+                .flush_state()
+                .map_err(|e| CommandError::Target(e.to_string()))?;
+        }
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -16,7 +16,6 @@ use super::labs::{self, CheckPlan, Prepared};
 use crate::cli::{CheckArgs, ScoringArgs, TargetArgs};
 use crate::error::CommandError;
 use crate::exit;
-use crate::report::SharedWriter;
 use crate::run::events::Mode;
 use crate::run::result::{LabResult, StepStatus};
 
@@ -37,7 +36,7 @@ pub(super) fn rounds(
     interval: Duration,
     io: &mut Io,
 ) -> Result<i32, CommandError> {
-    let stdout = SharedWriter::new(std::mem::replace(&mut io.stdout, Box::new(std::io::sink())));
+    let (stdout, stderr) = labs::shared_outputs(io);
     let mut out = stdout.clone();
     let mut previous: Option<Vec<LabResult>> = None;
     for round in 1u32.. {
@@ -49,7 +48,7 @@ pub(super) fn rounds(
         {
             prepared.target = Some(crate::target::open(&prepared.spec)?);
         }
-        let reporters = labs::reporters(&prepared.reports, &stdout, args, io, round == 1);
+        let reporters = labs::reporters(&prepared.reports, &stdout, &stderr, args, io, round == 1);
         let results = labs::run_round(&prepared, Mode::Check, args, scoring, reporters, None)?;
         if prepared.interrupt.is_triggered() {
             return Ok(exit::INTERRUPTED);

@@ -44,13 +44,14 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub struct EmulatorOptions {
     /// State file; `None` keeps the world in memory only.
     pub state_path: Option<PathBuf>,
-    /// Start with an empty world (the state file is replaced).
+    /// Start with an empty world (the state file is replaced at the first save or
+    /// [`Emulator::flush`]; opening writes nothing).
     pub fresh: bool,
+    /// Load the state file without locking it and never write it: changes and the request log
+    /// stay in memory (what `check` and `grade` use).
+    pub read_only: bool,
     /// How long resources stay `Creating`/`Updating`/`Deleting` before they settle.
     pub provisioning_delay: Duration,
-    /// Read a snapshot of the state file without locking it and never write it (`check`: works
-    /// while `amlab serve` or a `run` holds the file).
-    pub read_only: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -58,8 +59,8 @@ impl Default for EmulatorOptions {
         Self {
             state_path: None,
             fresh: false,
-            provisioning_delay: Duration::from_millis(50),
             read_only: false,
+            provisioning_delay: Duration::from_millis(50),
         }
     }
 }
@@ -147,6 +148,7 @@ impl Emulator {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, EmulatorError> {
         let (file, world) = match &options.state_path {
+            Some(_) if options.fresh && options.read_only => (None, World::default()),
             Some(path) if options.read_only => (None, StateFile::snapshot(path)?),
             Some(path) => {
                 let (file, world) = StateFile::open(path, options.fresh)?;

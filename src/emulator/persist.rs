@@ -1,8 +1,8 @@
 //! The state file: loading, atomic saving (of the world without its secrets, see
-//! [`super::sealed`]), and the exclusive sibling lock file.
+//! [`super::sealed`]), and the exclusive sibling lock file (read-only opens load without the
+//! lock and never write).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::EmulatorError;
@@ -25,6 +25,7 @@ fn state_error(path: &Path, message: impl Into<String>) -> EmulatorError {
 
 impl StateFile {
     /// Locks `<path>.lock` and loads the world (empty when `fresh` or when the file is absent).
+    /// Nothing is written: with `fresh`, the file is replaced by the first save.
     pub(crate) fn open(path: &Path, fresh: bool) -> Result<(Self, World), EmulatorError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| {
@@ -66,13 +67,10 @@ impl StateFile {
         } else {
             load(&file.path)?
         };
-        // A world from before world ids gets one now, kept from here on.
-        let new_id = world.world_id.is_none();
-        if new_id {
+        // A world from before world ids gets one now, written with the first save (opening
+        // writes nothing, so a command that fails validation leaves the file as it was).
+        if world.world_id.is_none() {
             world.world_id = Some(super::world::new_world_id());
-        }
-        if fresh || new_id {
-            file.save(&world)?;
         }
         Ok((file, world))
     }
@@ -83,28 +81,20 @@ impl StateFile {
         load(path)
     }
 
-    /// Writes the world atomically (temporary file in the same directory, then rename).
+    /// Writes the world atomically (temporary file in the same directory, then rename; a
+    /// symlinked state file is followed and kept: see [`crate::fsutil::write_atomic`]).
     pub(crate) fn save(&self, world: &World) -> Result<(), EmulatorError> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| state_error(&self.path, format!("cannot create a temporary file: {e}")))?;
         // No secret value is written: see `super::sealed`.
         let bytes = serde_json::to_vec_pretty(&super::sealed::seal(world))
             .map_err(|e| state_error(&self.path, format!("cannot serialize: {e}")))?;
-        tmp.write_all(&bytes)
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))?;
-        tmp.persist(&self.path)
-            .map_err(|e| state_error(&self.path, format!("cannot replace: {e}")))?;
-        Ok(())
+        crate::fsutil::write_atomic(&self.path, &bytes)
+            .map_err(|e| state_error(&self.path, format!("cannot write: {e}")))
     }
 }
 
-fn load(path: &Path) -> Result<World, EmulatorError> {
+/// Loads the world from `path` without locking or writing anything (a missing or empty file is
+/// an empty world). What read-only commands use.
+pub(crate) fn load(path: &Path) -> Result<World, EmulatorError> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(World::default()),
@@ -128,4 +118,28 @@ fn load(path: &Path) -> Result<World, EmulatorError> {
     }
     super::sealed::unseal(&mut world);
     Ok(world)
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlinked_state_file_is_written_through_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("real")).unwrap();
+        let link = dir.path().join("state.json");
+        std::os::unix::fs::symlink("real/state.json", &link).unwrap();
+        let (file, world) = StateFile::open(&link, false).unwrap();
+        file.save(&world).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let saved = std::fs::read_to_string(dir.path().join("real/state.json")).unwrap();
+        assert!(saved.contains("\"version\": 1"), "{saved}");
+    }
 }

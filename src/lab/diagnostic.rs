@@ -149,20 +149,37 @@ pub(crate) fn clamp_to_source(mut p: Problem, source: &str) -> Problem {
     p
 }
 
+/// The width messages are wrapped at: on a terminal, `COLUMNS` (else 120); never otherwise, so
+/// a path or message piped to a file or another program stays on one line, whole.
+pub(crate) fn wrap_width(terminal: bool, columns: Option<&str>) -> Option<usize> {
+    terminal.then(|| {
+        columns
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .unwrap_or(120)
+    })
+}
+
 /// Renders diagnostics one after another with miette's graphical handler.
 ///
 /// `color: false` gives plain ASCII art without escape codes (for logs, tests and CI);
-/// `color: true` gives the unicode theme with colors.
+/// `color: true` gives the unicode theme with colors. Lines are wrapped only when standard
+/// error is a terminal (see [`wrap_width`]).
 pub(crate) fn render_all(diagnostics: &[miette::Report], color: bool) -> String {
+    use std::io::IsTerminal;
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::none()
     };
+    let columns = std::env::var("COLUMNS").ok();
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(120)
         .with_context_lines(1);
+    let handler = match wrap_width(std::io::stderr().is_terminal(), columns.as_deref()) {
+        Some(width) => handler.with_width(width),
+        None => handler.with_wrap_lines(false),
+    };
     let mut out = String::new();
     for d in diagnostics {
         if handler
@@ -217,5 +234,21 @@ impl miette::Diagnostic for WithoutCode<'_> {
     }
     fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
         self.0.diagnostic_source()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_width;
+
+    #[test]
+    fn wraps_only_on_a_terminal_at_columns() {
+        assert_eq!(wrap_width(false, Some("80")), None);
+        assert_eq!(wrap_width(false, None), None);
+        assert_eq!(wrap_width(true, Some("80")), Some(80));
+        assert_eq!(wrap_width(true, Some(" 200 ")), Some(200));
+        assert_eq!(wrap_width(true, Some("wide")), Some(120));
+        assert_eq!(wrap_width(true, Some("0")), Some(120));
+        assert_eq!(wrap_width(true, None), Some(120));
     }
 }

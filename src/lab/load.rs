@@ -12,6 +12,7 @@ use super::lint::lint;
 use super::span::location_range;
 use super::suggest::did_you_mean;
 use super::types::Lab;
+use super::unknown::{unknown_fields, without};
 
 /// Lab files larger than this are refused before parsing.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -84,11 +85,33 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
             .map(|p| clamp_to_source(p, &source).into_diagnostic(path, &source))
             .collect()
     };
-    let lab: Lab = match serde_saphyr::from_str_with_options(&source, options()) {
-        Ok(lab) => lab,
-        Err(e) => return Err(attach(vec![yaml_problem(&e, &source)])),
+    // Every unknown field at once; the rest is parsed without them (offsets kept) so that its
+    // problems are reported in the same run.
+    let unknown = unknown_fields(&source, options());
+    let blanked = if unknown.is_empty() {
+        None
+    } else {
+        without(&source, &unknown)
     };
-    let mut problems = lint(&lab, &source);
+    let mut problems: Vec<Problem> = unknown.into_iter().map(|u| u.problem).collect();
+    let parsed = serde_saphyr::from_str_with_options::<Lab>(
+        blanked.as_deref().unwrap_or(&source),
+        options(),
+    );
+    let lab: Lab = match parsed {
+        Ok(lab) => lab,
+        Err(e) => {
+            let p = yaml_problem(&e, &source);
+            if !problems.iter().any(|q| q.offset == p.offset) {
+                problems.push(p);
+            }
+            return Err(attach(problems));
+        }
+    };
+    if !problems.is_empty() && blanked.is_none() {
+        return Err(attach(problems));
+    }
+    problems.extend(lint(&lab, &source));
     let (at_steps, in_specs) = super::spec_step::lint(&lab, path, &source);
     problems.extend(at_steps);
     if !problems.is_empty() || !in_specs.is_empty() {

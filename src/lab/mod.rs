@@ -23,6 +23,7 @@ mod spec_step;
 pub(crate) mod suggest;
 mod template;
 pub mod types;
+mod unknown;
 
 pub use diagnostic::{DiagKind, LabDiagnostic};
 pub use resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};

@@ -103,8 +103,9 @@ pub struct Step {
     pub id: Spanned<String>,
     /// What the learner should have done, in one line.
     pub title: String,
-    /// Steps that must pass before this one is applied; if one of them does not pass, this
-    /// step is `skipped`.
+    /// Steps this one depends on. `run` applies it only after every one of them passed (else
+    /// it is `skipped`); `check` scores it whenever their resources exist, even if they failed
+    /// a check, and skips it only when a resource it needs does not exist or could not be read.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub needs: Vec<Spanned<String>>,

@@ -7,12 +7,9 @@
 //! up); `status` is `pass` when every lab meets its pass mark, `error` when amlab could not
 //! check a step, else `fail`. A skipped step is a failed test, never a passed one.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use super::{Reporter, check_failure_text};
-use crate::fsutil::write_atomic;
+use super::{Output, Reporter, check_failure_text};
 use crate::run::events::Event;
 use crate::run::result::{LabResult, StepResult, StepStatus};
 
@@ -111,15 +108,14 @@ fn test(lab: &LabResult, step: &StepResult) -> ClassroomTest {
 }
 
 /// Writes the Classroom result when the run finishes.
-#[derive(Debug)]
 pub struct ClassroomReporter {
-    path: PathBuf,
+    out: Output,
 }
 
 impl ClassroomReporter {
-    /// A reporter writing to `path`.
-    pub fn new(path: PathBuf) -> Self {
-        Self { path }
+    /// A reporter writing to `out`.
+    pub fn new(out: Output) -> Self {
+        Self { out }
     }
 }
 
@@ -129,7 +125,7 @@ impl Reporter for ClassroomReporter {
             let mut text =
                 serde_json::to_string_pretty(&document(results)).map_err(std::io::Error::other)?;
             text.push('\n');
-            write_atomic(&self.path, text.as_bytes())?;
+            self.out.write(text.as_bytes())?;
         }
         Ok(())
     }

@@ -4,8 +4,9 @@
 //! points first, then "N more in the summary"); and a Markdown job summary with a score table
 //! per lab and per step, kept under GitHub's 1 MiB limit.
 //!
-//! PATH is the summary file, replaced atomically; `-` (or an empty PATH) appends to the file
-//! named by `$GITHUB_STEP_SUMMARY`, as GitHub expects of a step's tools.
+//! PATH is the summary file, replaced atomically; `-` writes it to standard output; an empty
+//! PATH (`--report github`) appends to the file named by `$GITHUB_STEP_SUMMARY`, as GitHub
+//! expects of a step's tools.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum SummaryTarget {
     File(PathBuf),
     /// Append to this file (`$GITHUB_STEP_SUMMARY`, shared with the step's other tools).
     Append(PathBuf),
+    /// Standard output, after the annotations (`github=-`).
+    Stdout,
 }
 
 /// Annotations on a shared stdout, the summary to a file, when the run finishes.
@@ -63,6 +66,11 @@ impl Reporter for GithubReporter {
             match &self.summary {
                 SummaryTarget::File(path) => {
                     write_atomic(path, summary(results, self.limit).as_bytes())?;
+                }
+                SummaryTarget::Stdout => {
+                    self.out
+                        .write_all(summary(results, self.limit).as_bytes())?;
+                    self.out.flush()?;
                 }
                 SummaryTarget::Append(path) => {
                     let used = std::fs::metadata(path).map_or(0, |m| m.len());

@@ -1,25 +1,21 @@
 //! The JSON reporter (`--report json=PATH`): the fields of DESIGN.md §3, written atomically when
 //! the run finishes. One lab gives one lab object; several give `{"labs": [...]}`.
 
-use std::path::PathBuf;
-
 use serde_json::{Value, json};
 
-use super::Reporter;
-use crate::fsutil::write_atomic;
+use super::{Output, Reporter};
 use crate::run::events::Event;
 use crate::run::result::LabResult;
 
 /// Writes the JSON report to a file.
-#[derive(Debug)]
 pub struct JsonReporter {
-    path: PathBuf,
+    out: Output,
 }
 
 impl JsonReporter {
-    /// A reporter writing to `path`.
-    pub fn new(path: PathBuf) -> Self {
-        Self { path }
+    /// A reporter writing to `out`.
+    pub fn new(out: Output) -> Self {
+        Self { out }
     }
 }
 
@@ -53,7 +49,7 @@ impl Reporter for JsonReporter {
             let mut text = serde_json::to_string_pretty(&document(results, *interrupted))
                 .map_err(std::io::Error::other)?;
             text.push('\n');
-            write_atomic(&self.path, text.as_bytes())?;
+            self.out.write(text.as_bytes())?;
         }
         Ok(())
     }

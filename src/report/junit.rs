@@ -6,26 +6,23 @@
 //! pass mark are `<properties>` of the suite.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Reporter, check_failure_text};
-use crate::fsutil::write_atomic;
+use super::{Output, Reporter, check_failure_text};
 use crate::run::events::Event;
 use crate::run::result::{LabResult, StepResult, StepStatus};
 
 /// Writes the JUnit report when the run finishes.
-#[derive(Debug)]
 pub struct JunitReporter {
-    path: PathBuf,
+    out: Output,
 }
 
 impl JunitReporter {
-    /// A reporter writing to `path`.
-    pub fn new(path: PathBuf) -> Self {
-        Self { path }
+    /// A reporter writing to `out`.
+    pub fn new(out: Output) -> Self {
+        Self { out }
     }
 }
 
@@ -33,7 +30,7 @@ impl Reporter for JunitReporter {
     fn report(&mut self, event: &Event<'_>) -> std::io::Result<()> {
         if let Event::RunFinished { results, .. } = event {
             let text = document(results)?;
-            write_atomic(&self.path, text.as_bytes())?;
+            self.out.write(text.as_bytes())?;
         }
         Ok(())
     }

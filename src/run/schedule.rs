@@ -3,7 +3,9 @@
 //!
 //! - run: a step starts when every step it `needs` has passed; otherwise it is `skipped`.
 //! - check: every read starts at once (bounded by `--jobs`), because reads do not depend on
-//!   each other; a step whose needs did not pass is then reported `skipped`.
+//!   each other; a step is reported `skipped` only when a resource it needs does not exist (or
+//!   could not be read): a need that exists but failed a check does not cost its dependents
+//!   their points.
 //! - teardown: a step is deleted after every step that needs it has been deleted.
 
 use std::sync::Arc;
@@ -39,7 +41,15 @@ pub struct RunContext {
     pub pass_mark: Option<crate::lab::PassMark>,
 }
 
-type Status = watch::Receiver<Option<StepStatus>>;
+/// How a step ended, as the steps that need it see it.
+#[derive(Debug, Clone, Copy)]
+struct Settled {
+    status: StepStatus,
+    /// Its resource was read and exists.
+    exists: bool,
+}
+
+type Status = watch::Receiver<Option<Settled>>;
 
 /// Runs one lab and returns its result (steps in lab order).
 pub async fn run_lab(ctx: RunContext, lab: Arc<ResolvedLab>, info: Arc<LabInfo>) -> LabResult {
@@ -63,9 +73,12 @@ pub async fn run_lab(ctx: RunContext, lab: Arc<ResolvedLab>, info: Arc<LabInfo>)
             .collect();
         let (ctx, lab, info) = (ctx.clone(), lab.clone(), info.clone());
         set.spawn(async move {
-            let result = run_step(&ctx, &lab, &info, i, deps).await;
+            let (result, exists) = run_step(&ctx, &lab, &info, i, deps).await;
             // Teardown never skips: a failed deletion of a dependent does not stop the parent's.
-            let _ = tx.send(Some(result.status));
+            let _ = tx.send(Some(Settled {
+                status: result.status,
+                exists,
+            }));
             (i, result)
         });
     }
@@ -109,25 +122,43 @@ pub async fn run_lab(ctx: RunContext, lab: Arc<ResolvedLab>, info: Arc<LabInfo>)
     }
 }
 
-async fn wait_for(deps: &mut [(String, Status)]) -> Vec<(String, StepStatus)> {
+async fn wait_for(deps: &mut [(String, Status)]) -> Vec<(String, Settled)> {
+    let lost = Settled {
+        status: StepStatus::Error,
+        exists: false,
+    };
     let mut out = Vec::new();
     for (id, rx) in deps.iter_mut() {
-        let status = match rx.wait_for(Option::is_some).await {
-            Ok(v) => v.unwrap_or(StepStatus::Error),
-            Err(_) => StepStatus::Error,
+        let settled = match rx.wait_for(Option::is_some).await {
+            Ok(v) => v.unwrap_or(lost),
+            Err(_) => lost,
         };
-        out.push((id.clone(), status));
+        out.push((id.clone(), settled));
     }
     out
 }
 
-fn blocking(statuses: &[(String, StepStatus)]) -> Option<String> {
+/// Run: why a step may not start (a step it needs did not pass).
+fn blocking(statuses: &[(String, Settled)]) -> Option<String> {
     let bad: Vec<String> = statuses
         .iter()
-        .filter(|(_, s)| *s != StepStatus::Passed)
-        .map(|(id, s)| format!("{id} ({})", s.as_str()))
+        .filter(|(_, s)| s.status != StepStatus::Passed)
+        .map(|(id, s)| format!("{id} ({})", s.status.as_str()))
         .collect();
     (!bad.is_empty()).then(|| format!("needs {} which did not pass", bad.join(", ")))
+}
+
+/// Check: why a step is not scored (a resource it needs does not exist or could not be read).
+fn missing(statuses: &[(String, Settled)]) -> Option<String> {
+    let bad: Vec<String> = statuses
+        .iter()
+        .filter(|(_, s)| !s.exists)
+        .map(|(id, s)| match s.status {
+            StepStatus::Error => format!("{id} (could not be read)"),
+            _ => format!("{id} (not found)"),
+        })
+        .collect();
+    (!bad.is_empty()).then(|| format!("needs {} which does not exist", bad.join(", ")))
 }
 
 async fn run_step(
@@ -136,39 +167,45 @@ async fn run_step(
     info: &LabInfo,
     i: usize,
     mut deps: Vec<(String, Status)>,
-) -> StepResult {
+) -> (StepResult, bool) {
     let step = &lab.steps[i];
     // Teardown of a step kept by the lab: nothing to do (filtered from the report).
     if ctx.mode == Mode::Teardown && !step.teardown {
         wait_for(&mut deps).await;
-        return finish(
-            ctx,
-            info,
-            lab,
-            i,
-            Outcome::passed_noop(step.points),
-            Instant::now(),
-        );
+        let noop = Outcome::passed_noop(step.points);
+        return (finish(ctx, info, lab, i, noop, Instant::now()), true);
     }
     if ctx.mode != Mode::Check {
         let statuses = wait_for(&mut deps).await;
         if ctx.interrupt.is_triggered() {
-            return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+            return (
+                emit_finished(ctx, info, skipped(lab, i, "interrupted")),
+                false,
+            );
         }
         if ctx.mode == Mode::Run
             && let Some(reason) = blocking(&statuses)
         {
-            return emit_finished(ctx, info, skipped(lab, i, &reason));
+            return (emit_finished(ctx, info, skipped(lab, i, &reason)), false);
         }
     }
     if ctx.interrupt.is_triggered() {
-        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+        return (
+            emit_finished(ctx, info, skipped(lab, i, "interrupted")),
+            false,
+        );
     }
     let Ok(_permit) = ctx.jobs.acquire().await else {
-        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+        return (
+            emit_finished(ctx, info, skipped(lab, i, "interrupted")),
+            false,
+        );
     };
     if ctx.interrupt.is_triggered() {
-        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+        return (
+            emit_finished(ctx, info, skipped(lab, i, "interrupted")),
+            false,
+        );
     }
     ctx.sink.emit(&Event::StepStarted {
         lab: info,
@@ -176,12 +213,17 @@ async fn run_step(
         title: &step.title,
     });
     let started = Instant::now();
+    // Retries of the step's requests stop before its time budget runs out.
+    let client = ctx
+        .client
+        .clone()
+        .with_deadline(tokio::time::Instant::now() + step.timeout);
     let work = async {
         let action = async {
             match ctx.mode {
-                Mode::Run => step::apply(&ctx.client, lab, step).await,
-                Mode::Check => step::check(&ctx.client, lab, step).await,
-                Mode::Teardown => step::teardown(&ctx.client, lab, step).await,
+                Mode::Run => step::apply(&client, lab, step).await,
+                Mode::Check => step::check(&client, lab, step).await,
+                Mode::Teardown => step::teardown(&client, lab, step).await,
             }
         };
         match tokio::time::timeout(step.timeout, action).await {
@@ -195,15 +237,19 @@ async fn run_step(
     };
     drop(_permit);
     let Some(outcome) = outcome else {
-        return emit_finished(ctx, info, skipped(lab, i, "interrupted"));
+        return (
+            emit_finished(ctx, info, skipped(lab, i, "interrupted")),
+            false,
+        );
     };
+    let exists = outcome.exists;
     if ctx.mode == Mode::Check {
         let statuses = wait_for(&mut deps).await;
-        if let Some(reason) = blocking(&statuses) {
-            return emit_finished(ctx, info, skipped(lab, i, &reason));
+        if let Some(reason) = missing(&statuses) {
+            return (emit_finished(ctx, info, skipped(lab, i, &reason)), exists);
         }
     }
-    finish(ctx, info, lab, i, outcome, started)
+    (finish(ctx, info, lab, i, outcome, started), exists)
 }
 
 fn finish(

@@ -22,6 +22,8 @@ pub struct Outcome {
     pub points: Points,
     /// Step-level message.
     pub message: Option<String>,
+    /// The step's resource was read and exists (what `check` gates dependent steps on).
+    pub exists: bool,
 }
 
 impl Outcome {
@@ -34,6 +36,7 @@ impl Outcome {
                 possible: step.points,
             },
             message: Some(err.to_string()),
+            exists: false,
         }
     }
 
@@ -47,6 +50,7 @@ impl Outcome {
                 possible,
             },
             message: None,
+            exists: true,
         }
     }
 
@@ -63,15 +67,17 @@ impl Outcome {
                 "step timed out after {}",
                 humantime::format_duration(limit)
             )),
+            exists: false,
         }
     }
 
-    fn from_evaluation(e: Evaluation) -> Self {
+    fn from_evaluation(e: Evaluation, exists: bool) -> Self {
         Self {
             status: e.status,
             checks: e.checks,
             points: e.points,
             message: e.message,
+            exists,
         }
     }
 }
@@ -83,8 +89,8 @@ pub async fn check(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
         lab: &lab.api_versions,
     };
     match client.get(&step.resource, &api).await {
-        Ok(Fetched::Found(doc)) => Outcome::from_evaluation(evaluate(step, Some(&doc))),
-        Ok(Fetched::NotFound { .. }) => Outcome::from_evaluation(evaluate(step, None)),
+        Ok(Fetched::Found(doc)) => Outcome::from_evaluation(evaluate(step, Some(&doc)), true),
+        Ok(Fetched::NotFound { .. }) => Outcome::from_evaluation(evaluate(step, None), false),
         Err(e) => Outcome::error(step, &e),
     }
 }
@@ -132,7 +138,7 @@ pub async fn apply(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
         Ok::<_, WaitError>(doc)
     };
     match work.await {
-        Ok(doc) => Outcome::from_evaluation(evaluate(step, doc.as_ref())),
+        Ok(doc) => Outcome::from_evaluation(evaluate(step, doc.as_ref()), doc.is_some()),
         Err(WaitError::Arm(e)) => Outcome::error(step, &e),
         Err(WaitError::Timeout(message)) => Outcome {
             status: StepStatus::Error,
@@ -142,6 +148,7 @@ pub async fn apply(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
                 possible: step.points,
             },
             message: Some(message),
+            exists: false,
         },
     }
 }
@@ -162,6 +169,7 @@ pub async fn teardown(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep
             } else {
                 "already absent".into()
             }),
+            exists: false,
         },
         Err(e) => Outcome::error(step, &e),
     }

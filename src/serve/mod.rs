@@ -52,6 +52,11 @@ impl Server {
         }
     }
 
+    /// Saves the emulator's state file now (`--fresh`: empties it once the address is bound).
+    pub fn flush_state(&self) -> Result<(), crate::emulator::EmulatorError> {
+        self.emulator.flush()
+    }
+
     /// Releases requests held by `--hang-after` (their connections are then closed).
     pub fn stop(&self) {
         self.stopping.send_replace(true);
@@ -337,7 +342,10 @@ fn to_axum(r: HttpResponse) -> Response {
     }
     let body = match &r.body {
         Some(v) => {
-            builder = builder.header("content-type", "application/json; charset=utf-8");
+            // The emulator sets the content type of most answers; one header, never two.
+            if r.header("content-type").is_none() {
+                builder = builder.header("content-type", "application/json; charset=utf-8");
+            }
             Body::from(v.to_string())
         }
         None => Body::empty(),

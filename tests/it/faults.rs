@@ -10,8 +10,116 @@ use std::time::{Duration, Instant};
 use crate::serve::{against, labs};
 use crate::support::{Sandbox, Served, lab, repo, stdout};
 
+/// One lab's verdict: (lab id, passed, score, every step's `id=status`).
+type Verdict = (String, bool, String, Vec<String>);
+
+/// A server's request log: (method, path, status).
+type Log = Vec<(String, String, u16)>;
+
+/// Each lab's verdict in a JSON report.
+fn verdicts(report: &serde_json::Value) -> Vec<Verdict> {
+    report["labs"]
+        .as_array()
+        .expect("labs")
+        .iter()
+        .map(|l| {
+            (
+                l["lab"]["id"].as_str().unwrap_or("").to_owned(),
+                l["passed"].as_bool().unwrap_or(false),
+                l["score"].to_string(),
+                l["steps"]
+                    .as_array()
+                    .expect("steps")
+                    .iter()
+                    .map(|s| format!("{}={}", s["id"], s["status"]))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The whole catalog run then checked against `served` with default flags: the verdicts of
+/// both reports, and the server's request log.
+fn catalog_round(served: &Served) -> (Vec<Vec<Verdict>>, Log) {
+    let sb = Sandbox::new();
+    let labs = labs();
+    let mut reports = Vec::new();
+    for mode in ["run", "check"] {
+        let o = against(&sb, served, &[mode, &labs, "--report", "json=r.json"]);
+        assert_eq!(o.status.code(), Some(0), "{mode}: {}", stdout(&o));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
+        reports.push(verdicts(&report));
+    }
+    (reports, served.requests())
+}
+
+/// The whole catalog through throttling (30 %), server errors (10 %) and dropped connections
+/// (10 %), with the flags a learner has, ten times in a row (concurrently, each against its own
+/// server and fault seed): the verdicts are those of a server without faults.
 #[test]
 fn throttling_errors_and_dropped_connections_do_not_change_the_verdicts() {
+    let quick = [
+        "--latency",
+        "5ms",
+        "--provisioning-delay",
+        "10ms",
+        "--retry-after",
+        "20ms",
+    ];
+    let rounds: Vec<_> = (0..=10u64)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let seed = (42 + i).to_string();
+                let mut args = quick.to_vec();
+                if i > 0 {
+                    args.extend([
+                        "--throttle",
+                        "0.3",
+                        "--error-rate",
+                        "0.1",
+                        "--drop-rate",
+                        "0.1",
+                        "--seed",
+                        &seed,
+                    ]);
+                }
+                let served = Served::start(&args);
+                catalog_round(&served)
+            })
+        })
+        .collect();
+    let mut results: Vec<_> = rounds.into_iter().map(|r| r.join().unwrap()).collect();
+    let (baseline, clean_log) = results.remove(0);
+    assert!(
+        clean_log
+            .iter()
+            .all(|r| r.2 != 429 && r.2 < 500 && r.2 != 0)
+    );
+    assert!(baseline[0].len() >= 18, "{:?}", baseline[0].len());
+    for (round, (verdicts, log)) in results.iter().enumerate() {
+        assert_eq!(
+            verdicts, &baseline,
+            "round {round} differs from the fault-free one"
+        );
+        assert!(
+            log.iter().any(|r| r.2 == 429),
+            "round {round}: no throttling"
+        );
+        assert!(
+            log.iter().any(|r| r.2 >= 500),
+            "round {round}: no server error"
+        );
+        assert!(
+            log.iter().any(|r| r.2 == 0),
+            "round {round}: no dropped connection"
+        );
+    }
+}
+
+/// A learner mistake is still a mistake through the faults.
+#[test]
+fn a_mistake_through_the_faults_is_still_a_mistake() {
     let served = Served::start(&[
         "--throttle",
         "0.3",
@@ -20,51 +128,27 @@ fn throttling_errors_and_dropped_connections_do_not_change_the_verdicts() {
         "--drop-rate",
         "0.1",
         "--latency",
-        "20ms",
+        "5ms",
+        "--provisioning-delay",
+        "10ms",
         "--retry-after",
         "20ms",
         "--seed",
         "42",
     ]);
     let sb = Sandbox::new();
-    let labs = labs();
-    for mode in ["run", "check"] {
-        let out = against(&sb, &served, &[mode, &labs, "--retries", "12"]);
-        assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
-    }
-    let log = served.requests();
-    assert!(log.iter().any(|r| r.2 == 429), "no throttling was injected");
-    assert!(
-        log.iter().any(|r| r.2 >= 500),
-        "no server error was injected"
-    );
-    assert!(
-        log.iter().any(|r| r.2 == 0),
-        "no connection was dropped: {log:?}"
-    );
-
-    // A learner mistake is still a mistake through the faults.
     let mistaken = crate::support::lab_variant(
         &sb,
         "04-compute.lab.yaml",
         "minNodeCount: 0",
         "minNodeCount: 1",
     );
-    let out = against(
-        &sb,
-        &served,
-        &["run", mistaken.to_str().unwrap(), "--retries", "12"],
-    );
+    let out = against(&sb, &served, &["run", mistaken.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let out = against(
         &sb,
         &served,
-        &[
-            "check",
-            lab("04-compute.lab.yaml").to_str().unwrap(),
-            "--retries",
-            "12",
-        ],
+        &["check", lab("04-compute.lab.yaml").to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(

@@ -56,7 +56,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         }
     }
     // Two learners whose workspace has no Application Insights: 2 of its 3 points; the
-    // datastore step is then skipped. 6/8 = 75%: they meet a 75% pass mark.
+    // workspace exists, so its default datastore is still scored: 7/8 meets a 75% pass mark.
     let no_appi = variant(
         &sb,
         "no-appi.lab.yaml",
@@ -71,7 +71,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         );
     }
     // Two learners with a premium key vault: the key vault fails, the workspace is never made
-    // (3/8).
+    // (not found), so the datastore that needs it is skipped (3/8).
     let premium = variant(&sb, "premium.lab.yaml", "name: standard}", "name: premium}");
     for s in ["kv1", "kv2"] {
         world(&sb, &premium, &["--var", &format!("suffix={s}")]);
@@ -153,7 +153,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     expected.push_str("own-rg,8,8,100.0,true,false,passed,passed,passed,passed,passed,passed,,,\n");
     for s in ["np1", "np2"] {
         expected.push_str(&format!(
-            "partial-{s},6,8,75.0,true,false,passed,passed,passed,passed,failed,skipped,,,\n"
+            "partial-{s},7,8,87.5,true,false,passed,passed,passed,passed,failed,passed,,,\n"
         ));
     }
     expected.push_str(
@@ -164,7 +164,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
     );
     for s in ["kv1", "kv2"] {
         expected.push_str(&format!(
-            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,skipped,skipped,,,\n"
+            "wrong-kv-{s},3,8,37.5,false,false,passed,passed,failed,passed,failed,skipped,,,\n"
         ));
     }
     let csv = std::fs::read_to_string(sb.path().join("out/grades.csv")).unwrap();
@@ -228,6 +228,25 @@ fn grading_sends_only_gets() {
     let requests = served.requests();
     assert!(!requests.is_empty());
     assert!(requests.iter().all(|(m, _, _)| m == "GET"), "{requests:?}");
+}
+
+#[test]
+fn grading_on_the_emulator_leaves_its_state_alone() {
+    let sb = Sandbox::new();
+    let shipped = test_lab(LAB);
+    world(&sb, &shipped, &["--var", "suffix=g1"]);
+    let state = sb.path().join(".amlab/emulator-state.json");
+    let before = std::fs::read(&state).unwrap();
+    sb.write("subs/a/vars.yaml", "suffix: g1\n");
+    let out = sb
+        .amlab(&["grade", shipped.to_str().unwrap(), "--submissions", "subs"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        std::fs::read(&state).unwrap() == before,
+        "grade wrote the state"
+    );
 }
 
 #[test]
@@ -412,7 +431,7 @@ fn fixture_submissions_are_replayed_into_an_exact_gradebook() {
         "edited,,21,,,true,{all},passed,passed,error,skipped,\"cluster-update: replay miss: no recorded response for {get} in subs/edited; closest recorded request (subs/edited/{COMPUTE}/check.json entry 8): {get}; identical, but all 1 recorded response(s) to it were already used\",<t>,\n"
     ));
     expected.push_str(",,21,,,true,,,,,,,,,,\"subs/empty: no vars.yaml, vars.yml, vars.env naming the learner's resources, and no recorded fixture (*.json)\",,\n".replacen(',', "empty,", 1).as_str());
-    let min_nodes = format!("15,21,71.4,false,false,{all},passed,failed,skipped,skipped,,<t>,\n");
+    let min_nodes = format!("15,21,71.4,false,false,{all},passed,failed,failed,failed,,<t>,\n");
     expected.push_str(&format!("low-priority,{min_nodes}"));
     for i in 1..=8 {
         expected.push_str(&format!("min-nodes-{i:02},{min_nodes}"));

@@ -137,14 +137,14 @@ fn errors_read_without_internal_codes_and_in_the_right_number() {
     let sb = Sandbox::new();
     sb.write(
         "bad.lab.yaml",
-        "id: bad\ntitle: Bad\nsteps:\n  - id: a\n    title: A\n    resource: /subscriptions/${subscription}/x\n    expect:\n      - query: a\n        equal: 1\n",
+        "id: bad\ntitle: Bad\nsteps:\n  - id: a\n    title: A\n    resource: /subscriptions/${subscription}/x\n    expect:\n      - query: a\n        equals: 1\n        hnt: x\n",
     );
     let out = sb.amlab(&["lint", "bad.lab.yaml"]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(!err.contains("amlab::"), "{err}");
     assert!(
-        err.trim_start().starts_with("x unknown field `equal`"),
+        err.trim_start().starts_with("x unknown field `hnt`"),
         "{err}"
     );
     assert!(err.contains("error: 1 problem in the lab files"), "{err}");

@@ -135,3 +135,117 @@ fn run_refuses_a_broken_lab_before_any_request() {
         "the emulator was opened for an invalid lab"
     );
 }
+
+/// Piped (not a terminal), an error is never hard-wrapped: a path longer than any terminal and
+/// a long message stay whole on their line, whatever `COLUMNS` says.
+#[test]
+fn errors_are_not_wrapped_when_piped() {
+    let sb = Sandbox::new();
+    let deep = (0..12)
+        .map(|i| format!("a-rather-long-folder-name-{i:02}"))
+        .collect::<Vec<_>>()
+        .join("/");
+    let file = format!("{deep}/broken.lab.yaml");
+    assert!(file.len() > 200, "{}", file.len());
+    let long = "the_resource_group_this_lab_creates_for_every_learner_of_the_class_who_takes_it_\
+                this_term_and_keeps_until_the_end_of_the_course";
+    sb.write(
+        &file,
+        &GOOD.replace(
+            "resourceGroups/${rg}",
+            &format!("resourceGroups/${{{long}}}"),
+        ),
+    );
+    for columns in [None, Some("40")] {
+        let mut cmd = sb.amlab(&["lint", &file]);
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{file}:9:")), "{err}");
+        assert!(
+            err.contains(&format!("undefined parameter `{long}`")),
+            "the message was split: {err}"
+        );
+    }
+}
+
+/// The issue's lab: two unknown fields, an undefined parameter and an unknown step in `needs`;
+/// `lint` reports all four at once, each located, with what would be valid.
+#[test]
+fn every_unknown_field_and_every_other_problem_at_once() {
+    let lab = "\
+id: four
+title: Four mistakes
+params:
+  location:
+    default: eastus
+  resource_group:
+    default: rg-four
+steps:
+  - id: rg
+    title: A resource group
+    resource: /subscriptions/${subscription}/resourceGroups/${resource_group}
+    create:
+      body: {location: \"${locaton}\"}
+    expect:
+      - query: location
+        equal: eastus
+        hnt: Create it in eastus.
+  - id: storage
+    title: A storage account
+    needs: [resource_group]
+    resource: /subscriptions/${subscription}/resourceGroups/${resource_group}/providers/Microsoft.Storage/storageAccounts/st4
+    expect:
+      - query: kind
+        equals: StorageV2
+";
+    let (code, err) = lint_one(lab);
+    assert_eq!(code, 2, "{err}");
+    for (at, what, help) in [
+        (
+            "broken.lab.yaml:16:9",
+            "unknown field `equal`",
+            "did you mean `equals`?",
+        ),
+        (
+            "broken.lab.yaml:17:9",
+            "unknown field `hnt`",
+            "did you mean `hint`?",
+        ),
+        (
+            "broken.lab.yaml:13:25",
+            "undefined parameter `locaton`",
+            "did you mean `location`?",
+        ),
+        (
+            "broken.lab.yaml:20:13",
+            "unknown step `resource_group`",
+            "steps of this lab: `rg`, `storage`",
+        ),
+    ] {
+        assert!(err.contains(at), "{at}: {err}");
+        assert!(err.contains(what), "{what}: {err}");
+        assert!(err.contains(help), "{help}: {err}");
+    }
+    assert!(
+        err.contains("valid fields here: title, query, equals, not_equals"),
+        "{err}"
+    );
+}
+
+/// Unknown fields in a flow mapping are all reported too (the rest of the file is then not
+/// checked, as blanking a flow mapping could break it).
+#[test]
+fn unknown_fields_in_flow_mappings_are_all_reported() {
+    let (code, err) = lint_one(&GOOD.replace(
+        "      body: {location: eastus}",
+        "      body: {location: eastus}\n      bdy: 1\n    wait: {untl: x, timeout: 5m}",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown field `bdy`"), "{err}");
+    assert!(err.contains("unknown field `untl`"), "{err}");
+    assert!(err.contains("did you mean `until`?"), "{err}");
+}

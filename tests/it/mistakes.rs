@@ -81,10 +81,59 @@ fn cluster_with_min_nodes_one_fails_the_scale_to_zero_check() {
     );
     assert_eq!(failed[0]["actual"], 1);
     assert_eq!(failed[0]["expected"], 0);
-    // The update to two nodes and the job on the cluster need it: skipped, never passed.
+    // The update to two nodes and the job were never applied (the run stopped at the cluster):
+    // the cluster exists, so they are scored, and fail.
     assert_eq!(
         report["score"],
         serde_json::json!({"earned": 15, "possible": 21})
+    );
+}
+
+/// Bob did lab 04 by hand: everything right but `minNodeCount: 1` on the cluster (1 point).
+/// The steps that need the cluster still find it, so they are scored: 19/20.
+#[test]
+fn a_need_that_exists_but_fails_a_check_does_not_cost_its_dependents_their_points() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(lab("04-compute.lab.yaml")).unwrap();
+    // The cluster as Bob left it: min 1 node, scaled out to 2 (the update step's body).
+    let from = "minNodeCount: 0\n              maxNodeCount: 2";
+    assert!(text.contains(from));
+    let bob = sb.write(
+        "variant/04-compute.lab.yaml",
+        &text.replace(from, "minNodeCount: 1\n              maxNodeCount: 2"),
+    );
+    let run = sb.amlab(&["run", bob.to_str().unwrap()]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+
+    let out = sb
+        .amlab(&[
+            "check",
+            lab("04-compute.lab.yaml").to_str().unwrap(),
+            "--report",
+            "json=r.json",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("r.json")).unwrap()).unwrap();
+    let status = |id: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(status("cluster"), "failed", "{text}");
+    assert_eq!(status("cluster-update"), "passed", "{text}");
+    assert_eq!(status("job"), "passed", "{text}");
+    assert_eq!(
+        report["score"],
+        serde_json::json!({"earned": 20, "possible": 21}),
+        "{text}"
     );
 }
 

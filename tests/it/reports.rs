@@ -2,32 +2,8 @@
 //! annotations and summary, the Classroom result, pass marks and check visibility, all from one
 //! run with several `--report` flags.
 
-use std::path::Path;
-
-use crate::support::{Sandbox, lab, repo, stdout, test_lab};
-
-/// Validates `xml` against the committed Jenkins JUnit schema with xmllint (libxml2-utils,
-/// installed by .ci/run). A missing xmllint fails the test: it never silently passes.
-fn validate_junit(xml: &Path) {
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(repo().join("tests/data/junit.xsd"))
-        .arg(xml)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "xmllint is needed to validate JUnit output (apt-get install libxml2-utils): {e}"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{} does not validate against tests/data/junit.xsd:\n{}\n{}",
-        xml.display(),
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(xml).unwrap_or_default()
-    );
-}
+use crate::junit_schema::validate_junit;
+use crate::support::{Sandbox, lab, stdout, test_lab};
 
 fn read(sb: &Sandbox, name: &str) -> String {
     std::fs::read_to_string(sb.path().join(name)).unwrap()
@@ -50,7 +26,8 @@ fn junit_failures_skips_and_errors_validate_against_the_jenkins_schema() {
     ])
     .assert()
     .code(0);
-    // A wrong location fails the resource group's check and skips the rest; two labs at once.
+    // A wrong location fails the resource group's check; the compute lab's resources beyond the
+    // workspace were never made, so they fail as not found or are skipped; two labs at once.
     let out = sb
         .amlab(&[
             "check",
@@ -83,11 +60,11 @@ fn junit_failures_skips_and_errors_validate_against_the_jenkins_schema() {
         "{xml}"
     );
     assert!(
-        xml.contains("<skipped message=\"needs resource-group (failed)"),
+        xml.contains("<skipped message=\"needs cluster (not found) which does not exist"),
         "{xml}"
     );
     assert!(
-        xml.contains(r#"<property name="points.workspace" value="0/3"/>"#),
+        xml.contains(r#"<property name="points.cluster" value="0/4"/>"#),
         "{xml}"
     );
 
@@ -278,7 +255,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
             "--var",
             "location=westus",
             "--report",
-            "github=-",
+            "github",
             "--report",
             "classroom=c.json",
         ])
@@ -301,7 +278,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
     );
     let summary = read(&sb, "summary.md");
     assert!(
-        summary.starts_with("## amlab: 0 of 1 lab passed · 0/8 points"),
+        summary.starts_with("## amlab: 0 of 1 lab passed · 7/8 points"),
         "{summary}"
     );
     let classroom: serde_json::Value = serde_json::from_str(&read(&sb, "c.json")).unwrap();
@@ -312,13 +289,50 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
     assert_eq!(tests.len(), 6);
     let sum: u64 = tests.iter().map(|t| t["max_score"].as_u64().unwrap()).sum();
     assert_eq!(sum, 8);
-    assert!(
-        tests.iter().all(|t| t["status"] == "fail"),
-        "skipped is never pass"
-    );
+    // The resource group exists (in another region): the steps that need it are scored.
+    let statuses: Vec<&str> = tests
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["fail", "pass", "pass", "pass", "pass", "pass"]);
     assert_eq!(tests[0]["line_no"], line);
 
-    // github=- without GITHUB_STEP_SUMMARY is a usage error.
+    // Nothing of the lab exists under another suffix: the steps that need the missing resource
+    // group are skipped, and a skipped step is never a passed test.
+    let out = sb
+        .amlab(&[
+            "check",
+            workspace,
+            "--var",
+            "suffix=none1",
+            "--report",
+            "classroom=c2.json",
+            "--report",
+            "json=r2.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&read(&sb, "r2.json")).unwrap();
+    assert!(
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["status"] == "skipped"),
+        "{report}"
+    );
+    let classroom: serde_json::Value = serde_json::from_str(&read(&sb, "c2.json")).unwrap();
+    assert!(
+        classroom["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "fail"),
+        "skipped is never pass"
+    );
+
+    // `github` without GITHUB_STEP_SUMMARY is a usage error.
     let out = sb
         .amlab(&[
             "check",
@@ -326,7 +340,7 @@ fn github_annotations_point_at_the_check_line_and_classroom_sums_points() {
             "--var",
             "suffix=gh1",
             "--report",
-            "github=-",
+            "github",
         ])
         .env_remove("GITHUB_STEP_SUMMARY")
         .output()

@@ -172,3 +172,52 @@ fn tls_with_the_printed_ca_certificate() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
 }
+
+/// Sends one raw HTTP/1.1 request and returns the response head (status line and headers).
+fn raw_head(served: &Served, method: &str, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let hostport = served.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nAuthorization: Bearer x\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text.split_once("\r\n\r\n").unwrap().0.to_owned()
+}
+
+#[test]
+fn a_compute_put_answers_with_one_content_type() {
+    let served = Served::start(&["--provisioning-delay", "0"]);
+    let sb = Sandbox::new();
+    let compute = lab("04-compute.lab.yaml");
+    let out = against(
+        &sb,
+        &served,
+        &["run", compute.to_str().unwrap(), "--var", "suffix=ct1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let ws = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dp100-ct1\
+              /providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-ct1";
+    let body = r#"{"location":"eastus","properties":{"computeType":"AmlCompute","properties":
+        {"vmSize":"STANDARD_DS11_V2","vmPriority":"Dedicated","osType":"Linux","scaleSettings":
+        {"minNodeCount":0,"maxNodeCount":1,"nodeIdleTimeBeforeScaleDown":"PT2M"}}}}"#;
+    for method in ["PUT", "GET"] {
+        let head = raw_head(
+            &served,
+            method,
+            &format!("{ws}/computes/cpu-two?api-version=2025-12-01"),
+            if method == "PUT" { body } else { "" },
+        );
+        assert!(head.starts_with("HTTP/1.1 20"), "{head}");
+        let content_types = head
+            .lines()
+            .filter(|l| l.to_ascii_lowercase().starts_with("content-type:"))
+            .count();
+        assert_eq!(content_types, 1, "{method}: {head}");
+    }
+}
