@@ -8,6 +8,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{DiagKind, Problem};
+use super::query_literal;
 use super::span::{Region, ScalarMap, item_start, key_col, range};
 use super::suggest::{did_you_mean, list};
 use super::template::{Ref, Template};
@@ -471,7 +472,33 @@ impl<'a> Linter<'a> {
         let Some(t) = self.template(&q.value, Loc::Scalar(map), false) else {
             return;
         };
-        let dummy = t.render_dummy();
+        let mut in_json = Vec::new();
+        let rendered: Result<_, std::convert::Infallible> = t.render_after(|p, before| {
+            let len = p.end - p.start;
+            Ok(
+                query_literal::dummy(query_literal::context_after(before), len).unwrap_or_else(
+                    || {
+                        in_json.push(p.clone());
+                        format!("\"{}\"", "_".repeat(len - 2))
+                    },
+                ),
+            )
+        });
+        let dummy = match rendered {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        for p in in_json {
+            let name = match &p.reference {
+                Ref::Param(n) => n.as_str(),
+                _ => "subscription",
+            };
+            let (o, l) = (map.at(p.start), p.end - p.start);
+            self.push(
+                Problem::new(DiagKind::Query, o, l, query_literal::not_in_json(name), "not a literal here")
+                    .with_help("parameter values enter a query only as literals: in '...', in a JSON string, or bare as a string"),
+            );
+        }
         let Err(e) = Query::compile(&dummy.text) else {
             return;
         };
@@ -479,6 +506,9 @@ impl<'a> Linter<'a> {
         let end = map.at(dummy.source_pos(e.offset + e.len));
         let len = end.saturating_sub(start);
         let p = match &e.kind {
+            QueryErrorKind::Syntax if t.placeholders().any(|p| (p.start..p.end).contains(&dummy.source_pos(e.offset))) =>
+                Problem::new(DiagKind::Query, start, len, format!("invalid JMESPath query `{}`", q.value), e.message)
+                    .with_help("a `${...}` outside quotes stands for a string literal (its value never becomes query text), which cannot stand here"),
             QueryErrorKind::Syntax => Problem::new(DiagKind::Query, start, len, format!("invalid JMESPath query `{}`", q.value), e.message)
                 .with_help("queries use JMESPath, the language of `az ... --query`; string literals are 'quoted', JSON literals `backticked`"),
             QueryErrorKind::UnknownFunction { name } => {

@@ -15,6 +15,7 @@ pub mod diagnostic;
 mod discover;
 mod lint;
 mod load;
+mod query_literal;
 mod resolve;
 pub mod resolved;
 pub(crate) mod span;

@@ -10,6 +10,7 @@ use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::query_literal;
 use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
@@ -138,6 +139,25 @@ impl Values<'_> {
         Ok(rendered.text)
     }
 
+    /// Substitutes a query: every value enters as a literal escaped for where it stands
+    /// (see [`super::query_literal`]), never as query text.
+    fn sub_query(&mut self, text: &str) -> Result<String, String> {
+        let template = Template::parse(text).map_err(|e| e.message)?;
+        let rendered = template.render_after(|p, before| {
+            let (name, value) = match &p.reference {
+                Ref::Param(n) => (n.as_str(), self.get(n)?),
+                Ref::Subscription => ("subscription", self.ctx.subscription.clone()),
+                Ref::Random(n) => {
+                    return Err(format!(
+                        "`${{random:{n}}}` can only be used in a parameter default"
+                    ));
+                }
+            };
+            query_literal::escape(query_literal::context_after(before), &value, name)
+        })?;
+        Ok(rendered.text)
+    }
+
     fn sub_value(&mut self, v: &Value) -> Result<Value, String> {
         Ok(match v {
             Value::String(s) => Value::String(self.sub(s)?),
@@ -198,7 +218,13 @@ impl Resolver<'_> {
     }
 
     fn query(&mut self, q: &Spanned<String>) -> Option<Query> {
-        let text = self.sub_at(q)?;
+        let text = match self.values.sub_query(&q.value) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(q, e, "cannot substitute");
+                return None;
+            }
+        };
         match Query::compile(&text) {
             Ok(query) => Some(query),
             Err(e) => {

@@ -180,6 +180,15 @@ impl<'a> Template<'a> {
         &self,
         mut value: impl FnMut(&Placeholder) -> Result<String, E>,
     ) -> Result<Rendered, E> {
+        self.render_after(|p, _| value(p))
+    }
+
+    /// Renders, asking `value` for each placeholder with the text rendered before it (for
+    /// escaping a value for the context it stands in).
+    pub(crate) fn render_after<E>(
+        &self,
+        mut value: impl FnMut(&Placeholder, &str) -> Result<String, E>,
+    ) -> Result<Rendered, E> {
         let mut text = String::with_capacity(self.src.len());
         let mut map = Vec::with_capacity(self.segments.len());
         for seg in &self.segments {
@@ -194,7 +203,8 @@ impl<'a> Template<'a> {
                 }
                 Segment::Var(p) => {
                     map.push((text.len(), p.start, false));
-                    text.push_str(&value(p)?);
+                    let v = value(p, &text)?;
+                    text.push_str(&v);
                 }
             }
         }

@@ -12,6 +12,7 @@ mod differential;
 mod emulator_state;
 mod faults;
 mod grade;
+mod hostile;
 mod interrupt;
 mod lint;
 mod malformed;
