@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::support::{Sandbox, lab, stderr, stdout};
 
 /// Every command here finishes well within this; a hang fails the test instead of blocking it.
-const LIMIT: Duration = Duration::from_secs(120);
+const LIMIT: Duration = Duration::from_secs(60);
 
 /// `amlab ARGS` in the sandbox, bounded by [`LIMIT`].
 fn run(sb: &Sandbox, args: &[&str]) -> Output {
@@ -85,5 +85,108 @@ fn a_query_injection_in_vars_does_not_raise_the_grade() {
             (&serde_json::json!(10), &serde_json::json!(13)),
             "{learner}: {r}"
         );
+    }
+}
+
+// ---- 2. hostile submissions ------------------------------------------------------------------
+
+/// A unique string planted in files outside the submission and lab folders; it must reach no
+/// output.
+const MARKER: &str = "HOSTILE-MARKER-5e1f0c";
+
+#[cfg(unix)]
+#[test]
+fn hostile_submissions_are_could_not_check_and_the_others_are_graded() {
+    use std::os::unix::fs::symlink;
+    let sb = Sandbox::new();
+    let shipped = crate::support::test_lab("workspace.lab.yaml");
+    let out = run(
+        &sb,
+        &[
+            "run",
+            shipped.to_str().unwrap(),
+            "--provisioning-delay",
+            "0",
+            "--var",
+            "suffix=ok1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let secret = sb.write(
+        "outside/credentials",
+        &format!("{MARKER}\nsuffix={MARKER}\n"),
+    );
+    let fixture = sb.write(
+        "outside/fx/check.json",
+        &format!("{{\"Entries\": [], \"Variables\": {{\"suffix\": \"{MARKER}\"}}}}\n"),
+    );
+    sb.write("subs/good/vars.yaml", "suffix: ok1\n");
+    let subs = sb.path().join("subs");
+    for name in [
+        "secret-link",
+        "other-learner",
+        "zero",
+        "fifo",
+        "big",
+        "fixture-link",
+        "dir",
+    ] {
+        std::fs::create_dir_all(subs.join(name)).unwrap();
+    }
+    symlink(&secret, subs.join("secret-link/vars.env")).unwrap();
+    symlink("../good/vars.yaml", subs.join("other-learner/vars.yaml")).unwrap();
+    symlink("/dev/zero", subs.join("zero/vars.env")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(subs.join("fifo/vars.env"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    sb.write(
+        "subs/big/vars.env",
+        &format!("suffix=ok1\n#{}\n", "x".repeat(200_000)),
+    );
+    symlink(&fixture, subs.join("fixture-link/check.json")).unwrap();
+    std::fs::create_dir_all(subs.join("dir/vars.yaml")).unwrap();
+
+    let out = run(
+        &sb,
+        &[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--gradebook",
+            "g.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let csv = std::fs::read_to_string(sb.path().join("g.csv")).unwrap();
+    let json_text = std::fs::read_to_string(sb.path().join("g.json")).unwrap();
+    for text in [&csv, &json_text, &all_output(&out)] {
+        assert!(
+            !text.contains(MARKER),
+            "a byte of an outside file leaked: {text}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    let good = row(&json, "good");
+    assert_eq!(
+        (&good["score"], &good["could_not_check"]),
+        (&serde_json::json!(8), &serde_json::json!(false))
+    );
+    for (learner, reason) in [
+        ("secret-link", "outside"),
+        ("other-learner", "outside"),
+        ("zero", "outside"),
+        ("fifo", "not a regular file (a FIFO)"),
+        ("big", "larger than 65536 bytes"),
+        ("fixture-link", "outside"),
+        ("dir", "not a regular file (a folder)"),
+    ] {
+        let r = row(&json, learner);
+        assert_eq!(r["could_not_check"], true, "{learner}: {r}");
+        assert_eq!(r["score"], serde_json::Value::Null, "{learner}: {r}");
+        let message = r["message"].as_str().unwrap();
+        assert!(message.contains(reason), "{learner}: {message}");
     }
 }
