@@ -19,6 +19,7 @@ pub(crate) fn context(vars: &std::collections::BTreeMap<String, String>) -> Cont
         resource_group: get("resource_group", "rg-amlab"),
         workspace: get("workspace", "mlw-amlab"),
         location: get("location", "eastus"),
+        root: None,
     }
 }
 

@@ -190,3 +190,82 @@ fn hostile_submissions_are_could_not_check_and_the_others_are_graded() {
         assert!(message.contains(reason), "{learner}: {message}");
     }
 }
+
+// ---- 4. files a lab names --------------------------------------------------------------------
+
+/// A lab in `lab/` whose steps' `create.spec` are `specs` (one step each).
+fn spec_lab(sb: &Sandbox, specs: &[&str]) -> std::path::PathBuf {
+    let mut text = String::from(
+        "id: hostile\ntitle: Hostile\nparams:\n  resource_group: {default: rg-h}\n  workspace: {default: mlw-h}\n  location: {default: eastus}\nsteps:\n",
+    );
+    for (i, spec) in specs.iter().enumerate() {
+        text.push_str(&format!(
+            "  - id: s{i}\n    title: S{i}\n    resource: /subscriptions/${{subscription}}/resourceGroups/rg-h/providers/Microsoft.MachineLearningServices/workspaces/mlw-h/environments/e{i}/versions/1\n    create:\n      spec: \"{spec}\"\n"
+        ));
+    }
+    sb.write("lab/hostile.lab.yaml", &text)
+}
+
+#[cfg(unix)]
+#[test]
+fn files_a_lab_names_stay_in_its_folder() {
+    let sb = Sandbox::new();
+    sb.write(
+        "outside/secret.yml",
+        &format!("name: {MARKER}\nversion: 1\nimage: x\n"),
+    );
+    sb.write(
+        "outside/conda.yml",
+        &format!("name: {MARKER}\ndependencies: [{MARKER}]\n"),
+    );
+    sb.write(
+        "lab/specs/env.yml",
+        "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: e\nversion: 1\nimage: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04\nconda_file: ../../outside/conda.yml\n",
+    );
+    sb.write(
+        "lab/specs/big.yml",
+        &format!("name: e\n#{}\n", "x".repeat(1_100_000)),
+    );
+    std::os::unix::fs::symlink(
+        sb.path().join("outside/secret.yml"),
+        sb.path().join("lab/specs/link.yml"),
+    )
+    .unwrap();
+    let lab_file = spec_lab(
+        &sb,
+        &[
+            "/etc/passwd",
+            "/dev/zero",
+            "/dev/stdin",
+            "../outside/secret.yml",
+            "specs/link.yml",
+            "specs/env.yml",
+            "specs/big.yml",
+        ],
+    );
+    let out = sb
+        .amlab(&["lint", lab_file.to_str().unwrap()])
+        .timeout(LIMIT)
+        .write_stdin(format!("{MARKER}\n"))
+        .output()
+        .unwrap();
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(!text.contains(MARKER), "{text}");
+    assert!(!text.contains("root:"), "/etc/passwd leaked: {text}");
+    // Each at the lab's `spec:` (file:line:col), the conda file at the spec's `conda_file:`.
+    for (line, why) in [
+        (12, "is outside the folder"),
+        (17, "is outside the folder"),
+        (22, "is outside the folder"),
+        (27, "is outside the folder"),
+        (32, "is outside the folder"),
+        (42, "larger than 1048576 bytes"),
+    ] {
+        let at = format!("hostile.lab.yaml:{line}:13]");
+        assert!(text.contains(&at), "{at} in {text}");
+        assert!(text.contains(why), "{why} in {text}");
+    }
+    assert!(text.contains("env.yml:5:13]"), "{text}");
+    assert!(text.contains("cannot read conda file"), "{text}");
+}
