@@ -14,7 +14,7 @@ use super::query_literal;
 use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
-use super::template::{Ref, Template};
+use super::template::{MAX_TOTAL_EXPANDED_BYTES, Ref, Template};
 use super::types::{Check, PassMarkValue, Step};
 use super::{LabFile, ResolveContext};
 use crate::check::compare::Comparison;
@@ -39,9 +39,25 @@ struct Values<'a> {
     values: BTreeMap<String, String>,
     generated: BTreeMap<String, String>,
     active: HashSet<String>,
+    /// Bytes produced by substitution so far (bounded by [`MAX_TOTAL_EXPANDED_BYTES`]).
+    expanded: usize,
 }
 
 impl Values<'_> {
+    /// Counts `len` rendered bytes against the string and whole-lab limits.
+    fn spend(&mut self, len: usize) -> Result<(), String> {
+        if let Some(e) = super::template::too_long(len) {
+            return Err(e);
+        }
+        self.expanded = self.expanded.saturating_add(len);
+        if self.expanded > MAX_TOTAL_EXPANDED_BYTES {
+            return Err(format!(
+                "substitution produces more than {MAX_TOTAL_EXPANDED_BYTES} bytes over the lab"
+            ));
+        }
+        Ok(())
+    }
+
     fn get(&mut self, name: &str) -> Result<String, String> {
         if let Some(v) = self.values.get(name) {
             return Ok(v.clone());
@@ -86,6 +102,7 @@ impl Values<'_> {
         });
         self.active.remove(name);
         let value = rendered?.text;
+        self.spend(value.len())?;
         if has_random {
             self.generated.insert(name.to_owned(), value.clone());
         }
@@ -136,6 +153,7 @@ impl Values<'_> {
                 "`${{random:{n}}}` can only be used in a parameter default"
             )),
         })?;
+        self.spend(rendered.text.len())?;
         Ok(rendered.text)
     }
 
@@ -155,6 +173,22 @@ impl Values<'_> {
             };
             query_literal::escape(query_literal::context_after(before), &value, name)
         })?;
+        self.spend(rendered.text.len())?;
+        Ok(rendered.text)
+    }
+
+    /// Substitutes a `matches` pattern: every value enters as escaped literal text, so a value
+    /// such as `.*` matches only itself.
+    fn sub_pattern(&mut self, text: &str) -> Result<String, String> {
+        let template = Template::parse(text).map_err(|e| e.message)?;
+        let rendered = template.render(|p| match &p.reference {
+            Ref::Param(n) => self.get(n).map(|v| regex::escape(&v)),
+            Ref::Subscription => Ok(regex::escape(&self.ctx.subscription)),
+            Ref::Random(n) => Err(format!(
+                "`${{random:{n}}}` can only be used in a parameter default"
+            )),
+        })?;
+        self.spend(rendered.text.len())?;
         Ok(rendered.text)
     }
 
@@ -262,13 +296,30 @@ impl Resolver<'_> {
     fn check(&mut self, check: &Check) -> Option<ResolvedCheck> {
         let query = self.query(&check.query);
         let mut error = None;
-        let comparison = Comparison::from_check_with(check, &mut |s| match self.values.sub(s) {
-            Ok(v) => v,
-            Err(e) => {
-                error.get_or_insert(e);
-                s.to_owned()
+        let pattern = match check
+            .matches
+            .as_ref()
+            .map(|m| self.values.sub_pattern(&m.value))
+        {
+            Some(Err(e)) => {
+                error = Some(e);
+                None
             }
-        });
+            Some(Ok(p)) => Some(p),
+            None => None,
+        };
+        let mut pattern_of = |s: &str| pattern.clone().unwrap_or_else(|| s.to_owned());
+        let comparison = Comparison::from_check_with(
+            check,
+            &mut |s| match self.values.sub(s) {
+                Ok(v) => v,
+                Err(e) => {
+                    error.get_or_insert(e);
+                    s.to_owned()
+                }
+            },
+            &mut pattern_of,
+        );
         let comparison = match (comparison, error) {
             (Ok(c), None) => Some(c),
             (Err(e), _) => {
@@ -456,6 +507,7 @@ pub(crate) fn resolve(
             values: BTreeMap::new(),
             generated: BTreeMap::new(),
             active: HashSet::new(),
+            expanded: 0,
         },
         problems: Vec::new(),
         in_specs: Vec::new(),

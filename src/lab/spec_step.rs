@@ -41,6 +41,9 @@ pub(crate) fn spec_path(lab_path: &Path, spec: &str) -> PathBuf {
     lab_path.parent().unwrap_or(Path::new(".")).join(spec)
 }
 
+/// The longest spec text after substitution (specs are at most 1 MiB before).
+const MAX_SPEC_EXPANDED_BYTES: usize = 4 * 1024 * 1024;
+
 /// Substitutes `${name}` in `text` with `value(name)`.
 pub(crate) fn substitute(
     text: &str,
@@ -56,6 +59,11 @@ pub(crate) fn substitute(
         out.push_str(&text[last..all.start()]);
         out.push_str(&value(name.as_str())?);
         last = all.end();
+        if out.len() > MAX_SPEC_EXPANDED_BYTES {
+            return Err(format!(
+                "after substitution the spec is longer than {MAX_SPEC_EXPANDED_BYTES} bytes"
+            ));
+        }
     }
     out.push_str(&text[last..]);
     Ok(out)

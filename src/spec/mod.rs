@@ -283,6 +283,7 @@ mod tests {
             resource_group: "g".into(),
             workspace: "w".into(),
             location: "westus".into(),
+            root: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! file:line:col, hostile submissions are `could_not_check` while the others are graded, and
 //! nothing panics, aborts or hangs (every command runs under a timeout).
 
+use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
@@ -268,4 +269,157 @@ fn files_a_lab_names_stay_in_its_folder() {
     }
     assert!(text.contains("env.yml:5:13]"), "{text}");
     assert!(text.contains("cannot read conda file"), "{text}");
+}
+
+// ---- 7. resource limits ----------------------------------------------------------------------
+
+/// A lab with one resource-group step whose checks are `checks` (YAML list items) and extra
+/// `params` lines.
+fn limits_lab(sb: &Sandbox, params: &str, checks: &str) -> std::path::PathBuf {
+    sb.write(
+        "lab/limits.lab.yaml",
+        &format!(
+            "id: limits\ntitle: Limits\nparams:\n  rg: {{default: rg-l}}\n{params}steps:\n  - id: rg\n    title: RG\n    resource: /subscriptions/${{subscription}}/resourceGroups/${{rg}}\n    expect:\n{checks}"
+        ),
+    )
+}
+
+/// `amlab lint` of `lab_file`: exit 2, and the output.
+fn lint_fails(sb: &Sandbox, lab_file: &Path) -> String {
+    let out = run(sb, &["lint", lab_file.to_str().unwrap()]);
+    let text = all_output(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &text[..text.len().min(4000)]
+    );
+    text
+}
+
+#[test]
+fn a_query_nested_20000_deep_is_exit_2_at_its_place() {
+    let sb = Sandbox::new();
+    let deep = format!("{}name{}", "(".repeat(20_000), ")".repeat(20_000));
+    let lab_file = limits_lab(
+        &sb,
+        "",
+        &format!("      - query: \"{deep}\"\n        exists: true\n"),
+    );
+    let text = lint_fails(&sb, &lab_file);
+    assert!(
+        text.contains("query nested deeper than 100 levels"),
+        "{}",
+        &text[..2000]
+    );
+    assert!(text.contains("/limits.lab.yaml:10:"), "{}", &text[..2000]);
+}
+
+#[test]
+fn a_query_that_copies_a_document_2_to_the_10_times_is_exit_2() {
+    let sb = Sandbox::new();
+    let fan = (0..10).fold("@".to_owned(), |q, _| format!("[{q},{q}]"));
+    assert!(fan.len() < 8000);
+    let lab_file = limits_lab(
+        &sb,
+        "",
+        &format!("      - query: \"length({fan})\"\n        gte: 0\n"),
+    );
+    let text = lint_fails(&sb, &lab_file);
+    assert!(text.contains("copy values more than 256 times"), "{text}");
+    assert!(text.contains("/limits.lab.yaml:10:"), "{text}");
+}
+
+#[test]
+fn parameters_that_double_40_times_are_exit_2_at_once() {
+    let sb = Sandbox::new();
+    let mut params = String::new();
+    for i in 0..40 {
+        params.push_str(&format!(
+            "  p{i}: {{default: \"${{p{}}}${{p{}}}\"}}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    params.push_str("  p40: {default: \"ab\"}\n");
+    // The same with empty values: no size ever grows, only the number of substitutions.
+    for i in 0..40 {
+        params.push_str(&format!(
+            "  e{i}: {{default: \"${{e{}}}${{e{}}}\"}}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    params.push_str("  e40: {default: \"\"}\n");
+    let lab_file = limits_lab(
+        &sb,
+        &params,
+        "      - query: \"name == '${p0}${e0}'\"\n        equals: true\n",
+    );
+    let text = lint_fails(&sb, &lab_file);
+    assert!(
+        text.contains("parameter `p0`: after substitution this is longer than 65536 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("/limits.lab.yaml:5:"), "{text}");
+    // `check` stops at the same place instead of building 2^40 bytes.
+    let out = run(&sb, &["check", lab_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+}
+
+#[test]
+fn a_lab_that_expands_to_hundreds_of_megabytes_is_exit_2() {
+    let sb = Sandbox::new();
+    // 64 KB of parameter, named 13,000 times in a body: 800 MB once substituted.
+    let params = format!("  big: {{default: \"{}\"}}\n", "x".repeat(60_000));
+    let mut text = std::fs::read_to_string(limits_lab(
+        &sb,
+        &params,
+        "      - query: name\n        exists: true\n",
+    ))
+    .unwrap();
+    text.push_str("    create:\n      body:\n        tags:\n");
+    for i in 0..13_000 {
+        text.push_str(&format!("          t{i}: \"${{big}}\"\n"));
+    }
+    let lab_file = sb.write("lab/limits.lab.yaml", &text);
+    assert!(text.len() < 600_000);
+    let out = run(&sb, &["check", lab_file.to_str().unwrap()]);
+    let all = all_output(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &all[..all.len().min(3000)]
+    );
+    assert!(
+        all.contains("more than 33554432 bytes over the lab"),
+        "{}",
+        &all[..all.len().min(3000)]
+    );
+    assert!(
+        all.len() < 100_000,
+        "output is bounded: {} bytes",
+        all.len()
+    );
+}
+
+#[test]
+fn three_thousand_oversized_regexes_are_refused_quickly() {
+    let sb = Sandbox::new();
+    let mut checks = String::new();
+    for _ in 0..3000 {
+        checks.push_str("      - query: name\n        matches: \"(\\\\w{100}){100}\"\n");
+    }
+    let lab_file = limits_lab(&sb, "", &checks);
+    let started = std::time::Instant::now();
+    let text = lint_fails(&sb, &lab_file);
+    assert!(
+        text.contains("more than 200 `matches` checks in one lab"),
+        "{}",
+        &text[..2000]
+    );
+    assert!(text.contains("exceeds size limit"), "{}", &text[..2000]);
+    // Bounded by the test's timeout; the time is printed for the report, not asserted.
+    eprintln!("3000 oversized regexes linted in {:?}", started.elapsed());
 }
