@@ -7,5 +7,6 @@ pub mod client;
 pub mod cloud;
 pub mod error;
 pub mod live;
+pub mod path;
 pub mod resource_types;
 pub mod transport;

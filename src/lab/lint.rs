@@ -437,6 +437,18 @@ impl<'a> Linter<'a> {
             return;
         };
         let rendered = self.static_render(&t, &mut Vec::new());
+        // The template as written (each placeholder as one plain name), then as rendered with
+        // the defaults.
+        let dummy: Result<_, std::convert::Infallible> = t.render(|_| Ok("x".to_owned()));
+        let written = dummy.map(|r| r.text).unwrap_or_default();
+        let why = crate::arm::path::problem(&written)
+            .or_else(|| rendered.as_deref().and_then(crate::arm::path::problem));
+        if let Some(why) = why {
+            self.push(
+                Problem::new(DiagKind::Resource, o, l, why, "not a resource id")
+                    .with_help("a resource id is `/`-separated names: no `..`, `\\`, `#`, `?` or empty segment"),
+            );
+        }
         let bad = match &rendered {
             Some(r) => !r.starts_with("/subscriptions/"),
             None => !(res.value.starts_with('/') || res.value.starts_with("${")),

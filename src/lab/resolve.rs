@@ -354,6 +354,15 @@ impl Resolver<'_> {
     fn step(&mut self, step: &Step) -> Option<ResolvedStep> {
         let resource = self.sub_at(&step.resource);
         if let Some(r) = &resource
+            && let Some(why) = crate::arm::path::problem(r)
+        {
+            let (o, l) = range(self.source(), &step.resource);
+            self.problems.push(
+                Problem::new(DiagKind::Resource, o, l, format!("after substitution, {why}"), "not a resource id")
+                    .with_help("a resource id is `/`-separated names: no `..`, `\\`, `#`, `?` or empty segment"),
+            );
+        }
+        if let Some(r) = &resource
             && !r.starts_with("/subscriptions/")
         {
             let (o, l) = range(self.source(), &step.resource);

@@ -423,3 +423,82 @@ fn three_thousand_oversized_regexes_are_refused_quickly() {
     // Bounded by the test's timeout; the time is printed for the report, not asserted.
     eprintln!("3000 oversized regexes linted in {:?}", started.elapsed());
 }
+
+// ---- 6. resource ids -------------------------------------------------------------------------
+
+#[test]
+fn resource_ids_that_leave_their_path_are_exit_2_at_their_place() {
+    let sb = Sandbox::new();
+    let mut text = String::from("id: ids\ntitle: Ids\nparams:\n  up: {default: \"..\"}\nsteps:\n");
+    let bad = [
+        "/subscriptions/${subscription}/../../_emulator/secrets",
+        "/subscriptions/${subscription}/resourceGroups/..\\\\..\\\\_emulator",
+        "/subscriptions/${subscription}/resourceGroups/rg#",
+        "/subscriptions/${subscription}/resourceGroups/rg?x=1",
+        "/subscriptions/${subscription}//rg",
+        "/subscriptions/${subscription}/resourceGroups/${up}",
+    ];
+    for (i, r) in bad.iter().enumerate() {
+        text.push_str(&format!(
+            "  - id: s{i}\n    title: S\n    resource: \"{r}\"\n"
+        ));
+    }
+    let lab_file = sb.write("lab/ids.lab.yaml", &text);
+    let out = lint_fails(&sb, &lab_file);
+    for (i, why) in [
+        "a `.` or `..` segment",
+        "a `\\`",
+        "a `#` or `?`",
+        "a `#` or `?`",
+        "an empty segment",
+        "a `.` or `..` segment",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = format!("/ids.lab.yaml:{}:15]", 8 + 3 * i);
+        assert!(out.contains(&at), "{at} in {out}");
+        assert!(out.contains(why), "{why} in {out}");
+    }
+}
+
+#[test]
+fn a_learner_whose_values_leave_the_resource_path_is_could_not_check() {
+    let sb = Sandbox::new();
+    let shipped = crate::support::test_lab("workspace.lab.yaml");
+    let out = run(
+        &sb,
+        &[
+            "run",
+            shipped.to_str().unwrap(),
+            "--provisioning-delay",
+            "0",
+            "--var",
+            "suffix=ok1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    sb.write("subs/good/vars.yaml", "suffix: ok1\n");
+    sb.write(
+        "subs/climber/vars.yaml",
+        "suffix: ok1\nresource_group: \"rg-dp100-ok1/../../../_emulator/secrets\"\n",
+    );
+    let out = run(
+        &sb,
+        &[
+            "grade",
+            shipped.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--gradebook",
+            "g.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let json = gradebook(&sb, "g.json");
+    assert_eq!(row(&json, "good")["score"], 8);
+    let climber = row(&json, "climber");
+    assert_eq!(climber["could_not_check"], true, "{climber}");
+    let message = climber["message"].as_str().unwrap();
+    assert!(message.contains("a `.` or `..` segment"), "{message}");
+}
