@@ -502,3 +502,73 @@ fn a_learner_whose_values_leave_the_resource_path_is_could_not_check() {
     let message = climber["message"].as_str().unwrap();
     assert!(message.contains("a `.` or `..` segment"), "{message}");
 }
+
+// ---- 3. two grades -----------------------------------------------------------------------------
+
+/// `from` copied to `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dst = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dst);
+        } else {
+            std::fs::copy(entry.path(), dst).unwrap();
+        }
+    }
+}
+
+/// Locks `path` (created) as another amlab process would; held while the file lives.
+fn hold_lock(path: &Path) -> std::fs::File {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap();
+    file.try_lock().unwrap();
+    file
+}
+
+#[test]
+fn a_gradebook_being_written_is_not_interleaved_and_fixtures_need_no_state_lock() {
+    let sb = Sandbox::new();
+    let shipped = lab("04-compute.lab.yaml");
+    let reference = crate::support::repo().join("fixtures/dp100-04-compute/reference");
+    copy_dir(&reference, &sb.path().join("subs/ref-1"));
+    copy_dir(&reference, &sb.path().join("subs/ref-2"));
+    // Another grade holds the emulator state (the default one): fixtures do not need it.
+    let _state = hold_lock(&sb.path().join(".amlab/emulator-state.json.lock"));
+    let args = [
+        "grade",
+        shipped.to_str().unwrap(),
+        "--submissions",
+        "subs",
+        "--gradebook",
+        "g.csv",
+    ];
+    let out = run(&sb, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let csv = std::fs::read_to_string(sb.path().join("g.csv")).unwrap();
+    let json = gradebook(&sb, "g.json");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert_eq!(json["learners"].as_array().map(Vec::len), Some(2));
+
+    // Another grade is writing this gradebook: this one stops (exit 3) and writes neither file.
+    let _book = hold_lock(&sb.path().join("g.csv.lock"));
+    copy_dir(&reference, &sb.path().join("subs/ref-3"));
+    let out = run(&sb, &args);
+    assert_eq!(out.status.code(), Some(3), "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("is being written by another amlab grade"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("g.csv")).unwrap(),
+        csv
+    );
+    assert_eq!(gradebook(&sb, "g.json"), json);
+}
