@@ -540,9 +540,11 @@ pub(crate) fn resolve(
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
         problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
+        let shown: std::sync::Arc<str> =
+            std::sync::Arc::from(crate::excerpt::mask_secrets(&file.source));
         let mut all: Vec<LabDiagnostic> = problems
             .into_iter()
-            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &file.source))
+            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &shown))
             .collect();
         all.append(&mut r.in_specs);
         return Err(all);

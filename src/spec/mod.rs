@@ -137,7 +137,8 @@ pub(crate) fn read_named(
 /// Translates spec text; `path` names it in diagnostics and anchors relative paths
 /// (conda files, `create_job` files).
 pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Translated, SpecErrors> {
-    let source: Arc<str> = Arc::from(text);
+    // Only for excerpts: the text with its secrets masked (same positions).
+    let source: Arc<str> = Arc::from(crate::excerpt::mask_secrets(text));
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut rooted;
     let ctx = if ctx.root.is_none() {

@@ -572,3 +572,32 @@ fn a_gradebook_being_written_is_not_interleaved_and_fixtures_need_no_state_lock(
     );
     assert_eq!(gradebook(&sb, "g.json"), json);
 }
+
+// ---- 5. secrets in excerpts --------------------------------------------------------------------
+
+#[test]
+fn error_excerpts_mask_the_secrets_on_their_lines() {
+    let sb = Sandbox::new();
+    sb.write(
+        "lab/ds.yml",
+        &format!(
+            "$schema: https://azuremlschemas.azureedge.net/latest/azureBlob.schema.json\nname: ds\ntype: azure_blob\naccount_name: acct\ncontainer_name: c\ncredentials:\n  account_key: {MARKER}-A\n  sas_tokn: \"?sv=1&sig={MARKER}-B\"\n"
+        ),
+    );
+    let out = run(&sb, &["spec", "lab/ds.yml"]);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("ds.yml:8:3"), "{text}");
+    assert!(!text.contains(MARKER), "{text}");
+    assert!(text.contains("account_key: ****"), "{text}");
+
+    // A lab's own excerpt: the line of a body's password, and the spec it names.
+    let lab_text = format!(
+        "id: s\ntitle: S\nparams:\n  resource_group: {{default: rg}}\n  workspace: {{default: ws}}\n  location: {{default: eastus}}\nsteps:\n  - id: a\n    title: A\n    resource: /subscriptions/${{subscription}}/resourceGroups/rg\n    create:\n      body:\n        properties: {{adminPassword: \"{MARKER}-C ${{nope}}\"}}\n  - id: b\n    title: B\n    resource: /subscriptions/${{subscription}}/resourceGroups/rg\n    create:\n      spec: ds.yml\n"
+    );
+    let lab_file = sb.write("lab/s.lab.yaml", &lab_text);
+    let text = lint_fails(&sb, &lab_file);
+    assert!(text.contains("undefined parameter `nope`"), "{text}");
+    assert!(text.contains("ds.yml:8:3"), "{text}");
+    assert!(!text.contains(MARKER), "{text}");
+}
