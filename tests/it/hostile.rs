@@ -412,7 +412,6 @@ fn three_thousand_oversized_regexes_are_refused_quickly() {
         checks.push_str("      - query: name\n        matches: \"(\\\\w{100}){100}\"\n");
     }
     let lab_file = limits_lab(&sb, "", &checks);
-    let started = std::time::Instant::now();
     let text = lint_fails(&sb, &lab_file);
     assert!(
         text.contains("more than 200 `matches` checks in one lab"),
@@ -420,8 +419,7 @@ fn three_thousand_oversized_regexes_are_refused_quickly() {
         &text[..2000]
     );
     assert!(text.contains("exceeds size limit"), "{}", &text[..2000]);
-    // Bounded by the test's timeout; the time is printed for the report, not asserted.
-    eprintln!("3000 oversized regexes linted in {:?}", started.elapsed());
+    // Quick enough: bounded by the test's timeout (`run`).
 }
 
 // ---- 6. resource ids -------------------------------------------------------------------------
