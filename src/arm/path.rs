@@ -55,6 +55,23 @@ fn percent_decoded(segment: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Why paths are refused before any URL is built: the URL parser under reqwest resolves
+    /// dot segments, encoded ones too, and treats `\\` as `/` in https URLs.
+    #[test]
+    fn the_url_parser_would_normalise_these_paths() {
+        let parsed = |u: &str| reqwest::Url::parse(u).map(|u| u.path().to_owned()).ok();
+        let base = "https://management.azure.com/subscriptions/s";
+        assert_eq!(
+            parsed(&format!("{base}/../../_emulator/secrets")).as_deref(),
+            Some("/_emulator/secrets")
+        );
+        assert_eq!(
+            parsed(&format!("{base}/%2e%2E/x")).as_deref(),
+            Some("/subscriptions/x")
+        );
+        assert_eq!(parsed(&format!("{base}/..\\..\\x")).as_deref(), Some("/x"));
+    }
+
     #[test]
     fn dot_segments_separators_and_cuts_are_refused() {
         assert_eq!(problem("/subscriptions/s/resourceGroups/rg"), None);
