@@ -445,3 +445,26 @@ fn resolve_rejects_resource_outside_subscriptions() {
     );
     assert!(out.contains("b.lab.yaml:8:15"), "{out}");
 }
+
+#[test]
+fn a_value_in_a_matches_pattern_is_literal_text() {
+    let lab = format!(
+        "{HEAD}params:\n  name: {{default: ok}}\nsteps:\n  - id: a\n    title: A\n    resource: /subscriptions/${{subscription}}/resourceGroups/rg\n    expect:\n      - query: name\n        matches: \"^pre-${{name}}$\"\n"
+    );
+    let file = load_source(Path::new("m.lab.yaml"), &lab).unwrap();
+    let ctx = ResolveContext {
+        subscription: "sub-1".into(),
+        vars: BTreeMap::from([("name".to_owned(), ".*|x".to_owned())]),
+        ..Default::default()
+    };
+    let resolved = file.resolve(&ctx).unwrap();
+    let check = &resolved.steps[0].checks[0];
+    assert_eq!(
+        check.comparison.expected(),
+        serde_json::json!("^pre-\\.\\*\\|x$")
+    );
+    let anything = serde_json::json!("pre-anything");
+    assert!(!check.comparison.evaluate(&anything, false).passed);
+    let same = serde_json::json!("pre-.*|x");
+    assert!(check.comparison.evaluate(&same, false).passed);
+}
