@@ -2,9 +2,100 @@
 //! file: a regular file (or a new path) is written to a temporary file in the same directory,
 //! flushed, then renamed over it; a symbolic link is followed (the link is kept and its target
 //! written); a FIFO, a character device, `/dev/stdout` or `/dev/fd/N` is written through in place.
+//! And reading untrusted files only inside their folder ([`read_inside`]): regular files,
+//! size-capped, never through a symlink that leaves it.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Why [`read_inside`] refused or failed. The messages never quote the file's content.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadInsideError {
+    /// The path (after following symlinks) is not inside the folder.
+    #[error("is outside {0} (a symlink or `..` leaving the folder is not followed)")]
+    Outside(String),
+    /// A directory, device, FIFO or socket.
+    #[error("is not a regular file ({0})")]
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    #[error("is larger than {0} bytes")]
+    TooLarge(u64),
+    /// Could not be read.
+    #[error("cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What kind of file `m` describes, in words.
+fn kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if m.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// `path` with symlinks resolved, required to lie inside `root` (also resolved).
+pub fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, ReadInsideError> {
+    let root = std::fs::canonicalize(root)?;
+    let real = std::fs::canonicalize(path)?;
+    if !real.starts_with(&root) {
+        return Err(ReadInsideError::Outside(root.display().to_string()));
+    }
+    Ok(real)
+}
+
+/// Reads `path`, which must be a regular file inside `root` after resolving symlinks, of at
+/// most `limit` bytes. Opened without blocking (a FIFO swapped in after the check does not
+/// hang) and checked again on the open handle.
+pub fn read_inside(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, ReadInsideError> {
+    let real = resolve_inside(root, path)?;
+    let before = std::fs::symlink_metadata(&real)?;
+    if !before.is_file() {
+        return Err(ReadInsideError::NotRegular(kind(&before)));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(&real)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(ReadInsideError::NotRegular(kind(&opened)));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (opened.dev(), opened.ino()) != (before.dev(), before.ino()) {
+            return Err(ReadInsideError::Outside(root.display().to_string()));
+        }
+    }
+    if opened.len() > limit {
+        return Err(ReadInsideError::TooLarge(limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadInsideError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
 
 /// How many symbolic links are followed before giving up (as the kernel's `ELOOP`).
 const MAX_LINKS: usize = 40;
@@ -105,6 +196,36 @@ fn via_descriptor(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_only_regular_files_inside_the_folder() -> Result<(), ReadInsideError> {
+        let dir = tempfile::tempdir()?;
+        let inside = dir.path().join("in");
+        std::fs::create_dir(&inside)?;
+        std::fs::write(dir.path().join("secret"), "MARKER")?;
+        std::fs::write(inside.join("ok"), "fine")?;
+        std::os::unix::fs::symlink(dir.path().join("secret"), inside.join("out"))?;
+        std::os::unix::fs::symlink("/dev/zero", inside.join("zero"))?;
+        std::os::unix::fs::symlink(inside.join("ok"), inside.join("alias"))?;
+        assert_eq!(read_inside(&inside, &inside.join("ok"), 10)?, b"fine");
+        assert_eq!(read_inside(&inside, &inside.join("alias"), 10)?, b"fine");
+        let err = |p: &str, limit| read_inside(&inside, &inside.join(p), limit).err();
+        assert!(matches!(err("out", 10), Some(ReadInsideError::Outside(_))));
+        assert!(matches!(
+            err("../secret", 10),
+            Some(ReadInsideError::Outside(_))
+        ));
+        assert!(matches!(err("zero", 10), Some(ReadInsideError::Outside(_))));
+        assert!(matches!(err("ok", 3), Some(ReadInsideError::TooLarge(3))));
+        assert!(matches!(
+            err(".", 10),
+            Some(ReadInsideError::NotRegular("a folder"))
+        ));
+        let dev = read_inside(Path::new("/dev"), Path::new("/dev/zero"), 10).err();
+        assert!(matches!(dev, Some(ReadInsideError::NotRegular("a device"))));
+        Ok(())
+    }
 
     #[test]
     fn replaces_whole_file_and_leaves_no_temp() -> std::io::Result<()> {

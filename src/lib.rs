@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod emulator;
 pub mod error;
+pub mod excerpt;
 pub mod exit;
 pub mod fixture;
 pub mod fsutil;

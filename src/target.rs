@@ -86,6 +86,34 @@ pub struct TargetSpec {
     pub timeout: Duration,
 }
 
+/// An emulator without a state file (and so without its lock), for commands that send it
+/// nothing that needs the user's emulator world (grading recorded fixtures only).
+pub fn open_in_memory_emulator(spec: &TargetSpec) -> Result<Target, CommandError> {
+    let emulator = Emulator::open(EmulatorOptions {
+        state_path: None,
+        fresh: true,
+        read_only: false,
+        provisioning_delay: spec.provisioning_delay,
+    })
+    .map_err(|e| CommandError::Target(e.to_string()))?;
+    let emulator = Arc::new(emulator);
+    Ok(Target {
+        transport: emulator.clone(),
+        base: AZURE_PUBLIC.to_owned(),
+        name: "emulator".into(),
+        memory_key: format!("emulator:{}", spec.state.display()),
+        memory_aliases: Vec::new(),
+        subscription: spec
+            .subscription
+            .clone()
+            .unwrap_or_else(|| EMULATOR_SUBSCRIPTION.to_owned()),
+        credential: None,
+        emulator: Some(emulator),
+        tokens: None,
+        warning: None,
+    })
+}
+
 /// Opens the target named by `spec`.
 pub fn open(spec: &TargetSpec) -> Result<Target, CommandError> {
     match spec.target.as_str() {

@@ -307,6 +307,12 @@ impl ArmClient {
         if let Some(b) = &body {
             crate::secrets::learn(b);
         }
+        // Never let a URL parser normalise a path it was given (see `arm::path`).
+        let path = url_path(url);
+        let fragment = url.contains('#').then(|| "URL has a `#`".to_owned());
+        if let Some(why) = super::path::problem(&path).or(fragment) {
+            return Err(ArmError::InvalidPath { path, message: why });
+        }
         let request = HttpRequest {
             method,
             url: url.to_owned(),

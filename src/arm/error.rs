@@ -58,6 +58,15 @@ pub enum ArmError {
     /// The step's time limit passed.
     #[error("timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
+    /// A resource path with `..`, `\`, `#`, `?` or an empty segment. Never reaches the
+    /// transport (a URL parser would normalise it).
+    #[error("{path}: {message}; refused before sending")]
+    InvalidPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A write was attempted by a read-only (check) client. Never reaches the transport.
     #[error("refused to send {0} in read-only check mode")]
     ReadOnly(&'static str),

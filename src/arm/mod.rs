@@ -7,6 +7,7 @@ pub mod client;
 pub mod cloud;
 pub mod error;
 pub mod live;
+pub mod path;
 pub mod resource_types;
 #[cfg(test)]
 mod retry_tests;

@@ -22,6 +22,22 @@ pub const COMPARISON_NAMES: &[&str] = &[
     "contains",
 ];
 
+/// The largest compiled `matches` regex and its lazy DFA cache (the `regex` crate's defaults
+/// are 10 MiB and 2 MiB); with [`MAX_REGEXES`] this bounds a lab's total regex compile work.
+pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+/// The most `matches` checks a lab may have.
+pub const MAX_REGEXES: usize = 200;
+
+/// Compiles a `matches` pattern within [`REGEX_SIZE_LIMIT`].
+pub fn build_regex(pattern: &str, ignore_case: bool) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(ignore_case)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
 /// One comparison with its expected value.
 #[derive(Debug, Clone)]
 pub enum Comparison {
@@ -138,14 +154,16 @@ pub fn map_strings(v: &Value, f: &mut dyn FnMut(&str) -> String) -> Value {
 impl Comparison {
     /// The comparison of a check, with its expected values as written.
     pub fn from_check(check: &Check) -> Result<Comparison, ComparisonError> {
-        Self::from_check_with(check, &mut |s| s.to_owned())
+        Self::from_check_with(check, &mut |s| s.to_owned(), &mut |s| s.to_owned())
     }
 
-    /// The comparison of a check, with `template` applied to every expected string (and to the
-    /// `matches` pattern) first; used to substitute `${...}` parameters.
+    /// The comparison of a check, with `template` applied to every expected string and
+    /// `pattern` to the `matches` pattern first; used to substitute `${...}` parameters (into a
+    /// pattern as escaped literal text).
     pub fn from_check_with(
         check: &Check,
         template: &mut dyn FnMut(&str) -> String,
+        pattern: &mut dyn FnMut(&str) -> String,
     ) -> Result<Comparison, ComparisonError> {
         let found = present_comparisons(check);
         if found.len() != 1 {
@@ -163,10 +181,7 @@ impl Comparison {
         } else if let Some(vs) = &check.one_of {
             Comparison::In(vs.iter().map(&mut t).collect())
         } else if let Some(m) = &check.matches {
-            let pattern = template(&m.value);
-            let re = regex::RegexBuilder::new(&pattern)
-                .case_insensitive(check.ignore_case)
-                .build()
+            let re = build_regex(&pattern(&m.value), check.ignore_case)
                 .map_err(|e| ComparisonError::Regex(e.to_string()))?;
             Comparison::Matches(re)
         } else if let Some(v) = &check.gte {
@@ -240,9 +255,7 @@ impl Comparison {
                 };
                 let matched = text.is_some_and(|t| {
                     if ignore_case {
-                        regex::RegexBuilder::new(re.as_str())
-                            .case_insensitive(true)
-                            .build()
+                        build_regex(re.as_str(), true)
                             .map_or_else(|_| re.is_match(&t), |ci| ci.is_match(&t))
                     } else {
                         re.is_match(&t)

@@ -2,3 +2,4 @@
 
 pub mod compare;
 pub mod query;
+pub mod query_limits;

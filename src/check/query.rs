@@ -56,6 +56,8 @@ pub enum QueryErrorKind {
         /// The function name as written.
         name: String,
     },
+    /// Longer, deeper or more fanned out than [`crate::check::query_limits`] allows.
+    Limit,
 }
 
 /// Why a query does not compile: a message and the byte offset in the query text.
@@ -87,6 +89,14 @@ impl PartialEq for Query {
 impl Query {
     /// Compiles a JMESPath expression, rejecting syntax errors and unknown functions.
     pub fn compile(text: &str) -> Result<Query, QueryError> {
+        if let Err((offset, message)) = super::query_limits::check_text(text) {
+            return Err(QueryError {
+                offset: offset.min(text.len()),
+                len: usize::from(offset < text.len()),
+                message,
+                kind: QueryErrorKind::Limit,
+            });
+        }
         let expr = jmespath::compile(text).map_err(|e| {
             let message = match e.reason {
                 jmespath::ErrorReason::Parse(m) => m,
@@ -131,6 +141,10 @@ impl Query {
             jmespath::ErrorReason::Runtime(r) => r.to_string(),
             other => other.to_string(),
         })?;
+        let max = super::query_limits::MAX_RESULT_NODES;
+        if !super::query_limits::within(&result, &mut max.clone()) {
+            return Err(format!("the query's result holds more than {max} values"));
+        }
         serde_json::to_value(&*result).map_err(|e| e.to_string())
     }
 
@@ -223,6 +237,19 @@ mod tests {
                 .and_then(|q| q.eval(&json!({"name": 3})).err())
                 .is_some()
         );
+    }
+
+    #[test]
+    fn results_too_large_to_copy_out_are_errors() {
+        let doc = json!({"a": (0..5000).collect::<Vec<_>>()});
+        let fan = (0..8).fold("a".to_owned(), |q, _| format!("[{q},{q}]"));
+        let q = Query::compile(&fan);
+        let e = q.ok().and_then(|q| q.eval(&doc).err());
+        assert_eq!(
+            e.as_deref(),
+            Some("the query's result holds more than 1000000 values")
+        );
+        assert!(Query::compile("[a,a]").is_ok_and(|q| q.eval(&doc).is_ok()));
     }
 
     #[test]

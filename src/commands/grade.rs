@@ -13,6 +13,7 @@ use crate::error::CommandError;
 use crate::exit;
 use crate::fsutil::write_atomic;
 use crate::grade::gradebook::{self, GradebookLab};
+use crate::grade::submission::SubmissionSource;
 use crate::grade::{GradeOptions, collect, grade_all};
 use crate::lab::{ResolveContext, load_all};
 use crate::target::{self, TargetSpec};
@@ -43,6 +44,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let submissions = collect(&args.submissions).map_err(|e| {
         CommandError::Usage(format!("--submissions {}: {e}", args.submissions.display()))
     })?;
+    // Held until both files are written: two grades never interleave their CSV and JSON.
+    let _gradebook_lock =
+        gradebook::lock(&args.gradebook).map_err(|e| CommandError::Target(e.to_string()))?;
     let spec = TargetSpec {
         target: args.target.clone(),
         subscription: args.subscription.clone(),
@@ -55,7 +59,16 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         ca_cert: args.ca_cert.clone(),
         timeout: args.timeout,
     };
-    let target = target::open(&spec)?;
+    // Fixture submissions replay their own recordings: without a vars submission the
+    // emulator's state is never read, so it is not opened (nor locked).
+    let fixtures_only = submissions
+        .iter()
+        .all(|s| !matches!(s.source, SubmissionSource::Vars { .. }));
+    let target = if fixtures_only && spec.target == "emulator" {
+        target::open_in_memory_emulator(&spec)?
+    } else {
+        target::open(&spec)?
+    };
     if let Some(warning) = &target.warning {
         writeln!(io.stderr, "amlab: warning: {warning}")?;
     }
@@ -101,9 +114,11 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     };
     let grades = runtime.block_on(grade_all(client, lab.clone(), submissions, &options));
     let rows = gradebook::rows(&book, grades);
-    write_atomic(&args.gradebook, gradebook::csv(&book, &rows).as_bytes())?;
+    // Both made first, then written back to back, under the gradebook lock.
+    let csv = gradebook::csv(&book, &rows);
     let json_path = gradebook::json_path(&args.gradebook);
     let json = gradebook::json(&book, &rows).map_err(std::io::Error::other)?;
+    write_atomic(&args.gradebook, csv.as_bytes())?;
     write_atomic(&json_path, &json)?;
     drop(json);
 

@@ -11,6 +11,15 @@ use crate::spec::{Context, translate};
 /// What redacted secrets are replaced with.
 pub(crate) const SECRET_PLACEHOLDER: &str = "<redacted: secret from the spec, not printed>";
 
+/// The folder tree `amlab spec FILE` reads the files a spec names from: the current directory
+/// when FILE is inside it (`conda_file: ../env/conda.yml` from a project's subfolder), else
+/// FILE's own folder.
+fn read_root(file: &Path) -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let real = file.canonicalize().ok()?;
+    real.starts_with(&cwd).then_some(cwd)
+}
+
 /// The workspace context from `--var`s, with placeholders for what is not given.
 pub(crate) fn context(vars: &std::collections::BTreeMap<String, String>) -> Context {
     let get = |k: &str, d: &str| vars.get(k).cloned().unwrap_or_else(|| d.to_owned());
@@ -19,6 +28,7 @@ pub(crate) fn context(vars: &std::collections::BTreeMap<String, String>) -> Cont
         resource_group: get("resource_group", "rg-amlab"),
         workspace: get("workspace", "mlw-amlab"),
         location: get("location", "eastus"),
+        root: None,
     }
 }
 
@@ -33,7 +43,8 @@ pub(super) fn print(file: &Path, vars: &[String], io: &mut Io) -> Result<i32, Co
             KNOWN.join(", ")
         )));
     }
-    let ctx = context(&vars);
+    let mut ctx = context(&vars);
+    ctx.root = read_root(file);
     match translate(file, &ctx) {
         Ok(t) => {
             let out = serde_json::json!({

@@ -99,6 +99,10 @@ fn invalid_path(url: &RequestUrl) -> ArmError {
 
 /// Parses the path of `url`; `is_post` decides whether a trailing segment is an action.
 pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
+    // A path with `..` and the like names no resource (and is never normalised here).
+    if crate::arm::path::problem(&url.path).is_some() {
+        return Err(invalid_path(url));
+    }
     let s = &url.segments;
     let eq = |i: usize, v: &str| s.get(i).is_some_and(|x| x.eq_ignore_ascii_case(v));
     if !eq(0, "subscriptions") || s.len() < 3 {

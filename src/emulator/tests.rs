@@ -821,3 +821,45 @@ async fn emulator_is_shared_across_tasks() {
     }
     assert_eq!(emu.requests().len(), 9);
 }
+
+/// Dot segments, `\\` and empty segments name no resource: the emulator answers
+/// InvalidRequestUri, and the ARM client refuses to send such a path at all.
+#[tokio::test]
+async fn dot_segments_are_refused_by_the_emulator_and_the_client() {
+    let f = fixture();
+    f.workspace_chain().await;
+    for path in [
+        "/subscriptions/sub1/resourceGroups/rg1/../rg1",
+        "/subscriptions/sub1/resourceGroups/%2e%2e/rg1",
+        "/subscriptions/sub1/resourceGroups/rg1/..\\rg1",
+        "/subscriptions/sub1//resourceGroups/rg1",
+    ] {
+        let r = f
+            .get(&format!(
+                "https://management.azure.com{path}?api-version=2024-03-01"
+            ))
+            .await;
+        assert_eq!(r.status, 404, "{path}: {:?}", r.body);
+        assert_eq!(
+            r.body.as_ref().map(|b| b["error"]["code"].clone()),
+            Some(json!("InvalidRequestUri")),
+            "{path}"
+        );
+    }
+    let emu = Arc::new(fixture().emu);
+    let client = crate::arm::client::ArmClient::new(emu.clone(), "https://management.azure.com");
+    let overrides = std::collections::BTreeMap::new();
+    let api = crate::arm::client::ApiVersions {
+        step: None,
+        lab: &overrides,
+    };
+    let e = client
+        .get("/subscriptions/sub1/resourceGroups/rg1/../../x", &api)
+        .await
+        .err();
+    assert!(
+        matches!(e, Some(crate::arm::error::ArmError::InvalidPath { .. })),
+        "{e:?}"
+    );
+    assert!(emu.requests().is_empty(), "nothing was sent");
+}

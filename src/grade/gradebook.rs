@@ -273,3 +273,48 @@ pub fn json(lab: &GradebookLab, rows: &[Row]) -> serde_json::Result<Vec<u8>> {
 pub fn json_path(csv_path: &Path) -> PathBuf {
     csv_path.with_extension("json")
 }
+
+/// Why the gradebook cannot be locked for this run.
+#[derive(Debug, thiserror::Error)]
+#[error("gradebook {path}: {message}")]
+pub struct LockError {
+    /// The CSV gradebook.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Locks the gradebook at `csv_path` (its CSV and the JSON beside it) for this run, through
+/// `<csv>.lock` beside them: a second `amlab grade` writing the same gradebook stops instead
+/// of interleaving its CSV and JSON with this one's. Held until the returned file is dropped.
+pub fn lock(csv_path: &Path) -> Result<std::fs::File, LockError> {
+    let fail = |message: String| LockError {
+        path: csv_path.display().to_string(),
+        message,
+    };
+    if let Some(parent) = csv_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let mut name = csv_path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            fail(format!(
+                "cannot open lock file {}: {e}",
+                lock_path.display()
+            ))
+        })?;
+    file.try_lock().map_err(|e| {
+        fail(format!(
+            "is being written by another amlab grade (lock {} is held: {e})",
+            lock_path.display()
+        ))
+    })?;
+    Ok(file)
+}

@@ -320,14 +320,13 @@ async fn check(
         ));
     }
     let resolved = lab.resolve(&p.ctx).map_err(|errors| {
+        // The first problem's message (the rendered text starts with its code).
         format!(
             "{origin}: {}",
             errors
-                .render(false)
-                .lines()
-                .next()
-                .unwrap_or("invalid values")
-                .trim()
+                .diagnostics
+                .first()
+                .map_or_else(|| "invalid values".to_owned(), ToString::to_string)
         )
     })?;
     if !resolved.generated.is_empty() {

@@ -13,6 +13,9 @@ use serde_json::Value;
 /// The vars files looked for, in order.
 pub const VARS_FILES: [&str; 3] = ["vars.yaml", "vars.yml", "vars.env"];
 
+/// The largest vars file read (64 KiB: a vars file names a few parameters).
+pub const MAX_VARS_BYTES: u64 = 64 * 1024;
+
 /// How a submission folder is to be checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmissionSource {
@@ -52,7 +55,7 @@ pub fn submission_target(folder: &Path) -> SubmissionSource {
         .map(|f| folder.join(f));
     let has_fixture = holds_json(folder, 3);
     let vars = match &vars_file {
-        Some(file) => match read_vars(file) {
+        Some(file) => match read_vars(folder, file) {
             Ok(v) => v,
             Err(e) => return SubmissionSource::Unreadable(e),
         },
@@ -84,7 +87,8 @@ fn holds_json(dir: &Path, depth: usize) -> bool {
     };
     entries.filter_map(Result::ok).any(|e| {
         let path = e.path();
-        if path.is_dir() {
+        // A symlinked folder is not followed (it may lead out of the submission).
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
             depth > 0 && holds_json(&path, depth - 1)
         } else {
             path.extension().is_some_and(|x| x == "json")
@@ -92,9 +96,14 @@ fn holds_json(dir: &Path, depth: usize) -> bool {
     })
 }
 
-/// Reads a vars file: YAML (a mapping of names to scalars) or `.env` (`NAME=VALUE` lines).
-pub fn read_vars(file: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+/// Reads a vars file inside `folder`: YAML (a mapping of names to scalars) or `.env`
+/// (`NAME=VALUE` lines). Only a regular file inside the folder of at most [`MAX_VARS_BYTES`] is
+/// read; errors name the position and what was expected, never the file's content.
+pub fn read_vars(folder: &Path, file: &Path) -> Result<BTreeMap<String, String>, String> {
+    let bytes = crate::fsutil::read_inside(folder, file, MAX_VARS_BYTES)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{}: is not UTF-8 text", file.display()))?;
     if file.extension().is_some_and(|e| e == "env") {
         parse_env(&text).map_err(|e| format!("{}: {e}", file.display()))
     } else {
@@ -113,14 +122,14 @@ pub fn parse_env(text: &str) -> Result<BTreeMap<String, String>, String> {
         let line = line.strip_prefix("export ").unwrap_or(line);
         let Some((name, value)) = line.split_once('=') else {
             return Err(format!(
-                "line {}: `{line}` is not NAME=VALUE (such as suffix=ab12cd)",
+                "line {}: not NAME=VALUE (such as suffix=ab12cd)",
                 i + 1
             ));
         };
         let name = name.trim();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!(
-                "line {}: `{name}` is not a parameter name (letters, digits and _)",
+                "line {}: the name before `=` is not a parameter name (letters, digits and _)",
                 i + 1
             ));
         }
@@ -143,17 +152,24 @@ pub fn parse_yaml(text: &str) -> Result<BTreeMap<String, String>, String> {
     let value: Value = serde_saphyr::from_str(text).map_err(|e| {
         // The first line names line and column; the rest is a source excerpt.
         let text = e.to_string();
-        text.lines()
-            .next()
-            .unwrap_or("invalid YAML")
-            .trim_start_matches("error: ")
-            .to_owned()
+        without_quoted(
+            text.lines()
+                .next()
+                .unwrap_or("invalid YAML")
+                .trim_start_matches("error: "),
+        )
     })?;
     let Value::Object(map) = value else {
         return Err(
             "expected a mapping of parameter names to values, such as `suffix: ab12cd`".to_owned(),
         );
     };
+    if map.keys().any(|k| !is_param_name(k)) {
+        return Err(
+            "a key is not a parameter name (letters, digits, `_` and `-`, such as `suffix: ab12cd`)"
+                .to_owned(),
+        );
+    }
     map.into_iter()
         .map(|(k, v)| match v {
             Value::String(s) => Ok((k, s)),
@@ -169,6 +185,23 @@ pub fn parse_yaml(text: &str) -> Result<BTreeMap<String, String>, String> {
             )),
         })
         .collect()
+}
+
+fn is_param_name(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A parser message without the file text it may quote: a quoted part longer than a
+/// punctuation mark (`"..."`, `'...'`, `` `...` ``) becomes `…`.
+fn without_quoted(message: &str) -> String {
+    let quoted = regex::Regex::new(r#""[^"]{2,}"|'[^']{2,}'|`[^`]{2,}`"#);
+    match quoted {
+        Ok(re) => re.replace_all(message, "…").into_owned(),
+        Err(_) => "invalid YAML".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +222,9 @@ mod tests {
     fn env_errors_name_the_line() {
         let e = parse_env("suffix=a\nnot a pair\n").unwrap_err();
         assert!(e.starts_with("line 2:"), "{e}");
+        assert!(!e.contains("pair"), "the line is not echoed: {e}");
+        let e = parse_yaml("suffix: \"SECRET-VALUE\nx").unwrap_err();
+        assert!(!e.contains("SECRET"), "{e}");
     }
 
     #[test]

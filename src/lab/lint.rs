@@ -8,11 +8,12 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{DiagKind, Problem};
+use super::query_literal;
 use super::span::{Region, ScalarMap, item_start, key_col, range};
 use super::suggest::{did_you_mean, list};
-use super::template::{Ref, Template};
+use super::template::{self, Ref, Template};
 use super::types::{Check, Lab, Step};
-use crate::check::compare::{COMPARISON_NAMES, present_comparisons};
+use crate::check::compare::{COMPARISON_NAMES, MAX_REGEXES, build_regex, present_comparisons};
 use crate::check::query::{BUILTIN_FUNCTIONS, Query, QueryErrorKind};
 
 /// Lints a lab; the problems are sorted by position.
@@ -22,6 +23,8 @@ pub(crate) fn lint(lab: &Lab, source: &str) -> Vec<Problem> {
         source,
         problems: Vec::new(),
         params: lab.params.iter().map(|(k, _)| k.value.as_str()).collect(),
+        rendered: Default::default(),
+        regexes: 0,
     };
     l.lab_id();
     l.params();
@@ -54,6 +57,11 @@ struct Linter<'a> {
     source: &'a str,
     problems: Vec<Problem>,
     params: Vec<&'a str>,
+    /// Parameters' static renderings (see [`Linter::try_static_render`]), so parameters that
+    /// use each other twice cost linear, not exponential, time.
+    rendered: std::cell::RefCell<HashMap<String, Result<String, bool>>>,
+    /// `matches` checks seen (at most [`MAX_REGEXES`] are compiled).
+    regexes: usize,
 }
 
 fn is_id(s: &str, first: impl Fn(char) -> bool, rest: impl Fn(char) -> bool) -> bool {
@@ -156,7 +164,25 @@ impl<'a> Linter<'a> {
             }
             if let Some(default) = &param.default {
                 let loc = Loc::Scalar(ScalarMap::of(self.source, default));
-                self.template(&default.value, loc, true);
+                if let Some(t) = self.template(&default.value, loc, true)
+                    && self.try_static_render(&t, &mut vec![n.to_owned()]) == Err(true)
+                {
+                    let (o, l) = self.at(default);
+                    let message = template::too_long(usize::MAX).unwrap_or_default();
+                    self.push(
+                        Problem::new(
+                            DiagKind::Param,
+                            o,
+                            l,
+                            format!("parameter `{n}`: {message}"),
+                            "expands too far",
+                        )
+                        .with_help(format!(
+                            "a parameter's value is at most {} bytes",
+                            template::MAX_EXPANDED_BYTES
+                        )),
+                    );
+                }
             }
         }
         self.param_cycles();
@@ -411,6 +437,18 @@ impl<'a> Linter<'a> {
             return;
         };
         let rendered = self.static_render(&t, &mut Vec::new());
+        // The template as written (each placeholder as one plain name), then as rendered with
+        // the defaults.
+        let dummy: Result<_, std::convert::Infallible> = t.render(|_| Ok("x".to_owned()));
+        let written = dummy.map(|r| r.text).unwrap_or_default();
+        let why = crate::arm::path::problem(&written)
+            .or_else(|| rendered.as_deref().and_then(crate::arm::path::problem));
+        if let Some(why) = why {
+            self.push(
+                Problem::new(DiagKind::Resource, o, l, why, "not a resource id")
+                    .with_help("a resource id is `/`-separated names: no `..`, `\\`, `#`, `?` or empty segment"),
+            );
+        }
         let bad = match &rendered {
             Some(r) => !r.starts_with("/subscriptions/"),
             None => !(res.value.starts_with('/') || res.value.starts_with("${")),
@@ -425,29 +463,44 @@ impl<'a> Linter<'a> {
     }
 
     /// Renders a template with parameter defaults, a dummy subscription and dummy randoms;
-    /// `None` when some value is unknown (a parameter without default, an undefined one).
+    /// `None` when some value is unknown (a parameter without default, an undefined one) or
+    /// the result is too long.
     fn static_render(&self, t: &Template<'_>, stack: &mut Vec<String>) -> Option<String> {
+        self.try_static_render(t, stack).ok()
+    }
+
+    /// [`Self::static_render`], telling an unknown value (`Ok(false)` as error) from a result
+    /// longer than [`template::MAX_EXPANDED_BYTES`] (`true`); stops as soon as a part is too
+    /// long, so parameters that double each other cost no more than the limit.
+    fn try_static_render(&self, t: &Template<'_>, stack: &mut Vec<String>) -> Result<String, bool> {
         let r = t.render(|p| match &p.reference {
             Ref::Subscription => Ok("00000000-0000-0000-0000-000000000000".to_owned()),
             Ref::Random(n) => Ok("x".repeat(*n)),
             Ref::Param(name) => {
                 if stack.contains(name) {
-                    return Err(());
+                    return Err(false);
+                }
+                if let Some(done) = self.rendered.borrow().get(name) {
+                    return done.clone();
                 }
                 let default = self
                     .lab
                     .params
                     .get(name)
                     .and_then(|p| p.default.as_ref())
-                    .ok_or(())?;
-                let inner = Template::parse(&default.value).map_err(|_| ())?;
+                    .ok_or(false)?;
+                let inner = Template::parse(&default.value).map_err(|_| false)?;
                 stack.push(name.clone());
-                let v = self.static_render(&inner, stack).ok_or(());
+                let v = self.try_static_render(&inner, stack);
                 stack.pop();
+                self.rendered.borrow_mut().insert(name.clone(), v.clone());
                 v
             }
-        });
-        r.ok().map(|r| r.text)
+        })?;
+        match template::too_long(r.text.len()) {
+            Some(_) => Err(true),
+            None => Ok(r.text),
+        }
     }
 
     fn duration(&mut self, d: &Spanned<String>) {
@@ -471,7 +524,33 @@ impl<'a> Linter<'a> {
         let Some(t) = self.template(&q.value, Loc::Scalar(map), false) else {
             return;
         };
-        let dummy = t.render_dummy();
+        let mut in_json = Vec::new();
+        let rendered: Result<_, std::convert::Infallible> = t.render_after(|p, before| {
+            let len = p.end - p.start;
+            Ok(
+                query_literal::dummy(query_literal::context_after(before), len).unwrap_or_else(
+                    || {
+                        in_json.push(p.clone());
+                        format!("\"{}\"", "_".repeat(len - 2))
+                    },
+                ),
+            )
+        });
+        let dummy = match rendered {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        for p in in_json {
+            let name = match &p.reference {
+                Ref::Param(n) => n.as_str(),
+                _ => "subscription",
+            };
+            let (o, l) = (map.at(p.start), p.end - p.start);
+            self.push(
+                Problem::new(DiagKind::Query, o, l, query_literal::not_in_json(name), "not a literal here")
+                    .with_help("parameter values enter a query only as literals: in '...', in a JSON string, or bare as a string"),
+            );
+        }
         let Err(e) = Query::compile(&dummy.text) else {
             return;
         };
@@ -479,8 +558,13 @@ impl<'a> Linter<'a> {
         let end = map.at(dummy.source_pos(e.offset + e.len));
         let len = end.saturating_sub(start);
         let p = match &e.kind {
+            QueryErrorKind::Syntax if t.placeholders().any(|p| (p.start..p.end).contains(&dummy.source_pos(e.offset))) =>
+                Problem::new(DiagKind::Query, start, len, format!("invalid JMESPath query `{}`", q.value), e.message)
+                    .with_help("a `${...}` outside quotes stands for a string literal (its value never becomes query text), which cannot stand here"),
             QueryErrorKind::Syntax => Problem::new(DiagKind::Query, start, len, format!("invalid JMESPath query `{}`", q.value), e.message)
                 .with_help("queries use JMESPath, the language of `az ... --query`; string literals are 'quoted', JSON literals `backticked`"),
+            QueryErrorKind::Limit => Problem::new(DiagKind::Query, start, len.max(1), e.message.clone(), "limit reached here")
+                .with_help("split the check into several smaller queries"),
             QueryErrorKind::UnknownFunction { name } => {
                 let help = did_you_mean(name, BUILTIN_FUNCTIONS)
                     .unwrap_or_else(|| format!("JMESPath functions: {}", BUILTIN_FUNCTIONS.join(", ")));
@@ -509,8 +593,17 @@ impl<'a> Linter<'a> {
         }
         if let Some(m) = &check.matches {
             let map = ScalarMap::of(self.source, m);
-            if let Some(t) = self.template(&m.value, Loc::Scalar(map), false)
-                && let Err(e) = regex::Regex::new(&t.render_dummy().text)
+            self.regexes += 1;
+            if self.regexes > MAX_REGEXES {
+                let (o, l) = self.at(m);
+                if self.regexes == MAX_REGEXES + 1 {
+                    self.push(
+                        Problem::new(DiagKind::Check, o, l, format!("more than {MAX_REGEXES} `matches` checks in one lab"), "one too many")
+                            .with_help("a lab's regular expressions are bounded in number and size, so that compiling them stays quick"),
+                    );
+                }
+            } else if let Some(t) = self.template(&m.value, Loc::Scalar(map), false)
+                && let Err(e) = build_regex(&t.render_dummy().text, check.ignore_case)
             {
                 let (o, l) = self.at(m);
                 let text = e.to_string();

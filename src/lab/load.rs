@@ -80,9 +80,11 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
     };
     let source: Arc<str> = Arc::from(text);
     let attach = |problems: Vec<Problem>| -> Vec<LabDiagnostic> {
+        // Excerpts show the text with its secrets masked (same positions).
+        let shown: Arc<str> = Arc::from(crate::excerpt::mask_secrets(&source));
         problems
             .into_iter()
-            .map(|p| clamp_to_source(p, &source).into_diagnostic(path, &source))
+            .map(|p| clamp_to_source(p, &source).into_diagnostic(path, &shown))
             .collect()
     };
     // Every unknown field at once; the rest is parsed without them (offsets kept) so that its

@@ -16,6 +16,7 @@ mod discover;
 pub mod explain;
 mod lint;
 mod load;
+mod query_literal;
 mod resolve;
 pub mod resolved;
 pub(crate) mod span;

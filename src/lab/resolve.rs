@@ -10,10 +10,11 @@ use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::query_literal;
 use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
-use super::template::{Ref, Template};
+use super::template::{MAX_TOTAL_EXPANDED_BYTES, Ref, Template};
 use super::types::{Check, PassMarkValue, Step};
 use super::{LabFile, ResolveContext};
 use crate::check::compare::Comparison;
@@ -40,9 +41,25 @@ struct Values<'a> {
     active: HashSet<String>,
     /// Parameters needed without a value (reported where they are declared).
     missing: std::collections::BTreeSet<String>,
+    /// Bytes produced by substitution so far (bounded by [`MAX_TOTAL_EXPANDED_BYTES`]).
+    expanded: usize,
 }
 
 impl Values<'_> {
+    /// Counts `len` rendered bytes against the string and whole-lab limits.
+    fn spend(&mut self, len: usize) -> Result<(), String> {
+        if let Some(e) = super::template::too_long(len) {
+            return Err(e);
+        }
+        self.expanded = self.expanded.saturating_add(len);
+        if self.expanded > MAX_TOTAL_EXPANDED_BYTES {
+            return Err(format!(
+                "substitution produces more than {MAX_TOTAL_EXPANDED_BYTES} bytes over the lab"
+            ));
+        }
+        Ok(())
+    }
+
     fn get(&mut self, name: &str) -> Result<String, String> {
         if let Some(v) = self.values.get(name) {
             return Ok(v.clone());
@@ -89,6 +106,7 @@ impl Values<'_> {
         });
         self.active.remove(name);
         let value = rendered?.text;
+        self.spend(value.len())?;
         if has_random {
             self.generated.insert(name.to_owned(), value.clone());
         }
@@ -172,6 +190,42 @@ impl Values<'_> {
                 "`${{random:{n}}}` can only be used in a parameter default"
             )),
         })?;
+        self.spend(rendered.text.len())?;
+        Ok(rendered.text)
+    }
+
+    /// Substitutes a query: every value enters as a literal escaped for where it stands
+    /// (see [`super::query_literal`]), never as query text.
+    fn sub_query(&mut self, text: &str) -> Result<String, String> {
+        let template = Template::parse(text).map_err(|e| e.message)?;
+        let rendered = template.render_after(|p, before| {
+            let (name, value) = match &p.reference {
+                Ref::Param(n) => (n.as_str(), self.get(n)?),
+                Ref::Subscription => ("subscription", self.ctx.subscription.clone()),
+                Ref::Random(n) => {
+                    return Err(format!(
+                        "`${{random:{n}}}` can only be used in a parameter default"
+                    ));
+                }
+            };
+            query_literal::escape(query_literal::context_after(before), &value, name)
+        })?;
+        self.spend(rendered.text.len())?;
+        Ok(rendered.text)
+    }
+
+    /// Substitutes a `matches` pattern: every value enters as escaped literal text, so a value
+    /// such as `.*` matches only itself.
+    fn sub_pattern(&mut self, text: &str) -> Result<String, String> {
+        let template = Template::parse(text).map_err(|e| e.message)?;
+        let rendered = template.render(|p| match &p.reference {
+            Ref::Param(n) => self.get(n).map(|v| regex::escape(&v)),
+            Ref::Subscription => Ok(regex::escape(&self.ctx.subscription)),
+            Ref::Random(n) => Err(format!(
+                "`${{random:{n}}}` can only be used in a parameter default"
+            )),
+        })?;
+        self.spend(rendered.text.len())?;
         Ok(rendered.text)
     }
 
@@ -235,7 +289,13 @@ impl Resolver<'_> {
     }
 
     fn query(&mut self, q: &Spanned<String>) -> Option<Query> {
-        let text = self.sub_at(q)?;
+        let text = match self.values.sub_query(&q.value) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(q, e, "cannot substitute");
+                return None;
+            }
+        };
         match Query::compile(&text) {
             Ok(query) => Some(query),
             Err(e) => {
@@ -273,13 +333,30 @@ impl Resolver<'_> {
     fn check(&mut self, check: &Check) -> Option<ResolvedCheck> {
         let query = self.query(&check.query);
         let mut error = None;
-        let comparison = Comparison::from_check_with(check, &mut |s| match self.values.sub(s) {
-            Ok(v) => v,
-            Err(e) => {
-                error.get_or_insert(e);
-                s.to_owned()
+        let pattern = match check
+            .matches
+            .as_ref()
+            .map(|m| self.values.sub_pattern(&m.value))
+        {
+            Some(Err(e)) => {
+                error = Some(e);
+                None
             }
-        });
+            Some(Ok(p)) => Some(p),
+            None => None,
+        };
+        let mut pattern_of = |s: &str| pattern.clone().unwrap_or_else(|| s.to_owned());
+        let comparison = Comparison::from_check_with(
+            check,
+            &mut |s| match self.values.sub(s) {
+                Ok(v) => v,
+                Err(e) => {
+                    error.get_or_insert(e);
+                    s.to_owned()
+                }
+            },
+            &mut pattern_of,
+        );
         let comparison = match (comparison, error) {
             (Ok(c), None) => Some(c),
             (Err(e), _) => {
@@ -313,6 +390,15 @@ impl Resolver<'_> {
 
     fn step(&mut self, step: &Step) -> Option<ResolvedStep> {
         let resource = self.sub_at(&step.resource);
+        if let Some(r) = &resource
+            && let Some(why) = crate::arm::path::problem(r)
+        {
+            let (o, l) = range(self.source(), &step.resource);
+            self.problems.push(
+                Problem::new(DiagKind::Resource, o, l, format!("after substitution, {why}"), "not a resource id")
+                    .with_help("a resource id is `/`-separated names: no `..`, `\\`, `#`, `?` or empty segment"),
+            );
+        }
         if let Some(r) = &resource
             && !r.starts_with("/subscriptions/")
         {
@@ -468,6 +554,7 @@ pub(crate) fn resolve(
             generated: BTreeMap::new(),
             active: HashSet::new(),
             missing: Default::default(),
+            expanded: 0,
         },
         problems: Vec::new(),
         in_specs: Vec::new(),
@@ -509,9 +596,11 @@ pub(crate) fn resolve(
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
         problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
+        let shown: std::sync::Arc<str> =
+            std::sync::Arc::from(crate::excerpt::mask_secrets(&file.source));
         let mut all: Vec<LabDiagnostic> = problems
             .into_iter()
-            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &file.source))
+            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &shown))
             .collect();
         all.append(&mut r.in_specs);
         return Err(all);

@@ -28,10 +28,21 @@ impl From<String> for SpecStepError {
     }
 }
 
+/// The lab file's folder: every file the lab names is read inside it.
+fn lab_dir(lab_path: &Path) -> &Path {
+    match lab_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// The spec's path: relative to the lab file's folder.
 pub(crate) fn spec_path(lab_path: &Path, spec: &str) -> PathBuf {
     lab_path.parent().unwrap_or(Path::new(".")).join(spec)
 }
+
+/// The longest spec text after substitution (specs are at most 1 MiB before).
+const MAX_SPEC_EXPANDED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Substitutes `${name}` in `text` with `value(name)`.
 pub(crate) fn substitute(
@@ -48,6 +59,11 @@ pub(crate) fn substitute(
         out.push_str(&text[last..all.start()]);
         out.push_str(&value(name.as_str())?);
         last = all.end();
+        if out.len() > MAX_SPEC_EXPANDED_BYTES {
+            return Err(format!(
+                "after substitution the spec is longer than {MAX_SPEC_EXPANDED_BYTES} bytes"
+            ));
+        }
     }
     out.push_str(&text[last..]);
     Ok(out)
@@ -60,8 +76,9 @@ pub(crate) fn body(
     mut value: impl FnMut(&str) -> Result<String, String>,
 ) -> Result<Value, SpecStepError> {
     let path = spec_path(lab_path, spec);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read spec {}: {e}", path.display()))?;
+    let lab_dir = lab_dir(lab_path);
+    let text = crate::spec::read_text(lab_dir, &path)
+        .map_err(|e| format!("spec {} {e}", path.display()))?;
     let text = substitute(&text, &mut value)?;
     let mut ctx_value = |name: &str| {
         value(name).map_err(|e| {
@@ -73,6 +90,7 @@ pub(crate) fn body(
         resource_group: ctx_value("resource_group")?,
         workspace: ctx_value("workspace")?,
         location: ctx_value("location")?,
+        root: Some(lab_dir.to_path_buf()),
     };
     translate_source(&path, &text, &ctx)
         .map(|t| t.body)

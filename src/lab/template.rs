@@ -15,6 +15,22 @@ pub(crate) enum Ref {
 /// The longest `${random:N}`.
 pub(crate) const MAX_RANDOM: usize = 32;
 
+/// The longest templated string (a parameter value, a query, a body string) after
+/// substitution: parameters that double each other 40 times stop here, not at 2^40 bytes.
+pub(crate) const MAX_EXPANDED_BYTES: usize = 64 * 1024;
+
+/// The most bytes substitution may produce over a whole lab (its strings and specs).
+pub(crate) const MAX_TOTAL_EXPANDED_BYTES: usize = 32 * 1024 * 1024;
+
+/// Why a rendered string is refused: it is longer than [`MAX_EXPANDED_BYTES`].
+pub(crate) fn too_long(len: usize) -> Option<String> {
+    (len > MAX_EXPANDED_BYTES).then(|| {
+        format!(
+            "after substitution this is longer than {MAX_EXPANDED_BYTES} bytes (parameters expanding into each other?)"
+        )
+    })
+}
+
 /// A placeholder and its byte range (`${` to `}` inclusive) in the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Placeholder {
@@ -180,6 +196,15 @@ impl<'a> Template<'a> {
         &self,
         mut value: impl FnMut(&Placeholder) -> Result<String, E>,
     ) -> Result<Rendered, E> {
+        self.render_after(|p, _| value(p))
+    }
+
+    /// Renders, asking `value` for each placeholder with the text rendered before it (for
+    /// escaping a value for the context it stands in).
+    pub(crate) fn render_after<E>(
+        &self,
+        mut value: impl FnMut(&Placeholder, &str) -> Result<String, E>,
+    ) -> Result<Rendered, E> {
         let mut text = String::with_capacity(self.src.len());
         let mut map = Vec::with_capacity(self.segments.len());
         for seg in &self.segments {
@@ -194,7 +219,8 @@ impl<'a> Template<'a> {
                 }
                 Segment::Var(p) => {
                     map.push((text.len(), p.start, false));
-                    text.push_str(&value(p)?);
+                    let v = value(p, &text)?;
+                    text.push_str(&v);
                 }
             }
         }

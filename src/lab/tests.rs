@@ -81,10 +81,34 @@ fn malformed_query_caret_is_at_the_bad_character() {
     assert!(out.contains("Unclosed ' delimiter"), "{out}");
     // Plain scalar with a placeholder before the error: offsets still match the source.
     let out = lint_one(&lab(&format!(
-        "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: tags.${{rg}}..x\n        equals: 1\n"
+        "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: tags[?x == '${{rg}}']..x\n        equals: 1\n"
     )));
-    // `tags.${rg}.` is 11 characters from column 16: the second `.` is at column 27.
-    assert!(out.contains("[labs/x.lab.yaml:10:27]"), "{out}");
+    // `tags[?x == '${rg}'].` is 20 characters from column 16: the second `.` is at column 36.
+    assert!(out.contains("[labs/x.lab.yaml:10:36]"), "{out}");
+}
+
+#[test]
+fn a_placeholder_stands_only_where_a_literal_can() {
+    // A value never becomes query text: `tags.${rg}` would make it a field name.
+    let out = lint_one(&lab(&format!(
+        "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: tags.${{rg}}\n        equals: 1\n"
+    )));
+    assert!(out.contains("[labs/x.lab.yaml:10:21]"), "{out}");
+    assert!(out.contains("stands for a string literal"), "{out}");
+    // Inside a JSON literal but outside a JSON string it would be JSON text.
+    let out = lint_one(&lab(&format!(
+        "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: \"tags.n == `${{rg}}`\"\n        equals: true\n"
+    )));
+    assert!(out.contains("[labs/x.lab.yaml:10:28]"), "{out}");
+    assert!(out.contains("outside a JSON string"), "{out}");
+    // In a raw string, a JSON string or bare as a value: fine.
+    let dir = write(&[(
+        "x.lab.yaml",
+        &lab(&format!(
+            "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: \"[tags.a == '${{rg}}', tags.b == `\\\"${{rg}}\\\"`, tags.c == ${{rg}}]\"\n        equals: [true, true, true]\n"
+        )),
+    )]);
+    assert!(load_all(&[dir.path().to_path_buf()]).is_ok());
 }
 
 #[test]
@@ -445,4 +469,27 @@ fn a_parameter_nothing_needs_is_not_required_nor_generated() {
     assert!(!r.params.contains_key("unused"));
     // Still valued when that costs nothing: location has a plain default.
     assert_eq!(r.params["location"], "eastus");
+}
+
+#[test]
+fn a_value_in_a_matches_pattern_is_literal_text() {
+    let lab = format!(
+        "{HEAD}params:\n  name: {{default: ok}}\nsteps:\n  - id: a\n    title: A\n    resource: /subscriptions/${{subscription}}/resourceGroups/rg\n    expect:\n      - query: name\n        matches: \"^pre-${{name}}$\"\n"
+    );
+    let file = load_source(Path::new("m.lab.yaml"), &lab).unwrap();
+    let ctx = ResolveContext {
+        subscription: "sub-1".into(),
+        vars: BTreeMap::from([("name".to_owned(), ".*|x".to_owned())]),
+        ..Default::default()
+    };
+    let resolved = file.resolve(&ctx).unwrap();
+    let check = &resolved.steps[0].checks[0];
+    assert_eq!(
+        check.comparison.expected(),
+        serde_json::json!("^pre-\\.\\*\\|x$")
+    );
+    let anything = serde_json::json!("pre-anything");
+    assert!(!check.comparison.evaluate(&anything, false).passed);
+    let same = serde_json::json!("pre-.*|x");
+    assert!(check.comparison.evaluate(&same, false).passed);
 }

@@ -14,6 +14,7 @@ fn ctx() -> Context {
         resource_group: "g".into(),
         workspace: "w".into(),
         location: "eastus".into(),
+        root: None,
     }
 }
 

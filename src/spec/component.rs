@@ -299,6 +299,7 @@ mod tests {
             resource_group: "g".into(),
             workspace: "w".into(),
             location: "eastus".into(),
+            root: None,
         }
     }
 

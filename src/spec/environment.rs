@@ -11,7 +11,11 @@ use super::node::{Obj, SNode, Values, put};
 use super::refs::{is_local, local_upload};
 
 /// Translates an environment spec; `dir` is the spec's folder (conda files are relative to it).
-pub(crate) fn translate(root: Obj<'_>, dir: &Path) -> Result<(String, Value), Problem> {
+pub(crate) fn translate(
+    root: Obj<'_>,
+    ctx: &super::Context,
+    dir: &Path,
+) -> Result<(String, Value), Problem> {
     root.only(&[
         "name",
         "version",
@@ -28,12 +32,12 @@ pub(crate) fn translate(root: Obj<'_>, dir: &Path) -> Result<(String, Value), Pr
     let version = root.str("version").unwrap_or_else(|| "1".into());
     Ok((
         format!("environments/{name}/versions/{version}"),
-        json!({ "properties": properties(root, dir) }),
+        json!({ "properties": properties(root, ctx, dir) }),
     ))
 }
 
 /// The `properties` of an environment version.
-fn properties(root: Obj<'_>, dir: &Path) -> Map<String, Value> {
+fn properties(root: Obj<'_>, ctx: &super::Context, dir: &Path) -> Map<String, Value> {
     let mut p = Map::new();
     if let Some(b) = root.obj("build", "build") {
         b.only(&["path", "dockerfile_path"]);
@@ -51,7 +55,7 @@ fn properties(root: Obj<'_>, dir: &Path) -> Map<String, Value> {
         p.insert("build".into(), Value::Object(m));
     }
     if let Some(node) = root.get("conda_file") {
-        put(&mut p, "condaFile", root.ok(conda_text(node, dir)));
+        put(&mut p, "condaFile", root.ok(conda_text(node, ctx, dir)));
     }
     put(&mut p, "description", root.str("description"));
     put(&mut p, "image", root.str("image"));
@@ -86,16 +90,12 @@ fn properties(root: Obj<'_>, dir: &Path) -> Map<String, Value> {
 
 /// The conda file (a path, or an inline mapping) as the YAML text the SDK sends; the file is
 /// read as PyYAML reads it.
-fn conda_text(node: &SNode, dir: &Path) -> Result<String, Problem> {
+fn conda_text(node: &SNode, ctx: &super::Context, dir: &Path) -> Result<String, Problem> {
     let value = match &node.value {
         super::node::Node::Str(rel) => {
-            let path = dir.join(rel);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Problem::at(
-                    node,
-                    format!("cannot read conda file {}: {e}", path.display()),
-                )
-                .with_help("`conda_file` is a path relative to the spec file")
+            let (path, text) = super::read_named(ctx, dir, rel).map_err(|e| {
+                Problem::at(node, format!("cannot read conda file {e}"))
+                    .with_help("`conda_file` is a path relative to the spec file, inside the lab's (or spec's) folder")
             })?;
             super::yaml::parse(&text)
                 .map_err(|e| {

@@ -26,7 +26,7 @@ mod schedule;
 mod workspace;
 mod yaml;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -49,6 +49,9 @@ pub struct Context {
     pub workspace: String,
     /// Azure region (`eastus`).
     pub location: String,
+    /// The folder tree the spec may read files from (`conda_file`, `component`, `create_job`):
+    /// the lab file's folder for a lab's spec; `None` for the spec file's own folder.
+    pub root: Option<PathBuf>,
 }
 
 /// A translated spec.
@@ -93,27 +96,58 @@ impl Translated {
 /// Spec files larger than this are refused.
 const MAX_BYTES: u64 = 1024 * 1024;
 
-/// Reads and translates the spec at `path`.
+/// Reads and translates the spec at `path` (a regular file of at most 1 MiB).
 pub fn translate(path: &Path, ctx: &Context) -> Result<Translated, SpecErrors> {
     let fail = |message: String| SpecErrors {
         errors: vec![Problem::top(message).into_error(path, &Arc::from(""))],
     };
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES) {
-        return Err(fail(format!(
-            "{}: file too large for a spec",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path)
+    let real = std::fs::canonicalize(path)
         .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    let folder = real.parent().unwrap_or(Path::new("/"));
+    let text = read_text(folder, &real).map_err(|e| fail(format!("{}: {e}", path.display())))?;
     translate_source(path, &text, ctx)
+}
+
+/// Reads `path` as text: a regular file inside `root` (symlinks resolved) of at most 1 MiB.
+/// The error never quotes the file.
+pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String, String> {
+    let bytes = crate::fsutil::read_inside(root, path, MAX_BYTES).map_err(|e| match e {
+        crate::fsutil::ReadInsideError::Outside(_) => format!(
+            "is outside the folder {} (files a lab or spec names stay in its folder: no absolute path, `..` or symlink leaving it)",
+            root.display()
+        ),
+        other => other.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())
+}
+
+/// Reads a file a spec names relative to `dir`, inside the folder tree of [`Context::root`]
+/// (else `dir`).
+pub(crate) fn read_named(
+    ctx: &Context,
+    dir: &Path,
+    name: &str,
+) -> Result<(PathBuf, String), String> {
+    let path = dir.join(name);
+    let root = ctx.root.as_deref().unwrap_or(dir);
+    let text = read_text(root, &path).map_err(|e| format!("{} {e}", path.display()))?;
+    Ok((path, text))
 }
 
 /// Translates spec text; `path` names it in diagnostics and anchors relative paths
 /// (conda files, `create_job` files).
 pub fn translate_source(path: &Path, text: &str, ctx: &Context) -> Result<Translated, SpecErrors> {
-    let source: Arc<str> = Arc::from(text);
+    // Only for excerpts: the text with its secrets masked (same positions).
+    let source: Arc<str> = Arc::from(crate::excerpt::mask_secrets(text));
     let dir = path.parent().unwrap_or(Path::new("."));
+    let mut rooted;
+    let ctx = if ctx.root.is_none() {
+        rooted = ctx.clone();
+        rooted.root = Some(dir.to_path_buf());
+        &rooted
+    } else {
+        ctx
+    };
     let node: SNode = match yaml::parse(text) {
         Ok(n) => n,
         Err(e) => {
@@ -160,7 +194,7 @@ fn run(node: &SNode, ctx: &Context, dir: &Path, errs: &Problems) -> Result<Trans
             (p, b)
         }
         Kind::Data => data::translate(root)?,
-        Kind::Environment => environment::translate(root, dir)?,
+        Kind::Environment => environment::translate(root, ctx, dir)?,
         Kind::Model => model::translate(root)?,
         Kind::Component => component::translate(root, ctx)?,
         Kind::Job => job::translate(root, ctx, dir)?,
@@ -184,11 +218,17 @@ fn run(node: &SNode, ctx: &Context, dir: &Path, errs: &Problems) -> Result<Trans
 pub(crate) fn nested<T>(
     parent: Obj<'_>,
     at: &SNode,
+    ctx: &Context,
     path: &Path,
     what: &str,
     f: impl FnOnce(Obj<'_>) -> Result<T, Problem>,
 ) -> Option<T> {
-    let text = match std::fs::read_to_string(path) {
+    let root = ctx
+        .root
+        .as_deref()
+        .or(path.parent())
+        .unwrap_or(Path::new("."));
+    let text = match read_text(root, path) {
         Ok(t) => t,
         Err(e) => {
             parent.report(Problem::at(
@@ -244,6 +284,7 @@ mod tests {
             resource_group: "g".into(),
             workspace: "w".into(),
             location: "westus".into(),
+            root: None,
         }
     }
 

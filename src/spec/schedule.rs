@@ -219,7 +219,7 @@ fn job_file(
 ) -> Option<Value> {
     let path = dir.join(file);
     let job_dir = path.parent().unwrap_or(dir).to_path_buf();
-    super::nested(parent, at, &path, "job", |o| {
+    super::nested(parent, at, ctx, &path, "job", |o| {
         job_properties(o, ctx, &job_dir)
     })
 }

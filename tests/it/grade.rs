@@ -132,7 +132,7 @@ fn a_class_of_submissions_into_an_exact_gradebook() {
         "learner,score,possible,percent,pass,could_not_check,{STEPS},message,recorded_at,warnings\n"
     );
     expected.push_str(
-        "corrupt-env,,8,,,true,,,,,,,subs/corrupt-env/vars.env: line 2: `this is not a pair` is not NAME=VALUE (such as suffix=ab12cd),,\n",
+        "corrupt-env,,8,,,true,,,,,,,subs/corrupt-env/vars.env: line 2: not NAME=VALUE (such as suffix=ab12cd),,\n",
     );
     expected.push_str(
         "corrupt-yaml,,8,,,true,,,,,,,subs/corrupt-yaml/vars.yaml: line 1 column 9: unclosed bracket '[',,\n",

@@ -14,6 +14,7 @@ mod emulator_state;
 mod explain;
 mod faults;
 mod grade;
+mod hostile;
 mod hostile_secrets;
 mod interrupt;
 mod junit_schema;

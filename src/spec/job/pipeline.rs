@@ -222,7 +222,9 @@ fn referenced(o: Obj<'_>, c: &SNode, ctx: &Context, dir: &Path) -> Option<(&'sta
         let id = o.ok(versioned(ctx, "components", s).map_err(|m| Problem::at(c, m)))?;
         return Some(("REMOTE.WORKSPACE.COMPONENT", id));
     }
-    let dict = super::super::nested(o, c, &dir.join(s), "component", |f| component::dict(f, ctx))?;
+    let dict = super::super::nested(o, c, ctx, &dir.join(s), "component", |f| {
+        component::dict(f, ctx)
+    })?;
     Some(("YAML.COMPONENT", component::anonymous_id(ctx, &dict)))
 }
 
