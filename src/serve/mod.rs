@@ -5,7 +5,9 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+pub mod entra;
 pub mod faults;
+pub mod identity;
 pub mod tls;
 
 use std::net::SocketAddr;
