@@ -89,7 +89,9 @@ pub(crate) fn answer(
             400,
             "invalid_tenant",
             90002,
-            &format!("Tenant '{t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+            &format!(
+                "Tenant '{t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+            ),
         ));
     }
     let want = if matches!(ep, Endpoint::Token { .. }) {
@@ -138,7 +140,8 @@ fn discovery(origin: &str, query: &[(String, String)]) -> Value {
         "aliases": PUBLIC_ALIASES,
     })];
     if !PUBLIC_ALIASES.contains(&host) {
-        metadata.push(json!({"preferred_network": host, "preferred_cache": host, "aliases": [host]}));
+        metadata
+            .push(json!({"preferred_network": host, "preferred_cache": host, "aliases": [host]}));
     }
     json!({
         "tenant_discovery_endpoint": format!("{authority}/v2.0/.well-known/openid-configuration"),
@@ -231,7 +234,9 @@ fn token(identity: &Identity, origin: &str, tenant: &str, v2: bool, body: &[u8])
             400,
             "unsupported_grant_type",
             70003,
-            &format!("The app requested an unsupported grant type '{grant}'. The emulated tenant supports 'client_credentials'."),
+            &format!(
+                "The app requested an unsupported grant type '{grant}'. The emulated tenant supports 'client_credentials'."
+            ),
         );
     }
     let client = field("client_id").unwrap_or_default();
@@ -240,7 +245,9 @@ fn token(identity: &Identity, origin: &str, tenant: &str, v2: bool, body: &[u8])
             400,
             "unauthorized_client",
             700016,
-            &format!("Application with identifier '{client}' was not found in the directory 'amlab emulator'. Use the AZURE_CLIENT_ID that `amlab serve --env-file` wrote."),
+            &format!(
+                "Application with identifier '{client}' was not found in the directory 'amlab emulator'. Use the AZURE_CLIENT_ID that `amlab serve --env-file` wrote."
+            ),
         );
     }
     let acr = match (field("client_secret"), field("client_assertion")) {
@@ -299,7 +306,9 @@ fn token(identity: &Identity, origin: &str, tenant: &str, v2: bool, body: &[u8])
                     400,
                     "invalid_scope",
                     1002012,
-                    &format!("The provided value for scope '{scope}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+                    &format!(
+                        "The provided value for scope '{scope}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+                    ),
                 );
             }
         }

@@ -188,7 +188,10 @@ impl Identity {
     pub fn jwks(&self) -> Value {
         let mut key = serde_json::to_value(&self.jwk).unwrap_or_default();
         if let Some(o) = key.as_object_mut() {
-            o.insert("issuer".into(), json!(issuer_v2("https://login.microsoftonline.com")));
+            o.insert(
+                "issuer".into(),
+                json!(issuer_v2("https://login.microsoftonline.com")),
+            );
         }
         json!({ "keys": [key] })
     }
@@ -333,7 +336,9 @@ fn utc(secs: u64) -> String {
 /// 32 bytes from the operating system's CSPRNG (through aws-lc-rs, by way of a fresh key).
 fn random_bytes() -> [u8; 32] {
     use sha2::Digest;
-    let key = rcgen::KeyPair::generate().map(|k| k.serialize_der()).unwrap_or_default();
+    let key = rcgen::KeyPair::generate()
+        .map(|k| k.serialize_der())
+        .unwrap_or_default();
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

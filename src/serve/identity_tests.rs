@@ -21,7 +21,10 @@ fn bearer(token: &str) -> String {
 #[test]
 fn issued_tokens_verify_for_both_arm_audiences() {
     let id = identity();
-    for aud in ["https://management.azure.com", "https://management.core.windows.net/"] {
+    for aud in [
+        "https://management.azure.com",
+        "https://management.core.windows.net/",
+    ] {
         let (token, _) = id.issue(aud, "1").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(id.verify(Some(&bearer(&token))), Ok(()));
         assert_eq!(id.verify(Some(&format!("bearer {token}"))), Ok(()));
@@ -90,14 +93,15 @@ fn client_secret_is_random_shaped_and_compared_exactly() {
     let b = identity();
     assert_ne!(a.client_secret(), b.client_secret());
     assert_eq!(a.client_secret().len(), 40);
-    assert!(a.secret_matches(&a.client_secret().to_owned()));
+    assert!(a.secret_matches(a.client_secret()));
     assert!(!a.secret_matches(b.client_secret()));
     assert!(!a.secret_matches(""));
 }
 
 /// A self-signed RSA certificate and an assertion signed with its key.
 fn certificate() -> (String, EncodingKey) {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap_or_else(|e| panic!("{e}"));
+    let key =
+        rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap_or_else(|e| panic!("{e}"));
     let cert = rcgen::CertificateParams::new(vec!["amlab-client".to_owned()])
         .and_then(|p| p.self_signed(&key))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -107,7 +111,8 @@ fn certificate() -> (String, EncodingKey) {
 }
 
 fn assertion(key: &EncodingKey, alg: Algorithm, aud: &str, iss: &str, exp: u64) -> String {
-    let claims = json!({"aud": aud, "iss": iss, "sub": iss, "exp": exp, "nbf": exp - 600, "jti": "1"});
+    let claims =
+        json!({"aud": aud, "iss": iss, "sub": iss, "exp": exp, "nbf": exp - 600, "jti": "1"});
     jsonwebtoken::encode(&Header::new(alg), &claims, key).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -121,24 +126,42 @@ fn client_assertions_verify_against_registered_certificates_only() {
     let aud = "https://login.microsoftonline.com/t/oauth2/v2.0/token".to_owned();
     let auds = [aud.clone()];
     let exp = system_now() + 600;
-    assert!(id.assertion_valid(&assertion(&key, Algorithm::RS256, &aud, CLIENT_ID, exp), &auds));
-    assert!(id.assertion_valid(&assertion(&key, Algorithm::PS256, &aud, CLIENT_ID, exp), &auds));
+    assert!(id.assertion_valid(
+        &assertion(&key, Algorithm::RS256, &aud, CLIENT_ID, exp),
+        &auds
+    ));
+    assert!(id.assertion_valid(
+        &assertion(&key, Algorithm::PS256, &aud, CLIENT_ID, exp),
+        &auds
+    ));
     assert!(!id.assertion_valid(
         &assertion(&unregistered, Algorithm::RS256, &aud, CLIENT_ID, exp),
         &auds
     ));
     assert!(!id.assertion_valid(
-        &assertion(&key, Algorithm::RS256, "https://elsewhere/token", CLIENT_ID, exp),
+        &assertion(
+            &key,
+            Algorithm::RS256,
+            "https://elsewhere/token",
+            CLIENT_ID,
+            exp
+        ),
         &auds
     ));
-    assert!(!id.assertion_valid(&assertion(&key, Algorithm::RS256, &aud, "someone", exp), &auds));
+    assert!(!id.assertion_valid(
+        &assertion(&key, Algorithm::RS256, &aud, "someone", exp),
+        &auds
+    ));
     assert!(!id.assertion_valid(
         &assertion(&key, Algorithm::RS256, &aud, CLIENT_ID, exp - 2000),
         &auds
     ));
     assert!(
-        id.add_certificate("junk.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-            .is_err()
+        id.add_certificate(
+            "junk.pem",
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        )
+        .is_err()
     );
 }
 
