@@ -68,7 +68,7 @@ pub(super) fn run(args: &ServeArgs, io: &mut Io) -> Result<i32, CommandError> {
             )?;
             say_env_file(args, io)?;
             io.stdout.flush()?;
-            serve_tls(listener.into_std()?, server, &identity, stop).await?;
+            serve_tls(listener.into_std()?, server, identity, stop).await?;
         } else {
             write_env_file(args, &server, addr, false)?;
             writeln!(io.stdout, "listening on {}", base_url(addr, false))?;

@@ -10,8 +10,10 @@
 pub mod entra;
 pub mod env_file;
 pub mod faults;
+pub mod hosts;
 pub mod identity;
 pub mod metadata;
+pub mod proxy;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -119,30 +121,15 @@ pub async fn serve(
         .await
 }
 
-/// Serves over TLS with `identity` until `shutdown` completes.
+/// Serves over TLS with `identity` until `shutdown` completes; the same port is the HTTPS proxy
+/// for Azure hosts ([`proxy`]).
 pub async fn serve_tls(
     listener: std::net::TcpListener,
     server: Arc<Server>,
-    identity: &tls::ServerIdentity,
+    identity: tls::ServerIdentity,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
-        identity.chain_pem.as_bytes().to_vec(),
-        identity.key_pem.as_bytes().to_vec(),
-    )
-    .await?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    let releaser = Arc::clone(&server);
-    tokio::spawn(async move {
-        shutdown.await;
-        releaser.stop();
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
-    });
-    axum_server::from_tcp_rustls(listener, config)?
-        .handle(handle)
-        .serve(router(server).into_make_service())
-        .await
+    proxy::serve_tls(listener, server, identity, shutdown).await
 }
 
 /// The address a listener is bound to, as `http://HOST:PORT`.
