@@ -53,10 +53,7 @@ pub fn server_config(certs: Arc<Certificates>) -> Arc<rustls::ServerConfig> {
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_or_else(
-        |_| rustls::ServerConfig::builder(),
-        |b| b,
-    )
+    .map_or_else(|_| rustls::ServerConfig::builder(), |b| b)
     .with_no_client_auth()
     .with_cert_resolver(certs);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -160,7 +157,10 @@ async fn dispatch(proxy: Proxy, req: Request<Incoming>, secure: bool) -> Respons
 /// `CONNECT host:port`: a tunnel to the emulator for a listed Azure host, else 403.
 fn connect(proxy: Proxy, req: Request<Incoming>) -> Response<Body> {
     let Some(authority) = req.uri().authority().cloned() else {
-        return text(StatusCode::BAD_REQUEST, "amlab serve: CONNECT needs host:port\n");
+        return text(
+            StatusCode::BAD_REQUEST,
+            "amlab serve: CONNECT needs host:port\n",
+        );
     };
     let host = authority.host().to_owned();
     let port = authority.port_u16().unwrap_or(443);

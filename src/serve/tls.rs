@@ -123,7 +123,9 @@ impl Certificates {
         }
         let key = KeyPair::generate().ok()?;
         let mut params = CertificateParams::new(vec![host.clone()]).ok()?;
-        params.distinguished_name.push(DnType::CommonName, host.as_str());
+        params
+            .distinguished_name
+            .push(DnType::CommonName, host.as_str());
         let cert = params.signed_by(&key, &self.identity.ca).ok()?;
         let certified = certified(cert.der(), self.identity.ca.der(), &key).ok()?;
         minted.insert(host, Arc::clone(&certified));

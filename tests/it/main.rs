@@ -22,6 +22,7 @@ mod replay;
 mod reports;
 mod run_labs;
 mod schema;
+mod sdk_proxy;
 mod serve;
 mod spec_errors;
 mod support;

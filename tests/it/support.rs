@@ -182,15 +182,8 @@ impl Served {
             .build()
             .expect("runtime");
         runtime.block_on(async {
-            let mut client = reqwest::Client::builder().no_proxy();
-            if let Some(ca) = self.env.get("REQUESTS_CA_BUNDLE") {
-                let pem = std::fs::read(ca).expect("CA file");
-                client =
-                    client.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA"));
-            }
-            let response = client
-                .build()
-                .expect("client")
+            let response = self
+                .client()
                 .post(format!("{}{path}", self.url))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(body.to_owned())
@@ -202,20 +195,34 @@ impl Served {
         })
     }
 
-    /// GET `path` on the server (plain HTTP/1.1), returning the JSON body.
+    /// GET `path` on the server (HTTP, or HTTPS trusting its CA), returning the JSON body.
     pub fn get(&self, path: &str) -> Value {
-        use std::io::{Read, Write};
-        let hostport = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(hostport).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("write");
-        let mut text = String::new();
-        stream.read_to_string(&mut text).expect("read");
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let text = self
+                .client()
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("body");
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        })
+    }
+
+    /// A client for the server itself: no proxy, trusting its CA when it serves TLS.
+    fn client(&self) -> reqwest::Client {
+        let mut client = reqwest::Client::builder().no_proxy();
+        if let Some(ca) = self.env.get("REQUESTS_CA_BUNDLE") {
+            let pem = std::fs::read(ca).expect("CA file");
+            client = client.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA"));
+        }
+        client.build().expect("client")
     }
 
     /// The server's request log: (method, path, status).
