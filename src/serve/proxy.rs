@@ -49,13 +49,10 @@ struct Proxy {
 
 /// The rustls server configuration: certificates by SNI, HTTP/2 and HTTP/1.1 by ALPN.
 pub fn server_config(certs: Arc<Certificates>) -> Arc<rustls::ServerConfig> {
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_or_else(|_| rustls::ServerConfig::builder(), |b| b)
-    .with_no_client_auth()
-    .with_cert_resolver(certs);
+    // The process-wide default provider is aws-lc-rs, the one rustls is built with here.
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_cert_resolver(certs);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Arc::new(config)
 }
