@@ -434,3 +434,44 @@ fn the_env_file_is_complete_and_its_secret_never_printed() {
     assert!(secret.len() >= 32);
     assert!(!printed.contains(secret.as_str()) && !err.contains(secret.as_str()));
 }
+
+#[test]
+fn amlab_itself_targets_azure_through_the_proxy_with_the_env_file() {
+    // amlab's own Azure path, unmodified: `--target azure`, `--auth` auto (the service principal
+    // of the env file), HTTPS_PROXY and SSL_CERT_FILE. Everything reaches the emulator.
+    let azure = Azure::start(&[]);
+    let sb = Sandbox::new();
+    let lab = crate::support::test_lab("workspace.lab.yaml");
+    for mode in ["run", "check"] {
+        let out = sb
+            .amlab(&[mode, lab.to_str().unwrap(), "--target", "azure"])
+            .args(["--var", "suffix=viaprx"])
+            .envs(&azure.served.env)
+            .output()
+            .unwrap();
+        let text = crate::support::stdout(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: {text}{}",
+            crate::support::stderr(&out)
+        );
+        assert!(
+            !text.contains(azure.env("AZURE_CLIENT_SECRET")),
+            "the secret is not printed"
+        );
+    }
+    let log = azure.served.requests();
+    assert!(log.contains(&("CONNECT".into(), "management.azure.com:443".into(), 200)));
+    assert!(log.contains(&(
+        "CONNECT".into(),
+        "login.microsoftonline.com:443".into(),
+        200
+    )));
+    let sub = azure.env("AZURE_SUBSCRIPTION_ID").to_owned();
+    assert!(
+        log.iter()
+            .any(|(m, p, s)| m == "PUT" && p.contains(&sub) && *s < 300),
+        "resources were created in the emulator's subscription: {log:?}"
+    );
+}
