@@ -96,6 +96,7 @@ fn write_env_file(
         addr,
         ca: tls.then_some(ca.as_path()),
         client_secret: server.identity().client_secret(),
+        user_password: server.identity().user_password(),
     };
     file.write(path)
         .map_err(|e| CommandError::Usage(format!("--env-file {}: {e}", path.display())))

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::identity::{CLIENT_ID, Identity, parse_form};
+use super::identity::{CLIENT_ID, Identity, USER_OBJECT_ID, USERNAME, parse_form};
 use crate::arm::transport::HttpResponse;
 use crate::emulator::TENANT_ID;
 
@@ -33,6 +33,7 @@ pub(crate) fn is_identity_path(path: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Endpoint {
     Discovery,
+    UserRealm,
     Configuration { tenant: String, v2: bool },
     Keys { tenant: String },
     Token { tenant: String, v2: bool },
@@ -43,6 +44,7 @@ fn endpoint(path: &str) -> Option<Endpoint> {
     let tenant = |t: &str| t.to_owned();
     Some(match s.as_slice() {
         [_, "discovery", "instance"] => Endpoint::Discovery,
+        ["common", "userrealm", _] => Endpoint::UserRealm,
         [t, "v2.0", ".well-known", "openid-configuration"] => Endpoint::Configuration {
             tenant: tenant(t),
             v2: true,
@@ -77,7 +79,7 @@ pub(crate) fn answer(
 ) -> Option<HttpResponse> {
     let ep = endpoint(path)?;
     let tenant = match &ep {
-        Endpoint::Discovery => None,
+        Endpoint::Discovery | Endpoint::UserRealm => None,
         Endpoint::Configuration { tenant, .. }
         | Endpoint::Keys { tenant }
         | Endpoint::Token { tenant, .. } => Some(tenant.as_str()),
@@ -109,6 +111,11 @@ pub(crate) fn answer(
     }
     Some(match ep {
         Endpoint::Discovery => ok(discovery(origin, query)),
+        Endpoint::UserRealm => ok(json!({
+            "ver": "1.0", "account_type": "Managed", "domain_name": "amlab.emulator",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+        })),
         Endpoint::Configuration { tenant, v2 } => ok(configuration(origin, &tenant, v2)),
         Endpoint::Keys { .. } => ok(identity.jwks()),
         Endpoint::Token { tenant, v2 } => token(identity, origin, &tenant, v2, body),
@@ -212,131 +219,271 @@ fn aad_error(status: u16, error: &str, code: u32, description: &str) -> HttpResp
     )
 }
 
-/// The token endpoint.
-fn token(identity: &Identity, origin: &str, tenant: &str, v2: bool, body: &[u8]) -> HttpResponse {
-    let form = parse_form(body);
-    let field = |name: &str| {
-        form.iter()
+/// The form of a token request.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
-    };
-    let Some(grant) = field("grant_type") else {
-        return aad_error(
+    }
+}
+
+/// Public clients the emulated tenant knows besides its service principal: the Azure CLI's
+/// and Azure PowerShell's well-known application ids (they sign users in).
+const PUBLIC_CLIENTS: &[&str] = &[
+    "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    "1950a258-227b-4e31-a9cf-717495945fc2",
+];
+
+/// The token endpoint: `client_credentials`, `password` and `refresh_token` grants.
+fn token(identity: &Identity, origin: &str, tenant: &str, v2: bool, body: &[u8]) -> HttpResponse {
+    let form = Form(parse_form(body));
+    let answer = match form.get("grant_type") {
+        None => Err(aad_error(
             400,
             "invalid_request",
             900144,
             "The request body must contain the following parameter: 'grant_type'.",
-        );
-    };
-    if grant != "client_credentials" {
-        return aad_error(
+        )),
+        Some("client_credentials") => client_credentials(identity, origin, tenant, v2, &form),
+        Some("password") => password(identity, origin, v2, &form),
+        Some("refresh_token") => refresh(identity, origin, v2, &form),
+        Some(grant) => Err(aad_error(
             400,
             "unsupported_grant_type",
             70003,
             &format!(
-                "The app requested an unsupported grant type '{grant}'. The emulated tenant supports 'client_credentials'."
+                "The app requested an unsupported grant type '{grant}'. The emulated tenant supports 'client_credentials', 'password' and 'refresh_token'."
             ),
-        );
-    }
-    let client = field("client_id").unwrap_or_default();
+        )),
+    };
+    answer.unwrap_or_else(|e| e)
+}
+
+fn client_credentials(
+    identity: &Identity,
+    origin: &str,
+    tenant: &str,
+    v2: bool,
+    form: &Form,
+) -> Result<HttpResponse, HttpResponse> {
+    let client = form.get("client_id").unwrap_or_default();
     if client != CLIENT_ID {
-        return aad_error(
-            400,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{client}' was not found in the directory 'amlab emulator'. Use the AZURE_CLIENT_ID that `amlab serve --env-file` wrote."
-            ),
-        );
+        return Err(unknown_client(client));
     }
-    let acr = match (field("client_secret"), field("client_assertion")) {
-        (Some(secret), _) if identity.secret_matches(secret) => "1",
-        (Some(_), _) => {
-            return aad_error(
-                401,
-                "invalid_client",
-                7000215,
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '6f0a1ab0-0000-4000-8000-0000000c11e7'.",
-            );
-        }
+    let acr = client_auth(identity, origin, tenant, form)?;
+    if v2 && !form.get("scope").unwrap_or_default().ends_with("/.default") {
+        return Err(aad_error(
+            400,
+            "invalid_scope",
+            1002012,
+            "Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).",
+        ));
+    }
+    let resource = resource(form, v2)?;
+    let (access_token, expires_on) = identity
+        .issue(&resource, acr)
+        .map_err(|e| aad_error(500, "temporarily_unavailable", 50000, &e))?;
+    Ok(ok(token_body(v2, &resource, &access_token, expires_on)))
+}
+
+fn unknown_client(client: &str) -> HttpResponse {
+    aad_error(
+        400,
+        "unauthorized_client",
+        700016,
+        &format!(
+            "Application with identifier '{client}' was not found in the directory 'amlab emulator'. Use the AZURE_CLIENT_ID that `amlab serve --env-file` wrote."
+        ),
+    )
+}
+
+/// How the service principal proved itself: `1` client secret, `2` certificate assertion.
+fn client_auth(
+    identity: &Identity,
+    origin: &str,
+    tenant: &str,
+    form: &Form,
+) -> Result<&'static str, HttpResponse> {
+    match (form.get("client_secret"), form.get("client_assertion")) {
+        (Some(secret), _) if identity.secret_matches(secret) => Ok("1"),
+        (Some(_), _) => Err(aad_error(
+            401,
+            "invalid_client",
+            7000215,
+            &format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'."
+            ),
+        )),
         (None, Some(assertion)) => {
+            if form.get("client_assertion_type") != Some(JWT_BEARER) {
+                return Err(aad_error(
+                    400,
+                    "invalid_request",
+                    50027,
+                    &format!("Invalid client_assertion_type: expected '{JWT_BEARER}'."),
+                ));
+            }
             let audiences = [
                 format!("{origin}/{tenant}/oauth2/v2.0/token"),
                 format!("{origin}/{tenant}/oauth2/token"),
                 format!("{origin}/{TENANT_ID}/oauth2/v2.0/token"),
             ];
-            if field("client_assertion_type") != Some(JWT_BEARER) {
-                return aad_error(
-                    400,
-                    "invalid_request",
-                    50027,
-                    &format!("Invalid client_assertion_type: expected '{JWT_BEARER}'."),
-                );
-            }
-            if !identity.assertion_valid(assertion, &audiences) {
-                return aad_error(
+            if identity.assertion_valid(assertion, &audiences) {
+                Ok("2")
+            } else {
+                Err(aad_error(
                     401,
                     "invalid_client",
                     700027,
                     "Client assertion failed signature validation, or it is expired, or its aud, iss or sub claims are wrong. The certificate must be registered with `amlab serve --client-cert`.",
-                );
-            }
-            "2"
-        }
-        (None, None) => {
-            return aad_error(
-                401,
-                "invalid_client",
-                7000218,
-                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            );
-        }
-    };
-    let resource = if v2 {
-        let scope = field("scope").unwrap_or_default();
-        match scope
-            .split(' ')
-            .find(|s| !matches!(*s, "openid" | "profile" | "offline_access" | ""))
-            .and_then(|s| s.strip_suffix("/.default"))
-        {
-            Some(r) if !r.is_empty() => r.to_owned(),
-            _ => {
-                return aad_error(
-                    400,
-                    "invalid_scope",
-                    1002012,
-                    &format!(
-                        "The provided value for scope '{scope}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
-                    ),
-                );
+                ))
             }
         }
-    } else {
-        match field("resource") {
-            Some(r) => r.to_owned(),
-            None => {
-                return aad_error(
-                    400,
-                    "invalid_request",
-                    900144,
-                    "The request body must contain the following parameter: 'resource'.",
-                );
-            }
-        }
-    };
-    match identity.issue(&resource, acr) {
-        Ok((access_token, expires_on)) => ok(if v2 {
-            json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access_token})
-        } else {
-            json!({
-                "token_type": "Bearer", "expires_in": "3599", "ext_expires_in": "3599",
-                "expires_on": expires_on.to_string(), "not_before": (expires_on - 3599).to_string(),
-                "resource": resource, "access_token": access_token,
-            })
-        }),
-        Err(e) => aad_error(500, "temporarily_unavailable", 50000, &e),
+        (None, None) => Err(aad_error(
+            401,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        )),
     }
+}
+
+/// The audience asked for: the v2 `scope` (`{resource}/.default`) or the v1 `resource`.
+fn resource(form: &Form, v2: bool) -> Result<String, HttpResponse> {
+    if !v2 {
+        return form.get("resource").map(str::to_owned).ok_or_else(|| {
+            aad_error(
+                400,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'resource'.",
+            )
+        });
+    }
+    let scope = form.get("scope").unwrap_or_default();
+    scope
+        .split(' ')
+        .find(|s| !matches!(*s, "openid" | "profile" | "offline_access" | ""))
+        .and_then(scope_resource)
+        .ok_or_else(|| {
+            aad_error(
+                400,
+                "invalid_scope",
+                1002012,
+                &format!(
+                    "The provided value for scope '{scope}' is not valid. Ask for '{{resource}}/.default', e.g. 'https://management.azure.com/.default'."
+                ),
+            )
+        })
+}
+
+/// The resource of a scope: `{resource}/.default`, or `{resource}/{permission}`
+/// (`https://management.azure.com/user_impersonation`).
+fn scope_resource(scope: &str) -> Option<String> {
+    if let Some(r) = scope.strip_suffix("/.default") {
+        return Some(r.to_owned()).filter(|r| !r.is_empty());
+    }
+    let (resource, permission) = scope.rsplit_once('/')?;
+    let host = resource.split_once("://")?.1;
+    (!host.is_empty() && !permission.is_empty()).then(|| resource.to_owned())
+}
+
+fn token_body(v2: bool, resource: &str, access_token: &str, expires_on: u64) -> Value {
+    if v2 {
+        json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access_token})
+    } else {
+        json!({
+            "token_type": "Bearer", "expires_in": "3599", "ext_expires_in": "3599",
+            "expires_on": expires_on.to_string(), "not_before": (expires_on - 3599).to_string(),
+            "resource": resource, "access_token": access_token,
+        })
+    }
+}
+
+/// A public client (or the service principal) signing the emulated user in.
+fn user_client(form: &Form) -> Result<&str, HttpResponse> {
+    let client = form.get("client_id").unwrap_or_default();
+    if client == CLIENT_ID || PUBLIC_CLIENTS.contains(&client) {
+        Ok(client)
+    } else {
+        Err(unknown_client(client))
+    }
+}
+
+/// The resource owner password grant, for the emulated user.
+fn password(
+    identity: &Identity,
+    origin: &str,
+    v2: bool,
+    form: &Form,
+) -> Result<HttpResponse, HttpResponse> {
+    let client = user_client(form)?;
+    let (user, pass) = (
+        form.get("username").unwrap_or_default(),
+        form.get("password").unwrap_or_default(),
+    );
+    if !identity.user_matches(user, pass) {
+        return Err(aad_error(
+            400,
+            "invalid_grant",
+            50126,
+            &format!(
+                "Error validating credentials due to invalid username or password. The emulated user is '{USERNAME}' (AZURE_USERNAME, AZURE_PASSWORD of the env file)."
+            ),
+        ));
+    }
+    user_answer(identity, origin, v2, form, client)
+}
+
+/// The refresh token grant: a refresh token this server issued, for the same client.
+fn refresh(
+    identity: &Identity,
+    origin: &str,
+    v2: bool,
+    form: &Form,
+) -> Result<HttpResponse, HttpResponse> {
+    let client = user_client(form)?;
+    let token = form.get("refresh_token").unwrap_or_default();
+    if !identity.refresh_valid(token, client) {
+        return Err(aad_error(
+            400,
+            "invalid_grant",
+            9002313,
+            "Invalid request. The refresh token is malformed, expired, or was not issued to this client by this tenant.",
+        ));
+    }
+    user_answer(identity, origin, v2, form, client)
+}
+
+fn user_answer(
+    identity: &Identity,
+    origin: &str,
+    v2: bool,
+    form: &Form,
+    client: &str,
+) -> Result<HttpResponse, HttpResponse> {
+    let resource = resource(form, v2)?;
+    let t = identity
+        .user_tokens(&resource, client, origin)
+        .map_err(|e| aad_error(500, "temporarily_unavailable", 50000, &e))?;
+    let mut body = token_body(v2, &resource, &t.access, t.expires_on);
+    if let Some(o) = body.as_object_mut() {
+        use base64::Engine;
+        let info = json!({"uid": USER_OBJECT_ID, "utid": TENANT_ID}).to_string();
+        o.insert("scope".into(), json!(form.get("scope").unwrap_or_default()));
+        o.insert("refresh_token".into(), json!(t.refresh));
+        o.insert("id_token".into(), json!(t.id));
+        o.insert(
+            "client_info".into(),
+            json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(info)),
+        );
+    }
+    Ok(ok(body))
 }
 
 #[cfg(test)]
@@ -352,6 +499,20 @@ mod tests {
         assert!(is_identity_path("/t/oauth2/v2.0/token"));
         assert!(!is_identity_path("/subscriptions/s/resourcegroups"));
         assert!(!is_identity_path("/metadata/endpoints"));
+    }
+
+    #[test]
+    fn scopes_name_their_resource() {
+        assert_eq!(
+            scope_resource("https://management.core.windows.net//.default").as_deref(),
+            Some("https://management.core.windows.net/")
+        );
+        assert_eq!(
+            scope_resource("https://management.azure.com/user_impersonation").as_deref(),
+            Some("https://management.azure.com")
+        );
+        assert_eq!(scope_resource("openid"), None);
+        assert_eq!(scope_resource("/.default"), None);
     }
 
     #[test]

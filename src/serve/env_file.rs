@@ -4,7 +4,7 @@
 //! `EnvironmentCredential` reads the `AZURE_*` service principal; the Azure CLI reads the same
 //! plus `ARM_CLOUD_METADATA_URL`.
 //!
-//! The file holds the emulator's client secret, so it is written atomically (temp file +
+//! The file holds the emulator's client secret and its user's password, so it is written atomically (temp file +
 //! rename, mode 0600), never over a symlink, device or pipe, and its contents are never printed.
 
 use std::fmt::Write as _;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::emulator::{SUBSCRIPTION_ID, TENANT_ID};
 use crate::fsutil::write_atomic;
 
-use super::identity::CLIENT_ID;
+use super::identity::{CLIENT_ID, USERNAME};
 
 /// What the file points clients at.
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub struct EnvFile<'a> {
     pub ca: Option<&'a Path>,
     /// The emulated service principal's client secret.
     pub client_secret: &'a str,
+    /// The emulated user's password.
+    pub user_password: &'a str,
 }
 
 impl EnvFile<'_> {
@@ -35,6 +37,8 @@ impl EnvFile<'_> {
             ("AZURE_CLIENT_ID", CLIENT_ID.to_owned()),
             ("AZURE_CLIENT_SECRET", self.client_secret.to_owned()),
             ("AZURE_SUBSCRIPTION_ID", SUBSCRIPTION_ID.to_owned()),
+            ("AZURE_USERNAME", USERNAME.to_owned()),
+            ("AZURE_PASSWORD", self.user_password.to_owned()),
         ];
         // Clients reach a wildcard bind through the loopback address.
         let mut addr = self.addr;
@@ -106,6 +110,7 @@ mod tests {
             addr,
             ca: None,
             client_secret: "a'b",
+            user_password: "p",
         }
         .render();
         assert!(plain.contains("export AZURE_CLIENT_SECRET='a'\\''b'\n"));
@@ -114,6 +119,7 @@ mod tests {
             addr,
             ca: Some(Path::new("/tmp/ca.pem")),
             client_secret: "s",
+            user_password: "p",
         }
         .render();
         assert!(tls.contains("export HTTPS_PROXY='http://127.0.0.1:8443'\n"));
@@ -139,6 +145,7 @@ mod tests {
             addr: "127.0.0.1:1".parse().unwrap_or_else(|e| panic!("{e}")),
             ca: None,
             client_secret: "s",
+            user_password: "p",
         };
         assert!(f.write(&link).is_err());
         assert_eq!(std::fs::read_to_string(&target)?, "keep");

@@ -30,6 +30,15 @@ pub const CLIENT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000c11e7";
 /// Its object id (the `oid` of its tokens).
 const OBJECT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000000b1";
 
+/// The emulated user (the resource owner password grant and its refresh tokens).
+pub const USERNAME: &str = "learner@amlab.emulator";
+
+/// The user's object id.
+pub(crate) const USER_OBJECT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000000c1";
+
+/// Lifetime of a refresh token (Entra's is 90 days).
+const REFRESH_LIFETIME_S: u64 = 90 * 24 * 3600;
+
 /// Lifetime of an access token (Entra's default is 60-90 minutes).
 const TOKEN_LIFETIME_S: u64 = 3599;
 
@@ -103,6 +112,7 @@ pub struct Identity {
     jwk: jwk::Jwk,
     kid: String,
     secret: String,
+    password: String,
     /// Certificates (PEM) whose keys may sign client assertions.
     certificates: Vec<DecodingKey>,
     clock: fn() -> u64,
@@ -164,6 +174,7 @@ impl Identity {
             jwk,
             kid,
             secret: random_secret(),
+            password: random_secret(),
             certificates: Vec::new(),
             clock,
         })
@@ -289,8 +300,20 @@ impl Identity {
         })
     }
 
-    /// Issues an access token for `resource` (an audience).
+    /// Issues an app access token for `resource` (an audience); `acr` 1: secret, 2: certificate.
     pub(crate) fn issue(&self, resource: &str, acr: &str) -> Result<(String, u64), String> {
+        self.issue_for(resource, CLIENT_ID, acr, OBJECT_ID, "app")
+    }
+
+    /// Issues an access token for `resource` to the subject `oid` (`idtyp` app or user).
+    fn issue_for(
+        &self,
+        resource: &str,
+        appid: &str,
+        acr: &str,
+        oid: &str,
+        idtyp: &str,
+    ) -> Result<(String, u64), String> {
         let now = (self.clock)();
         let claims = AccessClaims {
             aud: resource.to_owned(),
@@ -298,21 +321,95 @@ impl Identity {
             iat: now,
             nbf: now,
             exp: now + TOKEN_LIFETIME_S,
-            appid: CLIENT_ID.to_owned(),
+            appid: appid.to_owned(),
             appidacr: acr.to_owned(),
-            idtyp: "app".into(),
-            oid: OBJECT_ID.into(),
-            sub: OBJECT_ID.into(),
+            idtyp: idtyp.into(),
+            oid: oid.into(),
+            sub: oid.into(),
             tid: TENANT_ID.into(),
             ver: "1.0".into(),
             uti: random_hex(11),
         };
+        Ok((self.sign(&claims)?, now + TOKEN_LIFETIME_S))
+    }
+
+    fn sign(&self, claims: &impl Serialize) -> Result<String, String> {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
-        let token =
-            jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| e.to_string())?;
-        Ok((token, now + TOKEN_LIFETIME_S))
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
     }
+
+    /// The emulated user's password (a secret: never print it).
+    pub fn user_password(&self) -> &str {
+        &self.password
+    }
+
+    /// Whether `username`/`password` are the emulated user's.
+    pub(crate) fn user_matches(&self, username: &str, password: &str) -> bool {
+        username.eq_ignore_ascii_case(USERNAME)
+            && password.len() == self.password.len()
+            && password
+                .bytes()
+                .zip(self.password.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
+    }
+
+    /// The tokens of a signed-in user for `resource`, as client `client_id` receives them:
+    /// an access token, a refresh token (a JWT only this server can redeem) and an ID token.
+    pub(crate) fn user_tokens(
+        &self,
+        resource: &str,
+        client_id: &str,
+        origin: &str,
+    ) -> Result<UserTokens, String> {
+        let (access, expires_on) =
+            self.issue_for(resource, client_id, "0", USER_OBJECT_ID, "user")?;
+        let now = (self.clock)();
+        let refresh = self.sign(&json!({
+            "typ": "refresh", "iss": issuer_v1(), "sub": USER_OBJECT_ID, "client_id": client_id,
+            "iat": now, "exp": now + REFRESH_LIFETIME_S, "uti": random_hex(11),
+        }))?;
+        let id = self.sign(&json!({
+            "aud": client_id, "iss": issuer_v2(origin), "iat": now, "nbf": now,
+            "exp": now + TOKEN_LIFETIME_S, "name": "amlab learner", "oid": USER_OBJECT_ID,
+            "preferred_username": USERNAME, "sub": USER_OBJECT_ID, "tid": TENANT_ID, "ver": "2.0",
+        }))?;
+        Ok(UserTokens {
+            access,
+            expires_on,
+            refresh,
+            id,
+        })
+    }
+
+    /// Whether `token` is an unexpired refresh token this server issued to `client_id`.
+    pub(crate) fn refresh_valid(&self, token: &str, client_id: &str) -> bool {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let kid_ok = jsonwebtoken::decode_header(token)
+            .is_ok_and(|h| h.kid.as_deref() == Some(self.kid.as_str()));
+        kid_ok
+            && jsonwebtoken::decode::<Value>(token, &self.decoding, &validation).is_ok_and(|d| {
+                d.claims["typ"] == "refresh"
+                    && d.claims["client_id"] == client_id
+                    && d.claims["exp"].as_u64().unwrap_or(0) > (self.clock)()
+            })
+    }
+}
+
+/// What a user sign-in returns.
+pub(crate) struct UserTokens {
+    /// The access token.
+    pub(crate) access: String,
+    /// When it expires (Unix time).
+    pub(crate) expires_on: u64,
+    /// The refresh token.
+    pub(crate) refresh: String,
+    /// The ID token.
+    pub(crate) id: String,
 }
 
 /// `iss` of the access tokens (Entra's v1 issuer, as ARM tokens carry).

@@ -222,6 +222,7 @@ async fn serve_request(
             "/_emulator/secrets" => {
                 let mut secrets = server.emulator.secrets();
                 secrets.push(server.identity.client_secret().to_owned());
+                secrets.push(server.identity.user_password().to_owned());
                 return Ok(HttpResponse::new(200, Some(json!(secrets))));
             }
             _ => {}

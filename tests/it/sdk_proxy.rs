@@ -475,3 +475,72 @@ fn amlab_itself_targets_azure_through_the_proxy_with_the_env_file() {
         "resources were created in the emulator's subscription: {log:?}"
     );
 }
+
+#[test]
+fn a_user_signs_in_and_refreshes() {
+    // The Azure CLI's public client, the resource owner password grant, then its refresh token.
+    const AZ_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+    let azure = Azure::start(&[]);
+    let other = Azure::start(&[]);
+    let scope = "https://management.core.windows.net//.default offline_access openid profile";
+    let signed_in = azure.token_with(&[
+        ("grant_type", "password"),
+        ("client_id", AZ_CLI),
+        ("username", azure.env("AZURE_USERNAME")),
+        ("password", azure.env("AZURE_PASSWORD")),
+        ("scope", scope),
+        ("client_info", "1"),
+    ]);
+    let access = access_token(&signed_in);
+    assert!(signed_in.1["id_token"].is_string() && signed_in.1["client_info"].is_string());
+    let path = "/subscriptions?api-version=2022-12-01";
+    assert_eq!(azure.arm_get(path, Some(&access)).0, 200);
+    let refresh_token = signed_in.1["refresh_token"].as_str().unwrap().to_owned();
+    let refreshed = azure.token_with(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", AZ_CLI),
+        ("refresh_token", &refresh_token),
+        ("scope", scope),
+    ]);
+    assert_eq!(azure.arm_get(path, Some(&access_token(&refreshed))).0, 200);
+    // A wrong password, another server's refresh token, another client: refused.
+    let (status, body) = azure.token_with(&[
+        ("grant_type", "password"),
+        ("client_id", AZ_CLI),
+        ("username", azure.env("AZURE_USERNAME")),
+        ("password", other.env("AZURE_PASSWORD")),
+        ("scope", scope),
+    ]);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let foreign_signin = other.token_with(&[
+        ("grant_type", "password"),
+        ("client_id", AZ_CLI),
+        ("username", other.env("AZURE_USERNAME")),
+        ("password", other.env("AZURE_PASSWORD")),
+        ("scope", scope),
+    ]);
+    let foreign = foreign_signin.1["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (client, token) in [
+        (AZ_CLI, foreign.as_str()),
+        (azure.env("AZURE_CLIENT_ID"), &refresh_token),
+        (AZ_CLI, access.as_str()),
+    ] {
+        let (status, body) = azure.token_with(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", client),
+            ("refresh_token", token),
+            ("scope", scope),
+        ]);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{body}"
+        );
+    }
+}

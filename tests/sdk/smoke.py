@@ -80,6 +80,25 @@ def other_hosts_are_refused():
     raise AssertionError("a request to pypi.org got through")
 
 
+def msal_user_and_refresh():
+    import msal
+
+    app = msal.PublicClientApplication(
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",  # the Azure CLI's public client
+        authority=f"https://login.microsoftonline.com/{os.environ['AZURE_TENANT_ID']}",
+    )
+    scopes = ["https://management.core.windows.net//.default"]
+    first = app.acquire_token_by_username_password(
+        os.environ["AZURE_USERNAME"], os.environ["AZURE_PASSWORD"], scopes=scopes
+    )
+    assert "access_token" in first, first.get("error_description")
+    account = app.get_accounts()[0]
+    again = app.acquire_token_silent(scopes, account=account, force_refresh=True)
+    assert again and "access_token" in again and again["access_token"] != first["access_token"]
+    return f"{account['username']} signed in, then refreshed"
+
+
+check("MSAL password and refresh token grants", msal_user_and_refresh)
 check("MLClient.workspaces.get", workspace)
 check("MLClient.datastores.list", datastores)
 check("MLClient.workspaces.list", workspaces_in_group)
