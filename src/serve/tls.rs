@@ -94,6 +94,9 @@ fn certified(
     )))
 }
 
+/// At most this many host certificates are kept.
+const MAX_MINTED: usize = 1024;
+
 /// The certificate resolver of the TLS listener and of every proxied tunnel.
 #[derive(Debug)]
 pub struct Certificates {
@@ -128,6 +131,10 @@ impl Certificates {
             .push(DnType::CommonName, host.as_str());
         let cert = params.signed_by(&key, &self.identity.ca).ok()?;
         let certified = certified(cert.der(), self.identity.ca.der(), &key).ok()?;
+        // Bounded: a client naming endless storage accounts cannot grow it without limit.
+        if minted.len() >= MAX_MINTED {
+            minted.clear();
+        }
         minted.insert(host, Arc::clone(&certified));
         Some(certified)
     }
@@ -153,4 +160,30 @@ impl ResolvesServerCert for Certificates {
 /// Writes the CA certificate (public; no key) atomically.
 pub fn write_ca(identity: &ServerIdentity, path: &Path) -> std::io::Result<()> {
     write_atomic(path, identity.ca_pem.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_certificates_are_minted_once_and_chain_to_the_ca() {
+        let identity = generate("127.0.0.1".parse().unwrap_or(IpAddr::from([127, 0, 0, 1])))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ca_der = identity.ca.der().clone();
+        let certs = Certificates::new(Arc::new(identity));
+        let a = certs
+            .for_host("Management.Azure.com")
+            .unwrap_or_else(|| panic!("minted"));
+        let b = certs
+            .for_host("management.azure.com")
+            .unwrap_or_else(|| panic!("minted"));
+        assert!(Arc::ptr_eq(&a, &b), "cached per host, case-insensitively");
+        assert_eq!(a.cert.len(), 2);
+        assert_eq!(a.cert[1], ca_der);
+        for i in 0..MAX_MINTED + 5 {
+            let _ = certs.for_host(&format!("st{i}.blob.core.windows.net"));
+        }
+        assert!(certs.minted() <= MAX_MINTED);
+    }
 }
