@@ -6,7 +6,12 @@
 # through the proxy to the emulator, nothing to Azure. Prints `N passed, M failed`; exits
 # non-zero on any failure (never skips).
 #
-# Env: AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_SDK_VENV (reuse a venv).
+# The Azure CLI (from PyPI, in a venv of its own) signs in as the service principal and reads
+# what amlab created: `az login --service-principal`, `az group show`, `az resource show --ids`,
+# `az rest`.
+#
+# Env: AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_SDK_VENV, AMLAB_AZ_VENV (reuse
+# venvs).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -24,6 +29,13 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.ai.ml, a
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-ai-ml==$sdk_version" azure-identity >"$work/pip.log" 2>&1 \
     || { cat "$work/pip.log" >&2; exit 3; }
+fi
+
+az_venv="${AMLAB_AZ_VENV:-$work/az-venv}"
+if [ ! -x "$az_venv/bin/az" ]; then
+  python3 -m venv "$az_venv"
+  "$az_venv/bin/pip" install --quiet --disable-pip-version-check azure-cli >"$work/pip-az.log" 2>&1 \
+    || { cat "$work/pip-az.log" >&2; exit 3; }
 fi
 
 bin="${AMLAB_BIN:-}"
@@ -71,6 +83,18 @@ else
 fi
 echo "   (Python clients: $(( $(date +%s) - start ))s)"
 step "amlab check --target azure (through the proxy)" "$bin" --color never check "$lab" --target azure --var suffix=sdk001
+export AZURE_CONFIG_DIR="$work/az-config" AZURE_CORE_COLLECT_TELEMETRY=no
+az="$az_venv/bin/az"
+ws_id="/subscriptions/$AZURE_SUBSCRIPTION_ID/resourceGroups/rg-dp100-sdk001/providers/Microsoft.MachineLearningServices/workspaces/mlw-dp100-sdk001"
+expect() { # expect WANT CMD...: CMD prints exactly WANT
+  local want="$1"; shift
+  local got; got="$("$@")" && [ "$got" = "$want" ] || { echo "got: $got (wanted $want)"; return 1; }
+}
+step "az login --service-principal" expect "$AZURE_SUBSCRIPTION_ID" \
+  "$az" login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" --tenant "$AZURE_TENANT_ID" --query "[0].id" -o tsv
+step "az group show" expect rg-dp100-sdk001 "$az" group show -n rg-dp100-sdk001 --query name -o tsv
+step "az resource show --ids" expect mlw-dp100-sdk001 "$az" resource show --ids "$ws_id" --query name -o tsv
+step "az rest" expect mlw-dp100-sdk001 "$az" rest --method get --url "$ws_id?api-version=2025-12-01" --query name -o tsv
 log_has() { "$venv/bin/python" - "$1" "$2" <<'PY'
 import json, os, ssl, sys, urllib.request
 ctx = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
