@@ -92,21 +92,41 @@ pub async fn serve_tls(
     Ok(())
 }
 
-/// One accepted connection: TLS or plain, by its first byte.
+/// A connection after its first byte: TLS (handshake done) or plain.
+enum Accepted {
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Plain(TcpStream),
+}
+
+/// One accepted connection: TLS or plain, by its first byte. A connection still silent or
+/// mid-handshake when the server stops is dropped at once; a served one shuts down gracefully.
 async fn connection(stream: TcpStream, proxy: Proxy) {
+    let server = Arc::clone(&proxy.server);
+    let accepted = tokio::select! {
+        a = accept(stream, &proxy) => a,
+        () = server.stopped() => None,
+    };
+    match accepted {
+        Some(Accepted::Tls(tls)) => serve_http(*tls, proxy, true).await,
+        Some(Accepted::Plain(plain)) => serve_http(plain, proxy, false).await,
+        None => {}
+    }
+}
+
+async fn accept(stream: TcpStream, proxy: &Proxy) -> Option<Accepted> {
     let mut first = [0u8; 1];
     let peeked = tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut first)).await;
     if !matches!(peeked, Ok(Ok(1))) {
-        return;
+        return None;
     }
-    if first[0] == 0x16 {
-        let accepted =
-            tokio::time::timeout(HANDSHAKE_TIMEOUT, proxy.acceptor.clone().accept(stream)).await;
-        if let Ok(Ok(tls)) = accepted {
-            serve_http(tls, proxy, true).await;
-        }
-    } else {
-        serve_http(stream, proxy, false).await;
+    if first[0] != 0x16 {
+        return Some(Accepted::Plain(stream));
+    }
+    let accepted =
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, proxy.acceptor.clone().accept(stream)).await;
+    match accepted {
+        Ok(Ok(tls)) => Some(Accepted::Tls(Box::new(tls))),
+        _ => None,
     }
 }
 
