@@ -31,6 +31,31 @@ const DOMAINS: &[&str] = &[
     "inference.ml.azure.com",
 ];
 
+/// What a proxied host is, for the router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Azure Resource Manager (`management.azure.com`), or the server addressed directly.
+    Arm,
+    /// Entra ID (`login.microsoftonline.com` and its aliases).
+    Login,
+    /// A data plane (storage, the workspace's own hosts, scoring, Key Vault, registries).
+    DataPlane,
+}
+
+/// The role of `host` (without port); anything not proxied (the server's own address) is ARM.
+pub fn role(host: &str) -> Role {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    match host.as_str() {
+        "login.microsoftonline.com"
+        | "login.windows.net"
+        | "login.microsoft.com"
+        | "sts.windows.net" => Role::Login,
+        "management.azure.com" | "management.core.windows.net" => Role::Arm,
+        h if is_proxied(h) => Role::DataPlane,
+        _ => Role::Arm,
+    }
+}
+
 /// The list as shown to a user: exact names, then `*.domain` patterns.
 pub fn listed() -> String {
     EXACT
@@ -81,5 +106,10 @@ mod tests {
             assert!(!is_proxied(host), "{host}");
         }
         assert!(listed().contains("*.blob.core.windows.net"));
+        assert_eq!(role("management.azure.com"), Role::Arm);
+        assert_eq!(role("127.0.0.1"), Role::Arm);
+        assert_eq!(role("login.windows.net"), Role::Login);
+        assert_eq!(role("st1.blob.core.windows.net"), Role::DataPlane);
+        assert_eq!(role("eastus.api.azureml.ms"), Role::DataPlane);
     }
 }

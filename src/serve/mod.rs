@@ -247,6 +247,9 @@ async fn serve_request(
         );
         return Ok(answer.unwrap_or_else(|| HttpResponse::new(404, None)));
     }
+    if let Some(answer) = not_modelled(&origin) {
+        return Ok(answer);
+    }
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
     if let Err(refusal) = server.identity.verify(authorization) {
         return Ok(refusal.response());
@@ -321,6 +324,28 @@ fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
         _ => host,
     };
     format!("{scheme}://{host}")
+}
+
+/// The answer for a proxied host whose service is not emulated (yet): said plainly, never an
+/// invented result. Entra's hosts serve only the identity endpoints.
+fn not_modelled(origin: &str) -> Option<HttpResponse> {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    match hosts::role(host) {
+        hosts::Role::Arm => None,
+        hosts::Role::Login => Some(HttpResponse::new(
+            404,
+            Some(
+                json!({"error": "not_found", "error_description": format!("amlab serve emulates only the identity endpoints of {host} (token, OpenID configuration, keys, instance discovery).")}),
+            ),
+        )),
+        hosts::Role::DataPlane => Some(HttpResponse::new(
+            501,
+            Some(
+                json!({"error": {"code": "NotEmulated", "message": format!("amlab serve does not emulate the service at {host} yet; only Azure Resource Manager and Entra ID are emulated. Nothing was forwarded to Azure.")}}),
+            ),
+        )),
+    }
 }
 
 /// Query parameters, percent-decoded.

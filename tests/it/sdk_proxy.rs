@@ -216,7 +216,34 @@ fn hosts_outside_the_list_are_refused_and_nothing_is_forwarded() {
             && body_read.contains("management.azure.com"),
         "{body_read}"
     );
-    // An Azure host on another port is refused too.
+    // A listed data-plane host is answered by the emulator, which says plainly what it does not
+    // emulate; Entra's hosts serve only the identity endpoints.
+    let (status, body) = azure
+        .send(
+            azure
+                .client()
+                .get("https://stdp100abc.blob.core.windows.net/data?restype=container"),
+        )
+        .unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (501, Some("NotEmulated")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stdp100abc.blob.core.windows.net")
+    );
+    let (status, _) = azure
+        .send(
+            azure
+                .client()
+                .get(format!("{LOGIN}/subscriptions?api-version=2022-12-01")),
+        )
+        .unwrap();
+    assert_eq!(status, 404);
     let log = azure.served.requests();
     for host in ["example.com:443", "pypi.org:443"] {
         assert!(
