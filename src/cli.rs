@@ -182,6 +182,14 @@ pub struct ServeArgs {
     /// With --tls: where to write the CA certificate clients should trust (`--ca-cert`).
     #[arg(long, default_value = ".amlab/serve-ca.pem", value_name = "PATH")]
     pub ca_out: PathBuf,
+    /// Write `export NAME=VALUE` lines that point the Azure SDKs and CLI at this server: the
+    /// emulated service principal, and with --tls HTTPS_PROXY and the CA bundle.
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+    /// A certificate (PEM) whose key may sign client assertions of the emulated service
+    /// principal (certificate credentials); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub client_cert: Vec<PathBuf>,
 }
 
 /// Parses a duration with its unit (`500ms`, `5s`, `2m`, `1h`); a bare number other than `0` is

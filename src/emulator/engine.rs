@@ -4,9 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
+use super::api_versions;
 use super::error::{ArmError, ArmResult};
 use super::fields;
 use super::ids;
+use super::providers;
 use super::route::{self, RESOURCE_GROUP_TYPE, ResourcePath, Route};
 use super::types::{self, ActionOutcome, Built, LocationPolicy, Lro, PutContext, ResourceType};
 use super::url::RequestUrl;
@@ -51,6 +53,9 @@ impl Engine<'_> {
     }
 
     fn dispatch(&mut self, req: &HttpRequest, url: &RequestUrl) -> ArmResult<HttpResponse> {
+        if let Some(answer) = providers::answer(self.world, self.now_ms, req.method, url) {
+            return answer;
+        }
         let api_version = match url.query_param("api-version") {
             Some(v) if !v.is_empty() => v.to_owned(),
             _ => return Err(ArmError::missing_api_version()),
@@ -783,15 +788,13 @@ fn resolve(type_name: &str, api_version: &str) -> ArmResult<&'static dyn Resourc
             ),
         ));
     };
-    if !ty
-        .api_versions()
-        .iter()
-        .any(|v| v.eq_ignore_ascii_case(api_version))
-    {
-        return Err(ArmError::invalid_api_version(
-            api_version,
-            ty.api_versions(),
-        ));
+    if !api_versions::accepts(ty.type_name(), api_version) {
+        let supported = api_versions::supported(ty.type_name());
+        return Err(if ty.type_name() == RESOURCE_GROUP_TYPE {
+            ArmError::invalid_api_version(api_version, &supported)
+        } else {
+            ArmError::no_registered_provider(ty.type_name(), api_version, &supported)
+        });
     }
     Ok(ty)
 }

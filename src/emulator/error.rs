@@ -97,6 +97,20 @@ impl ArmError {
         )
     }
 
+    /// 400 `NoRegisteredProviderFound`: ARM's answer for an api-version a provider type never
+    /// had (resource types served by a resource provider, not by ARM itself).
+    pub(crate) fn no_registered_provider(type_name: &str, given: &str, supported: &[&str]) -> Self {
+        let t = type_name.split_once('/').map_or(type_name, |(_, t)| t);
+        Self::bad_request(
+            "NoRegisteredProviderFound",
+            format!(
+                "No registered resource provider found for location 'global' and API version '{given}' for type '{t}'. The supported api-versions are '{}'. The supported locations are '{}'.",
+                supported.join(", "),
+                super::providers::LOCATIONS.join(", ")
+            ),
+        )
+    }
+
     /// 404 `ResourceGroupNotFound`.
     pub(crate) fn resource_group_not_found(rg: &str) -> Self {
         Self::new(

@@ -14,12 +14,14 @@ use std::time::Duration;
 
 use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
+mod api_versions;
 mod clock;
 mod engine;
 mod error;
 mod fields;
 mod ids;
 mod persist;
+mod providers;
 mod route;
 mod sealed;
 mod types;
@@ -32,6 +34,7 @@ mod catalog_tests;
 mod tests;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use providers::{SUBSCRIPTION_ID, TENANT_ID};
 
 use persist::StateFile;
 use world::World;

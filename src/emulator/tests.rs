@@ -636,9 +636,15 @@ async fn api_version_and_provider_checks() {
         json!({"location": "eastus"}),
     )
     .await;
+    // A published ML version is accepted; one the provider never had is refused as ARM does.
     let r = f.get(&ws_url("").replace(ML, "2020-01-01")).await;
-    assert_eq!(error_code(&r), "InvalidApiVersionParameter");
-    assert!(error_message(&r).contains("2025-12-01"));
+    assert_eq!((r.status, error_code(&r)), (404, "ResourceNotFound"));
+    let r = f.get(&ws_url("").replace(ML, "2020-01-02")).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (400, "NoRegisteredProviderFound")
+    );
+    assert!(error_message(&r).contains("'2020-01-02'") && error_message(&r).contains("2025-12-01"));
     let r = f
         .get(&res_url("rg1", "Microsoft.Nope/things/x", "2020-01-01"))
         .await;

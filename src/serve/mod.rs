@@ -1,5 +1,7 @@
-//! `amlab serve`: the emulator over HTTP, with fault injection, a bearer-token gate as ARM has,
-//! and two inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`).
+//! `amlab serve`: the emulator over HTTP, with fault injection, an emulated Entra ID whose signed
+//! tokens are verified on every ARM request (as ARM does), the cloud metadata document, and two
+//! inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`). With `--tls` it
+//! is also an HTTPS proxy for the Azure hosts the SDKs call ([`proxy`]).
 //!
 //! Bounded whatever clients send: request bodies up to [`MAX_BODY`] (413 with an ARM error
 //! beyond), and a request log of the last [`log::LOG_CAPACITY`] requests with paths cut to
@@ -9,8 +11,14 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+pub mod entra;
+pub mod env_file;
 pub mod faults;
+pub mod hosts;
+pub mod identity;
 pub mod log;
+pub mod metadata;
+pub mod proxy;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -30,23 +38,34 @@ use log::{Logged, RequestLog};
 /// Largest request body accepted: 4 MiB, ARM's own limit on a request's content.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// Largest token request accepted (a form with a client assertion is a few kilobytes).
+const MAX_FORM: usize = 64 * 1024;
+
 /// Shared state of the server.
 pub struct Server {
     emulator: Emulator,
     scheme: &'static str,
     faults: Faults,
+    identity: identity::Identity,
     log: Mutex<RequestLog>,
     /// Set when the server shuts down, releasing hung requests.
     stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
-    /// A server in front of `emulator`, reached over `https` when `tls`.
-    pub fn new(emulator: Emulator, faults: Faults, tls: bool) -> Self {
+    /// A server in front of `emulator`, reached over `https` when `tls`, issuing and verifying
+    /// tokens as `identity`.
+    pub fn new(
+        emulator: Emulator,
+        faults: Faults,
+        tls: bool,
+        identity: identity::Identity,
+    ) -> Self {
         Self {
             emulator,
             scheme: if tls { "https" } else { "http" },
             faults,
+            identity,
             log: Mutex::new(RequestLog::default()),
             stopping: tokio::sync::watch::Sender::new(false),
         }
@@ -55,6 +74,11 @@ impl Server {
     /// Saves the emulator's state file now (`--fresh`: empties it once the address is bound).
     pub fn flush_state(&self) -> Result<(), crate::emulator::EmulatorError> {
         self.emulator.flush()
+    }
+
+    /// The emulated tenant (its client secret goes to the `--env-file`, never to the terminal).
+    pub fn identity(&self) -> &identity::Identity {
+        &self.identity
     }
 
     /// Releases requests held by `--hang-after` (their connections are then closed).
@@ -110,30 +134,15 @@ pub async fn serve(
         .await
 }
 
-/// Serves over TLS with `identity` until `shutdown` completes.
+/// Serves over TLS with `identity` until `shutdown` completes; the same port is the HTTPS proxy
+/// for Azure hosts ([`proxy`]).
 pub async fn serve_tls(
     listener: std::net::TcpListener,
     server: Arc<Server>,
-    identity: &tls::ServerIdentity,
+    identity: tls::ServerIdentity,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
-        identity.chain_pem.as_bytes().to_vec(),
-        identity.key_pem.as_bytes().to_vec(),
-    )
-    .await?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    let releaser = Arc::clone(&server);
-    tokio::spawn(async move {
-        shutdown.await;
-        releaser.stop();
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
-    });
-    axum_server::from_tcp_rustls(listener, config)?
-        .handle(handle)
-        .serve(router(server).into_make_service())
-        .await
+    proxy::serve_tls(listener, server, identity, shutdown).await
 }
 
 /// The address a listener is bound to, as `http://HOST:PORT`.
@@ -237,24 +246,39 @@ async fn serve_request(
                 ));
             }
             "/_emulator/secrets" => {
-                return Ok(HttpResponse::new(
-                    200,
-                    Some(json!(server.emulator.secrets())),
-                ));
+                let mut secrets = server.emulator.secrets();
+                secrets.push(server.identity.client_secret().to_owned());
+                secrets.push(server.identity.user_password().to_owned());
+                return Ok(HttpResponse::new(200, Some(json!(secrets))));
             }
             _ => {}
         }
     }
-    let bearer = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
-    if !bearer {
-        return Ok(HttpResponse::new(
-            401,
-            Some(json!({"error": {"code": "AuthenticationFailed", "message": "Authentication failed. The 'Authorization' header is missing."}})),
-        )
-        .with_header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\""));
+    let origin = origin(server.scheme, uri, headers);
+    let query = query_pairs(uri.query().unwrap_or_default());
+    if method == HttpMethod::GET && uri.path() == "/metadata/endpoints" {
+        return Ok(metadata::answer(&origin, &query));
+    }
+    if entra::is_identity_path(uri.path()) {
+        let bytes = axum::body::to_bytes(body, MAX_FORM)
+            .await
+            .unwrap_or_default();
+        let answer = entra::answer(
+            &server.identity,
+            method.as_str(),
+            &origin,
+            uri.path(),
+            &query,
+            &bytes,
+        );
+        return Ok(answer.unwrap_or_else(|| HttpResponse::new(404, None)));
+    }
+    if let Some(answer) = not_modelled(&origin) {
+        return Ok(answer);
+    }
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if let Err(refusal) = server.identity.verify(authorization) {
+        return Ok(refusal.response());
     }
     if let Some(fault) = server.faults.draw() {
         return Err(fault);
@@ -295,22 +319,10 @@ async fn serve_request(
             }
         }
     };
-    // HTTP/2 carries the authority in the URI, HTTP/1.1 in the Host header.
-    let host = uri
-        .authority()
-        .map(|a| a.as_str().to_owned())
-        .or_else(|| {
-            headers
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "localhost".to_owned());
-    let scheme = server.scheme;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let request = HttpRequest {
         method,
-        url: format!("{scheme}://{host}{path}"),
+        url: format!("{origin}{path}"),
         headers: Vec::new(),
         body,
     };
@@ -321,6 +333,54 @@ async fn serve_request(
             Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}})),
         ),
     })
+}
+
+/// `scheme://host[:port]` the client addressed: HTTP/2 carries the authority in the URI,
+/// HTTP/1.1 in the Host header.
+fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
+    let host = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "localhost".to_owned());
+    // The default port is not part of the origin clients compare (`https://management.azure.com`).
+    let host = match (scheme, host.strip_suffix(":443")) {
+        ("https", Some(h)) => h.to_owned(),
+        _ => host,
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The answer for a proxied host whose service is not emulated (yet): said plainly, never an
+/// invented result. Entra's hosts serve only the identity endpoints.
+fn not_modelled(origin: &str) -> Option<HttpResponse> {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    match hosts::role(host) {
+        hosts::Role::Arm => None,
+        hosts::Role::Login => Some(HttpResponse::new(
+            404,
+            Some(
+                json!({"error": "not_found", "error_description": format!("amlab serve emulates only the identity endpoints of {host} (token, OpenID configuration, keys, instance discovery).")}),
+            ),
+        )),
+        hosts::Role::DataPlane => Some(HttpResponse::new(
+            501,
+            Some(
+                json!({"error": {"code": "NotEmulated", "message": format!("amlab serve does not emulate the service at {host} yet; only Azure Resource Manager and Entra ID are emulated. Nothing was forwarded to Azure.")}}),
+            ),
+        )),
+    }
+}
+
+/// Query parameters, percent-decoded.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    identity::parse_form(query.as_bytes())
 }
 
 fn to_method(m: &HttpMethod) -> Option<Method> {

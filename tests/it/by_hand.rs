@@ -162,7 +162,8 @@ fn a_served_world_is_remembered_by_its_id_not_its_port() {
     let state = state.to_str().unwrap();
     let first = crate::support::Served::start(&["--state", state, "--provisioning-delay", "0s"]);
     let run = sb
-        .amlab(&["run", lab01, "--target", &first.url])
+        .amlab(&["run", lab01, "--target", &first.url, "--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", first.token())
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
@@ -172,7 +173,8 @@ fn a_served_world_is_remembered_by_its_id_not_its_port() {
     let second = crate::support::Served::start(&["--state", state]);
     assert_ne!(second.url, first_url);
     let check = sb
-        .amlab(&["check", lab01, "--target", &second.url])
+        .amlab(&["check", lab01, "--target", &second.url, "--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", second.token())
         .output()
         .unwrap();
     assert_eq!(
@@ -185,7 +187,8 @@ fn a_served_world_is_remembered_by_its_id_not_its_port() {
     // A different world (a fresh server) does not inherit the names.
     let other = crate::support::Served::start(&[]);
     let check = sb
-        .amlab(&["check", lab01, "--target", &other.url])
+        .amlab(&["check", lab01, "--target", &other.url, "--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", other.token())
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(2), "{}", stdout(&check));

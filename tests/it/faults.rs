@@ -158,8 +158,17 @@ fn a_mistake_through_the_faults_is_still_a_mistake() {
     );
 }
 
+/// The request log without the harness's sign-in (the token endpoint).
+fn arm_requests(served: &Served) -> Vec<(String, String, u16)> {
+    served
+        .requests()
+        .into_iter()
+        .filter(|(_, p, _)| !p.contains("/oauth2/"))
+        .collect()
+}
+
 /// Sends one raw HTTP/1.1 request and returns every byte the server sent before closing.
-fn raw_exchange(url: &str, request_line: &str) -> Vec<u8> {
+fn raw_exchange(url: &str, token: &str, request_line: &str) -> Vec<u8> {
     use std::io::{Read, Write};
     let hostport = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(hostport).unwrap();
@@ -168,7 +177,7 @@ fn raw_exchange(url: &str, request_line: &str) -> Vec<u8> {
         .unwrap();
     write!(
         stream,
-        "{request_line}\r\nHost: {hostport}\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n"
+        "{request_line}\r\nHost: {hostport}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut bytes = Vec::new();
@@ -181,6 +190,7 @@ fn a_dropped_connection_gets_no_http_response_at_all() {
     let served = Served::start(&["--drop-rate", "1"]);
     let bytes = raw_exchange(
         &served.url,
+        &served.token(),
         "GET /subscriptions/s/resourceGroups/rg?api-version=2024-03-01 HTTP/1.1",
     );
     assert!(
@@ -189,7 +199,7 @@ fn a_dropped_connection_gets_no_http_response_at_all() {
         String::from_utf8_lossy(&bytes)
     );
     // The request log says so (status 0), and amlab gives up cleanly: exit 3, never a hang.
-    assert_eq!(served.requests()[0].2, 0);
+    assert_eq!(arm_requests(&served)[0].2, 0);
     let sb = Sandbox::new();
     let out = against(
         &sb,
@@ -234,7 +244,7 @@ fn a_server_that_stops_answering_is_exit_3_within_the_timeout() {
     assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(text.contains("timed out after 1s"), "{text}");
     assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
-    let log = served.requests();
+    let log = arm_requests(&served);
     // Concurrent requests are logged as they end, not as they arrive: count, don't order.
     let answered = log.iter().filter(|r| r.2 != 0).count();
     assert_eq!(answered, 3, "answered three, then hung: {log:?}");
@@ -406,15 +416,18 @@ fn sigkill_while_the_report_is_written_leaves_no_partial_report() {
 fn ctrl_c_stops_a_server_holding_hung_requests() {
     let mut served = Served::start(&["--hang-after", "0"]);
     let url = served.url.clone();
+    let token = served.token();
+    let signed_in = served.requests().len();
     // A request the server will never answer, held open on another thread.
     let client = std::thread::spawn(move || {
         raw_exchange(
             &url,
+            &token,
             "GET /subscriptions/s/resourceGroups/rg?api-version=2024-03-01 HTTP/1.1",
         )
     });
     let deadline = Instant::now() + Duration::from_secs(20);
-    while served.requests().is_empty() {
+    while served.requests().len() == signed_in {
         assert!(Instant::now() < deadline, "the request never arrived");
         std::thread::yield_now();
     }

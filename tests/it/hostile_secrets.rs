@@ -384,6 +384,7 @@ fn the_serve_request_log_stays_bounded_under_huge_paths() {
 fn serve_refuses_a_body_over_4_mib_with_an_arm_error() {
     use std::io::{Read, Write};
     let served = crate::support::Served::start(&[]);
+    let token = served.token();
     let hostport = served.url.trim_start_matches("http://").to_owned();
     let mut stream = std::net::TcpStream::connect(&hostport).unwrap();
     let body = format!("{{\"location\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
@@ -391,7 +392,7 @@ fn serve_refuses_a_body_over_4_mib_with_an_arm_error() {
     let _ = write!(
         stream,
         "PUT /subscriptions/s/resourceGroups/rg?api-version=2021-04-01 HTTP/1.1\r\nHost: {hostport}\r\n\
-         Authorization: Bearer test-token\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );

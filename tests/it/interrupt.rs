@@ -22,7 +22,7 @@ fn ctrl_c_reports_what_finished_and_exits_130() {
             "token",
         ])
         .args(["--report", "json=report.json"])
-        .env("AZURE_ACCESS_TOKEN", "test-token")
+        .env("AZURE_ACCESS_TOKEN", served.token())
         .env("CI", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -30,6 +30,7 @@ mod report_paths;
 mod reports;
 mod run_labs;
 mod schema;
+mod sdk_proxy;
 mod serve;
 mod spec_errors;
 mod support;

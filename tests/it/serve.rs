@@ -12,7 +12,7 @@ pub fn labs() -> String {
 pub fn against(sb: &Sandbox, served: &Served, args: &[&str]) -> std::process::Output {
     let mut cmd = sb.amlab(args);
     cmd.args(["--target", &served.url, "--auth", "token"])
-        .env("AZURE_ACCESS_TOKEN", "test-token");
+        .env("AZURE_ACCESS_TOKEN", served.token());
     cmd.output().unwrap()
 }
 
@@ -70,9 +70,17 @@ fn check_sends_only_get_and_polling_honours_retry_after() {
         assert!(*n <= 3, "{op} polled {n} times within a 400 ms operation");
     }
 
-    let out = against(&sb, &served, &["check", compute.to_str().unwrap()]);
+    // The harness signs in first (one POST to the token endpoint); then amlab checks.
+    let token = served.token();
+    let signed_in = served.requests().len();
+    let out = sb
+        .amlab(&["check", compute.to_str().unwrap()])
+        .args(["--target", &served.url, "--auth", "token"])
+        .env("AZURE_ACCESS_TOKEN", token)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let during_check = &served.requests()[after_run.len()..];
+    let during_check = &served.requests()[signed_in..];
     assert_eq!(during_check.len(), 9, "one GET per step: {during_check:?}");
     assert!(
         during_check.iter().all(|(m, _, _)| m == "GET"),
@@ -176,11 +184,12 @@ fn tls_with_the_printed_ca_certificate() {
 /// Sends one raw HTTP/1.1 request and returns the response head (status line and headers).
 fn raw_head(served: &Served, method: &str, path: &str, body: &str) -> String {
     use std::io::{Read, Write};
+    let token = served.token();
     let hostport = served.url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(hostport).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nAuthorization: Bearer x\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )

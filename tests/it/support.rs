@@ -116,15 +116,23 @@ pub fn stderr(output: &std::process::Output) -> String {
 pub struct Served {
     pub child: std::process::Child,
     pub url: String,
+    /// The variables of the `--env-file` it wrote (the emulated service principal; with
+    /// `--tls` the proxy and CA bundle too).
+    pub env: std::collections::BTreeMap<String, String>,
+    _dir: tempfile::TempDir,
 }
 
 impl Served {
-    /// Starts `amlab serve ARGS` and waits for its first line (`listening on URL`).
+    /// Starts `amlab serve ARGS --env-file F` and waits for its first line (`listening on URL`).
     pub fn start(args: &[&str]) -> Self {
         use std::io::BufRead;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env_file = dir.path().join("serve.env");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_amlab"))
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
+            .arg("--env-file")
+            .arg(&env_file)
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -142,23 +150,79 @@ impl Served {
             .strip_prefix("listening on ")
             .expect("listening line")
             .to_owned();
-        Self { child, url }
+        let env = read_env_file(&env_file);
+        Self {
+            child,
+            url,
+            env,
+            _dir: dir,
+        }
     }
 
-    /// GET `path` on the server (plain HTTP/1.1), returning the JSON body.
+    /// An ARM access token from the server's token endpoint (client credentials with the
+    /// secret of the env file), as azure-identity would get one.
+    pub fn token(&self) -> String {
+        let body = format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default",
+            self.env["AZURE_CLIENT_ID"], self.env["AZURE_CLIENT_SECRET"]
+        );
+        let path = format!("/{}/oauth2/v2.0/token", self.env["AZURE_TENANT_ID"]);
+        let (status, answer) = self.post_form(&path, &body);
+        assert_eq!(status, 200, "token endpoint: {answer}");
+        answer["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// POST a form to `path` (plain HTTP, or HTTPS trusting the server's CA).
+    pub fn post_form(&self, path: &str, body: &str) -> (u16, Value) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let response = self
+                .client()
+                .post(format!("{}{path}", self.url))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_owned())
+                .send()
+                .await
+                .expect("POST");
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(Value::Null))
+        })
+    }
+
+    /// GET `path` on the server (HTTP, or HTTPS trusting its CA), returning the JSON body.
     pub fn get(&self, path: &str) -> Value {
-        use std::io::{Read, Write};
-        let hostport = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(hostport).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("write");
-        let mut text = String::new();
-        stream.read_to_string(&mut text).expect("read");
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let text = self
+                .client()
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("body");
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        })
+    }
+
+    /// A client for the server itself: no proxy, trusting its CA when it serves TLS.
+    fn client(&self) -> reqwest::Client {
+        let mut client = reqwest::Client::builder().no_proxy();
+        if let Some(ca) = self.env.get("REQUESTS_CA_BUNDLE") {
+            let pem = std::fs::read(ca).expect("CA file");
+            client = client.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA"));
+        }
+        client.build().expect("client")
     }
 
     /// The server's request log: (method, path, status).
@@ -183,4 +247,14 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `export NAME='VALUE'` lines of an env file written by `amlab serve --env-file`.
+pub fn read_env_file(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).expect("env file");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches('\'').to_owned()))
+        .collect()
 }

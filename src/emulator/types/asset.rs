@@ -8,7 +8,7 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource};
+use super::{Built, ML_CHECK, PutContext, ResourceType, SideResource};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::world::{StoredResource, World};
@@ -62,10 +62,6 @@ impl ResourceType for AssetContainers {
         self.0.container_type
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
-    }
-
     fn validate_name(&self, name: &str) -> ArmResult<()> {
         check_asset_name(&format!("{} name", self.0.label), name, 255)
     }
@@ -104,10 +100,6 @@ impl ResourceType for AssetContainers {
 impl ResourceType for AssetVersions {
     fn type_name(&self) -> &'static str {
         self.0.version_type
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn creates_parent(&self) -> bool {

@@ -8,7 +8,7 @@ use super::online_deployment::check_model_and_code;
 use super::online_endpoint::check_endpoint_name;
 use super::refs::{Lookup, workspace_of};
 use super::scoped::At;
-use super::{Built, LocationPolicy, Lro, ML_API_VERSIONS, PutContext, ResourceType};
+use super::{Built, LocationPolicy, Lro, PutContext, ResourceType};
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
 
@@ -22,10 +22,6 @@ const P: At<'static> = At {
 impl ResourceType for BatchDeployments {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

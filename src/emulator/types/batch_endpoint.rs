@@ -6,8 +6,7 @@ use serde_json::{Value, json};
 use super::endpoint_keys::{self, KeyAction};
 use super::online_endpoint::{check_endpoint_name, identity};
 use super::{
-    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK,
-    PutContext, ResourceType,
+    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType,
 };
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
@@ -19,10 +18,6 @@ pub(crate) struct BatchEndpoints;
 impl ResourceType for BatchEndpoints {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/batchEndpoints"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

@@ -21,10 +21,6 @@ impl ResourceType for BlobContainers {
         "Microsoft.Storage/storageAccounts/blobServices/containers"
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        super::storage::API_VERSIONS
-    }
-
     fn has_provisioning_state(&self) -> bool {
         false
     }

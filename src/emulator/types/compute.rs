@@ -5,9 +5,7 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{
-    ActionOutcome, Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType,
-};
+use super::{ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::ids;
@@ -31,10 +29,6 @@ pub(crate) fn is_iso_duration(s: &str) -> bool {
 impl ResourceType for Computes {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/computes"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

@@ -20,10 +20,6 @@ impl ResourceType for Registries {
         "Microsoft.ContainerRegistry/registries"
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        &["2023-07-01", "2023-11-01-preview", "2025-04-01"]
-    }
-
     fn location_policy(&self) -> LocationPolicy {
         LocationPolicy::Required
     }

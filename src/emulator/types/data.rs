@@ -5,7 +5,7 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource};
+use super::{Built, ML_CHECK, PutContext, ResourceType, SideResource};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::world::{StoredResource, World};
@@ -66,10 +66,6 @@ impl ResourceType for DataContainers {
         CONTAINER_TYPE
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
-    }
-
     fn has_provisioning_state(&self) -> bool {
         false
     }
@@ -100,10 +96,6 @@ impl ResourceType for DataContainers {
 impl ResourceType for DataVersions {
     fn type_name(&self) -> &'static str {
         VERSION_TYPE
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn has_provisioning_state(&self) -> bool {

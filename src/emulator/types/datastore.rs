@@ -4,7 +4,7 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{ActionOutcome, Built, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType};
+use super::{ActionOutcome, Built, ML_CHECK, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::world::StoredResource;
@@ -35,10 +35,6 @@ fn secret_fields(credentials_type: &str) -> &'static [&'static str] {
 impl ResourceType for Datastores {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/datastores"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn has_provisioning_state(&self) -> bool {

@@ -20,10 +20,6 @@ impl ResourceType for Components {
         "Microsoft.Insights/components"
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        &["2015-05-01", "2020-02-02"]
-    }
-
     fn location_policy(&self) -> LocationPolicy {
         LocationPolicy::Required
     }

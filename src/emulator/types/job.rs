@@ -13,8 +13,7 @@ use super::job_spec::{self, JobPlan};
 use super::refs::{Lookup, workspace_of};
 use super::scoped::At;
 use super::{
-    ActionContext, ActionOutcome, Built, Lro, ML_API_VERSIONS, ML_CHECK, PRIVATE_KEY, PutContext,
-    ResourceType,
+    ActionContext, ActionOutcome, Built, Lro, ML_CHECK, PRIVATE_KEY, PutContext, ResourceType,
 };
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
@@ -72,10 +71,6 @@ pub(crate) fn status_at(private: &Value, now_ms: u64) -> String {
 impl ResourceType for Jobs {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/jobs"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn has_provisioning_state(&self) -> bool {

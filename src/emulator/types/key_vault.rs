@@ -30,10 +30,6 @@ impl ResourceType for Vaults {
         "Microsoft.KeyVault/vaults"
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        &["2023-02-01", "2023-07-01", "2024-11-01", "2025-05-01"]
-    }
-
     fn location_policy(&self) -> LocationPolicy {
         LocationPolicy::Required
     }

@@ -37,10 +37,6 @@ mod storage;
 mod traffic_guard;
 mod workspace;
 
-/// API versions accepted for `Microsoft.MachineLearningServices`.
-pub(crate) const ML_API_VERSIONS: &[&str] =
-    &["2024-04-01", "2025-06-01", "2025-12-01", "2026-07-01"];
-
 /// Every registered resource type.
 pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
     REGISTRY
@@ -218,9 +214,6 @@ impl ActionOutcome {
 pub(crate) trait ResourceType: Send + Sync {
     /// Full type, e.g. `Microsoft.MachineLearningServices/workspaces/computes`.
     fn type_name(&self) -> &'static str;
-
-    /// Accepted api-versions.
-    fn api_versions(&self) -> &'static [&'static str];
 
     /// Where `location` comes from.
     fn location_policy(&self) -> LocationPolicy {

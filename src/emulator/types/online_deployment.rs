@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::online_endpoint::{check_endpoint_name, identity};
 use super::refs::{Lookup, Resolved, workspace_of};
 use super::scoped::At;
-use super::{Built, LocationPolicy, Lro, ML_API_VERSIONS, PutContext, ResourceType};
+use super::{Built, LocationPolicy, Lro, PutContext, ResourceType};
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
 use crate::emulator::world::{StoredResource, World};
@@ -76,10 +76,6 @@ fn probe(p: &mut Value, name: &str) -> ArmResult<()> {
 impl ResourceType for OnlineDeployments {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::endpoint_keys::{self, KeyAction};
 use super::{
-    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK,
-    PutContext, ResourceType, TENANT_ID,
+    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType,
+    TENANT_ID,
 };
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
@@ -55,10 +55,6 @@ pub(crate) fn identity(ctx: &PutContext<'_>) -> Value {
 impl ResourceType for OnlineEndpoints {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

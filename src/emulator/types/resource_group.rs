@@ -14,10 +14,6 @@ impl ResourceType for ResourceGroups {
         RESOURCE_GROUP_TYPE
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        &["2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01"]
-    }
-
     fn location_policy(&self) -> LocationPolicy {
         LocationPolicy::Required
     }

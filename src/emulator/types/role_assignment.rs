@@ -67,10 +67,6 @@ impl ResourceType for RoleAssignments {
         TYPE
     }
 
-    fn api_versions(&self) -> &'static [&'static str] {
-        &["2020-04-01-preview", "2022-04-01"]
-    }
-
     fn has_provisioning_state(&self) -> bool {
         false
     }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::job_spec;
 use super::refs::{Lookup, workspace_of};
 use super::scoped::At;
-use super::{Built, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType};
+use super::{Built, Lro, ML_CHECK, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::url::RequestUrl;
@@ -51,10 +51,6 @@ const METRICS: &[&str] = &[
 impl ResourceType for Schedules {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces/schedules"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {

@@ -33,19 +33,12 @@ const KINDS: &[&str] = &[
     "BlockBlobStorage",
 ];
 
-/// api-versions accepted for `Microsoft.Storage` types.
-pub(crate) const API_VERSIONS: &[&str] = &["2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"];
-
 /// Storage accounts.
 pub(crate) struct StorageAccounts;
 
 impl ResourceType for StorageAccounts {
     fn type_name(&self) -> &'static str {
         "Microsoft.Storage/storageAccounts"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {

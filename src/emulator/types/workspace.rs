@@ -6,8 +6,8 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{
-    Built, LocationPolicy, Lro, ML_API_VERSIONS, ML_CHECK, PutContext, ResourceType, SideResource,
-    TENANT_ID, check_reference, last_segment, resource_group_of,
+    Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType, SideResource, TENANT_ID,
+    check_reference, last_segment, resource_group_of,
 };
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
@@ -21,10 +21,6 @@ const DATASTORE_TYPE: &str = "Microsoft.MachineLearningServices/workspaces/datas
 impl ResourceType for Workspaces {
     fn type_name(&self) -> &'static str {
         "Microsoft.MachineLearningServices/workspaces"
-    }
-
-    fn api_versions(&self) -> &'static [&'static str] {
-        ML_API_VERSIONS
     }
 
     fn location_policy(&self) -> LocationPolicy {
