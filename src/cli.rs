@@ -299,7 +299,8 @@ pub struct TargetArgs {
     pub vars: Vec<String>,
     /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
     /// job summary at PATH, `github` alone for $GITHUB_STEP_SUMMARY, plus annotations on stdout)
-    /// or `classroom` (a GitHub Classroom autograding result). PATH `-` is standard output (one
+    /// `classroom` (a GitHub Classroom autograding result) or `html` (one self-contained page to
+    /// read or print). PATH `-` is standard output (one
     /// report at a time; the terminal report then goes to stderr).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,

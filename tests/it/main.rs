@@ -15,6 +15,7 @@ mod explain;
 mod faults;
 mod grade;
 mod hostile_secrets;
+mod html_reports;
 mod interrupt;
 mod junit_schema;
 mod learner_path;
