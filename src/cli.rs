@@ -91,6 +91,10 @@ pub struct GradeArgs {
     /// The CSV gradebook to write (atomically); a JSON gradebook is written beside it.
     #[arg(long, default_value = "gradebook.csv", value_name = "PATH")]
     pub gradebook: PathBuf,
+    /// Also write the class as one self-contained HTML page (atomically): score distribution,
+    /// pass rate per step and per check, who could not be checked, each learner's detail.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Learners checked at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,

@@ -106,6 +106,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     let json = gradebook::json(&book, &rows).map_err(std::io::Error::other)?;
     write_atomic(&json_path, &json)?;
     drop(json);
+    if let Some(path) = &args.html {
+        write_atomic(path, crate::grade::html::page(&book, &rows).as_bytes())?;
+    }
 
     let width = rows.iter().map(|r| r.learner.len()).max().unwrap_or(0);
     for r in &rows {
@@ -141,6 +144,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         args.gradebook.display(),
         json_path.display()
     )?;
+    if let Some(path) = &args.html {
+        writeln!(io.stdout, "class report: {}", path.display())?;
+    }
     if rows.is_empty() {
         writeln!(
             io.stderr,
