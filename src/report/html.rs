@@ -211,3 +211,101 @@ fn value(out: &mut String, v: Option<&Value>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::lab::types::Visibility;
+    use crate::run::result::{LabInfo, Points, StepStatus};
+
+    fn check(
+        title: &str,
+        expected: Option<Value>,
+        actual: Option<Value>,
+        passed: bool,
+    ) -> CheckResult {
+        CheckResult {
+            title: title.into(),
+            query: "properties.x".into(),
+            comparison: "equals".into(),
+            expected,
+            actual,
+            passed,
+            message: (!passed).then(|| "expected something else".to_owned()),
+            hint: (!passed).then(|| "look at the portal".to_owned()),
+            points: None,
+            visibility: Visibility::Full,
+            line: Some(12),
+        }
+    }
+
+    fn small() -> LabResult {
+        let step = |id: &str, status, earned, checks, hidden_checks| StepResult {
+            id: id.into(),
+            title: format!("Step {id}"),
+            status,
+            points: Points {
+                earned,
+                possible: 2,
+            },
+            duration_ms: 1234,
+            resource: "/subscriptions/s/resourceGroups/rg".into(),
+            checks,
+            message: None,
+            hidden_checks,
+        };
+        LabResult {
+            lab: LabInfo {
+                id: "small".into(),
+                title: "A small lab".into(),
+                file: "small.lab.yaml".into(),
+            },
+            target: "emulator".into(),
+            mode: "check".into(),
+            score: Points {
+                earned: 2,
+                possible: 4,
+            },
+            pass_mark: "all steps".into(),
+            passed: false,
+            steps: vec![
+                step(
+                    "rg",
+                    StepStatus::Passed,
+                    2,
+                    vec![check(
+                        "region",
+                        Some(json!("eastus")),
+                        Some(json!("eastus")),
+                        true,
+                    )],
+                    0,
+                ),
+                step(
+                    "ws",
+                    StepStatus::Failed,
+                    0,
+                    vec![
+                        check(
+                            "network",
+                            Some(json!({"public": false, "vnet": "v1"})),
+                            Some(json!({"public": true, "vnet": "v1"})),
+                            false,
+                        ),
+                        check("sku", None, Some(json!("Basic")), false),
+                    ],
+                    1,
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_small_report() {
+        let html = document(&[small()], false);
+        let body = &html[html.find("<body>").unwrap_or(0)..];
+        insta::assert_snapshot!(body);
+    }
+}
