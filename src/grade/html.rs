@@ -106,8 +106,9 @@ fn histogram(out: &mut String, rows: &[Row]) {
     }
     let _ = writeln!(
         out,
-        "<line class=\"axis\" x1=\"16\" y1=\"{h}\" x2=\"{}\" y2=\"{h}\"/></svg>",
-        20 + BINS * (bar + 6)
+        "<line class=\"axis\" x1=\"16\" y1=\"{h}\" x2=\"{0}\" y2=\"{h}\"/><text x=\"{0}\" y=\"{1}\" text-anchor=\"end\">score, % of the possible points</text></svg>",
+        20 + BINS * (bar + 6),
+        h + 34
     );
     out.push_str("<details><summary>The distribution as a table</summary><table class=\"distribution\"><thead><tr><th scope=\"col\">Score</th><th scope=\"col\" class=\"n\">Learners</th></tr></thead><tbody>");
     for (i, n) in bins.iter().enumerate() {

@@ -48,7 +48,7 @@ pre{margin:0;white-space:pre-wrap;word-break:break-word}\
 details{border:1px solid var(--line);border-radius:.3rem;margin:.3rem 0;padding:.2rem .6rem}\
 summary{cursor:pointer;font-weight:600}\
 .bar{fill:#2f5d9e}.axis{stroke:#4a525c}svg text{font:12px system-ui,sans-serif;fill:#1b1f24}\
-a{color:#0b4f9e}\
+a{color:#0b4f9e}th .muted{font-weight:400}\
 @media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit;text-decoration:none}\
 details{border:none;padding:0}details>summary{list-style:none}\
 tr,pre,.step{break-inside:avoid}h2,h3{break-after:avoid}\
