@@ -150,6 +150,9 @@ hasnt class.dom "<b>not a submission"
 # The most-failed check first: st07's kind, failed by every 10th learner.
 first=$(awk '/<table class="check-rates">/{f=1} f' class.dom | grep -m1 '^<tr><td><code>' || true)
 echo "$first" | grep -q "<code>st07</code>" || fail "the most-failed check is not first: $first"
+# One click away: following a learner's link opens (only) their folded detail.
+opened=$(dom "$work/class.html#learner-3" | grep -c '<details open' || true)
+[ "$opened" = 1 ] || fail "#learner-3 opened $opened details, expected 1"
 shot "$work/class.html" "$out/class.png"
 cp "$work/class.html" "$work/learner.html" "$out/"
 echo "browser test passed; reports and screenshots in $out"
