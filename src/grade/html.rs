@@ -293,11 +293,36 @@ fn push(out: &mut String, text: &str) {
     page::push_escaped(out, text);
 }
 
-/// A learner's steps (status, points, why) and the checks that failed, compactly: a class of
-/// a thousand stays a file a browser opens at once.
+/// A learner's score, the steps that passed by id, and each step that did not with its status,
+/// points, why and failed checks: compact, so that a class of a thousand stays a file a browser
+/// opens at once.
 fn learner_detail(out: &mut String, result: &LabResult) {
-    out.push_str("<table><thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"n\">Points</th><th scope=\"col\">Failed checks</th></tr></thead><tbody>");
-    for s in &result.steps {
+    let _ = write!(
+        out,
+        "<p>Score {}/{}.",
+        result.score.earned, result.score.possible
+    );
+    let passed: Vec<&str> = result
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Passed)
+        .map(|s| s.id.as_str())
+        .collect();
+    if !passed.is_empty() {
+        out.push_str(" Passed: ");
+        push(out, &passed.join(", "));
+        out.push('.');
+    }
+    out.push_str("</p>");
+    if passed.len() == result.steps.len() {
+        return;
+    }
+    out.push_str("<table><thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"n\">Points</th><th scope=\"col\">Why</th></tr></thead><tbody>");
+    for s in result
+        .steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Passed)
+    {
         out.push_str("<tr><th scope=\"row\">");
         push(out, &s.id);
         out.push_str("</th><td>");
@@ -307,17 +332,15 @@ fn learner_detail(out: &mut String, result: &LabResult) {
             "</td><td class=\"n\">{}/{}</td><td>",
             s.points.earned, s.points.possible
         );
-        if s.status != StepStatus::Passed {
-            if let Some(m) = &s.message {
-                push(out, m);
-            }
-            for c in s.checks.iter().filter(|c| !c.passed) {
-                out.push_str("<div>");
-                push(out, &c.title);
-                out.push_str(": ");
-                push(out, c.message.as_deref().unwrap_or("failed"));
-                out.push_str("</div>");
-            }
+        if let Some(m) = &s.message {
+            push(out, m);
+        }
+        for c in s.checks.iter().filter(|c| !c.passed) {
+            out.push_str("<div>");
+            push(out, &c.title);
+            out.push_str(": ");
+            push(out, c.message.as_deref().unwrap_or("failed"));
+            out.push_str("</div>");
         }
         out.push_str("</td></tr>");
     }

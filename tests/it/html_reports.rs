@@ -410,5 +410,11 @@ fn the_class_report_shows_the_gradebooks_numbers() {
         assert!(html.contains(&format!("href=\"#learner-{i}\"")));
         assert!(html.contains(&format!("<div id=\"learner-{i}\">")));
     }
+    // A learner's detail names the passed steps and each failed check with what was found.
+    assert!(
+        html.contains("<div>the env tag: expected &quot;prod&quot;, got &quot;dev&quot;</div>"),
+        "{html}"
+    );
+    assert!(html.contains("<p>Score 4/4. Passed: rg, st.</p>"), "{html}");
     assert!(!html.contains("<script"), "unescaped learner text");
 }
