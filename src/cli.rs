@@ -91,6 +91,10 @@ pub struct GradeArgs {
     /// The CSV gradebook to write (atomically); a JSON gradebook is written beside it.
     #[arg(long, default_value = "gradebook.csv", value_name = "PATH")]
     pub gradebook: PathBuf,
+    /// Also write the class as one self-contained HTML page (atomically): score distribution,
+    /// pass rate per step and per check, who could not be checked, each learner's detail.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Learners checked at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -307,7 +311,8 @@ pub struct TargetArgs {
     pub vars: Vec<String>,
     /// Write a report (repeatable): FORMAT=PATH with FORMAT `json`, `junit`, `github` (a Markdown
     /// job summary at PATH, `github` alone for $GITHUB_STEP_SUMMARY, plus annotations on stdout)
-    /// or `classroom` (a GitHub Classroom autograding result). PATH `-` is standard output (one
+    /// `classroom` (a GitHub Classroom autograding result) or `html` (one self-contained page to
+    /// read or print). PATH `-` is standard output (one
     /// report at a time; the terminal report then goes to stderr).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,

@@ -121,6 +121,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     write_atomic(&args.gradebook, csv.as_bytes())?;
     write_atomic(&json_path, &json)?;
     drop(json);
+    if let Some(path) = &args.html {
+        write_atomic(path, crate::grade::html::page(&book, &rows).as_bytes())?;
+    }
 
     let width = rows.iter().map(|r| r.learner.len()).max().unwrap_or(0);
     for r in &rows {
@@ -156,6 +159,9 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         args.gradebook.display(),
         json_path.display()
     )?;
+    if let Some(path) = &args.html {
+        writeln!(io.stdout, "class report: {}", path.display())?;
+    }
     if rows.is_empty() {
         writeln!(
             io.stderr,

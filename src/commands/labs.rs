@@ -15,6 +15,7 @@ use crate::error::CommandError;
 use crate::lab::{ResolveContext, load_all};
 use crate::report::classroom::ClassroomReporter;
 use crate::report::github::{GithubReporter, SummaryTarget};
+use crate::report::html::HtmlReporter;
 use crate::report::json::JsonReporter;
 use crate::report::junit::JunitReporter;
 use crate::report::terminal::{TerminalOptions, TerminalReporter};
@@ -361,6 +362,7 @@ pub(super) fn reporters(
             ReportSpec::Json(to) => Box::new(JsonReporter::new(Output::new(to, stdout))),
             ReportSpec::Junit(to) => Box::new(JunitReporter::new(Output::new(to, stdout))),
             ReportSpec::Classroom(to) => Box::new(ClassroomReporter::new(Output::new(to, stdout))),
+            ReportSpec::Html(to) => Box::new(HtmlReporter::new(Output::new(to, stdout))),
             ReportSpec::Github(summary) => Box::new(GithubReporter::new(stdout.clone(), summary)),
         });
     }
@@ -464,6 +466,8 @@ pub(crate) enum ReportSpec {
     Github(SummaryTarget),
     /// `classroom=PATH`.
     Classroom(Destination),
+    /// `html=PATH`.
+    Html(Destination),
 }
 
 impl ReportSpec {
@@ -474,13 +478,14 @@ impl ReportSpec {
             ReportSpec::Json(Destination::Stdout)
                 | ReportSpec::Junit(Destination::Stdout)
                 | ReportSpec::Classroom(Destination::Stdout)
+                | ReportSpec::Html(Destination::Stdout)
                 | ReportSpec::Github(SummaryTarget::Stdout)
         )
     }
 }
 
 /// The report formats, for messages.
-const FORMATS: &str = "json, junit, github, classroom";
+const FORMATS: &str = "json, junit, github, classroom, html";
 
 /// Parses `--report FORMAT=PATH` flags; `step_summary` is `$GITHUB_STEP_SUMMARY`.
 pub(crate) fn parse_reports(
@@ -517,7 +522,11 @@ fn parse_report(
         if path.is_empty() {
             Err(CommandError::Usage(format!(
                 "--report {r}: expected FORMAT=PATH, such as {format}=report.{} (or {format}=- for standard output)",
-                if format == "junit" { "xml" } else { "json" }
+                match format {
+                    "junit" => "xml",
+                    "html" => "html",
+                    _ => "json",
+                }
             )))
         } else if path == "-" {
             Ok(Destination::Stdout)
@@ -529,6 +538,7 @@ fn parse_report(
         "json" => Ok(ReportSpec::Json(to()?)),
         "junit" => Ok(ReportSpec::Junit(to()?)),
         "classroom" => Ok(ReportSpec::Classroom(to()?)),
+        "html" => Ok(ReportSpec::Html(to()?)),
         "github" if path.is_empty() => match step_summary {
             Some(p) if !p.is_empty() => {
                 Ok(ReportSpec::Github(SummaryTarget::Append(PathBuf::from(p))))

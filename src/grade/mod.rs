@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub mod gradebook;
+pub mod html;
 pub mod submission;
 
 use submission::{SubmissionSource, submission_target};

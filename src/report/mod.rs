@@ -4,6 +4,7 @@ use crate::run::events::Event;
 
 pub mod classroom;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod scrubbed;

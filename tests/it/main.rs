@@ -16,6 +16,7 @@ mod faults;
 mod grade;
 mod hostile;
 mod hostile_secrets;
+mod html_reports;
 mod interrupt;
 mod junit_schema;
 mod learner_path;

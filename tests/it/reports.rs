@@ -147,6 +147,8 @@ fn visibility_is_applied_to_every_report_and_reveal_lifts_it() {
         "github=r.md",
         "--report",
         "classroom=c.json",
+        "--report",
+        "html=r.html",
     ];
     let mut args = vec!["run", lab_file.to_str().unwrap()];
     args.extend_from_slice(&reports);
@@ -159,6 +161,7 @@ fn visibility_is_applied_to_every_report_and_reveal_lifts_it() {
         ("junit", read(&sb, "r.xml")),
         ("github", read(&sb, "r.md")),
         ("classroom", read(&sb, "c.json")),
+        ("html", read(&sb, "r.html")),
     ];
     for (name, text) in &outputs {
         for secret in [
@@ -214,7 +217,7 @@ fn visibility_is_applied_to_every_report_and_reveal_lifts_it() {
     args.extend_from_slice(&reports);
     let out = sb.amlab(&args).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    for file in ["r.json", "r.xml", "r.md", "c.json"] {
+    for file in ["r.json", "r.xml", "r.md", "c.json", "r.html"] {
         let text = read(&sb, file);
         for secret in [
             "SECRET-ACTUAL",
