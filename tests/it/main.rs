@@ -30,5 +30,6 @@ mod reports;
 mod run_labs;
 mod schema;
 mod serve;
+mod shell;
 mod spec_errors;
 mod support;
