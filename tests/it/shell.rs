@@ -183,3 +183,24 @@ fn version_names_the_commit_and_its_date() {
         assert!(shape.is_match(&stdout(&out)), "{}", stdout(&out));
     }
 }
+
+#[test]
+fn a_write_error_is_exit_3_not_a_panic() {
+    for args in [&["completions", "powershell"][..], &["man"][..]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let sb = Sandbox::new();
+        let out = Process::new(env!("CARGO_BIN_EXE_amlab"))
+            .current_dir(sb.path())
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(err.contains("could not write output"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
