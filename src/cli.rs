@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Run and validate hands-on Azure Machine Learning labs.
 #[derive(Debug, Parser)]
-#[command(name = "amlab", version, about, long_about = None, propagate_version = true)]
+#[command(name = "amlab", version = env!("AMLAB_VERSION"), about, long_about = None, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 invalid lab or command line, \
 3 could not check (auth, network, replay miss, timeout), 130 interrupted."
@@ -76,6 +76,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Grade many learners' submissions of one lab into a gradebook (CSV and JSON).
     Grade(GradeArgs),
+    /// Print a shell completion script (for example `source <(amlab completions bash)`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; for example `amlab man > amlab.1 && man -l amlab.1`).
+    Man {
+        /// A subcommand: print its page (`amlab-check(1)`) instead of amlab's.
+        command: Option<String>,
+    },
 }
 
 /// Flags of `amlab grade`.

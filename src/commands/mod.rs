@@ -10,6 +10,7 @@ pub mod remembered;
 mod schema;
 mod select;
 mod serve;
+mod shell;
 mod spec;
 mod watch;
 
@@ -59,6 +60,8 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
         Command::Spec { file, vars } => spec::print(&file, &vars, &mut io),
         Command::Serve(args) => serve::run(&args, &mut io),
         Command::Grade(args) => grade::run(&args, &mut io),
+        Command::Completions { shell } => shell::completions(shell, &mut io),
+        Command::Man { command } => shell::man(command.as_deref(), &mut io),
     };
     match result {
         Ok(code) => code,

@@ -33,5 +33,6 @@ mod run_labs;
 mod schema;
 mod sdk_proxy;
 mod serve;
+mod shell;
 mod spec_errors;
 mod support;
