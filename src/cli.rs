@@ -104,6 +104,7 @@ pub struct GradeArgs {
     pub gradebook: PathBuf,
     /// Also write the class as one self-contained HTML page (atomically): score distribution,
     /// pass rate per step and per check, who could not be checked, each learner's detail.
+    /// `-` writes it to standard output (the summary then goes to standard error).
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
     /// Learners checked at once.

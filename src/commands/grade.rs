@@ -121,9 +121,21 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
     write_atomic(&args.gradebook, csv.as_bytes())?;
     write_atomic(&json_path, &json)?;
     drop(json);
+    // `--html -` is standard output, as `-` is for every report; the summary then goes to stderr.
+    let html_to_stdout = args.html.as_deref() == Some(std::path::Path::new("-"));
     if let Some(path) = &args.html {
-        write_atomic(path, crate::grade::html::page(&book, &rows).as_bytes())?;
+        let page = crate::grade::html::page(&book, &rows);
+        if html_to_stdout {
+            io.stdout.write_all(page.as_bytes())?;
+        } else {
+            write_atomic(path, page.as_bytes())?;
+        }
     }
+    let summary: &mut dyn Write = if html_to_stdout {
+        &mut *io.stderr
+    } else {
+        &mut *io.stdout
+    };
 
     let width = rows.iter().map(|r| r.learner.len()).max().unwrap_or(0);
     for r in &rows {
@@ -135,16 +147,16 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         let score = r
             .score
             .map_or_else(|| "-".to_owned(), |s| format!("{s}/{}", r.possible));
-        writeln!(io.stdout, "  {:width$}  {score:>7}  {verdict}", r.learner)?;
+        writeln!(summary, "  {:width$}  {score:>7}  {verdict}", r.learner)?;
         for w in &r.warnings {
-            writeln!(io.stdout, "  {:width$}           warning: {w}", "")?;
+            writeln!(summary, "  {:width$}           warning: {w}", "")?;
         }
     }
     let unknown = rows.iter().filter(|r| r.could_not_check).count();
     let passed = rows.iter().filter(|r| r.pass == Some(true)).count();
     let flagged = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     writeln!(
-        io.stdout,
+        summary,
         "graded {} of {} of {} (pass mark {}): {passed} passed, {} not passed, {unknown} could not be checked{}\ngradebook: {} and {}",
         rows.len() - unknown,
         crate::report::count(rows.len(), "learner", "learners"),
@@ -159,8 +171,8 @@ pub(super) fn run(args: &GradeArgs, io: &mut Io) -> Result<i32, CommandError> {
         args.gradebook.display(),
         json_path.display()
     )?;
-    if let Some(path) = &args.html {
-        writeln!(io.stdout, "class report: {}", path.display())?;
+    if let Some(path) = args.html.as_ref().filter(|_| !html_to_stdout) {
+        writeln!(summary, "class report: {}", path.display())?;
     }
     if rows.is_empty() {
         writeln!(

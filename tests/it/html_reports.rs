@@ -418,3 +418,32 @@ fn the_class_report_shows_the_gradebooks_numbers() {
     assert!(html.contains("<p>Score 4/4. Passed: rg, st.</p>"), "{html}");
     assert!(!html.contains("<script"), "unescaped learner text");
 }
+
+#[test]
+fn the_class_report_goes_to_stdout_with_a_dash() {
+    let sb = Sandbox::new();
+    let lab = class(&sb);
+    let out = sb
+        .amlab(&[
+            "grade",
+            lab.to_str().unwrap(),
+            "--submissions",
+            "subs",
+            "--gradebook",
+            "g.csv",
+            "--html",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page:.200}");
+    assert!(page.trim_end().ends_with("</html>"));
+    assert!(
+        !sb.path().join("-").exists(),
+        "a file named `-` was written"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("gradebook: g.csv"), "{err}");
+}
