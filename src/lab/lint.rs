@@ -16,6 +16,9 @@ use super::types::{Check, Lab, Step};
 use crate::check::compare::{COMPARISON_NAMES, MAX_REGEXES, build_regex, present_comparisons};
 use crate::check::query::{BUILTIN_FUNCTIONS, Query, QueryErrorKind};
 
+/// The message of a check without any comparison.
+pub(crate) const NO_COMPARISON: &str = "check has no comparison";
+
 /// Lints a lab; the problems are sorted by position.
 pub(crate) fn lint(lab: &Lab, source: &str) -> Vec<Problem> {
     let mut l = Linter {
@@ -580,7 +583,7 @@ impl<'a> Linter<'a> {
         let found = present_comparisons(check);
         if found.len() != 1 {
             let message = if found.is_empty() {
-                "check has no comparison".to_owned()
+                NO_COMPARISON.to_owned()
             } else {
                 format!("check has {} comparisons: {}", found.len(), list(&found))
             };

@@ -8,7 +8,7 @@ use serde_saphyr::{Budget, Error as YamlError, Options, SnippetMode, UserMessage
 
 use super::LabFile;
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
-use super::lint::lint;
+use super::lint::{NO_COMPARISON, lint};
 use super::span::location_range;
 use super::suggest::did_you_mean;
 use super::types::Lab;
@@ -95,6 +95,7 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
     } else {
         without(&source, &unknown)
     };
+    let unknown_keys: Vec<usize> = unknown.iter().map(|u| u.offset).collect();
     let mut problems: Vec<Problem> = unknown.into_iter().map(|u| u.problem).collect();
     let parsed = serde_saphyr::from_str_with_options::<Lab>(
         blanked.as_deref().unwrap_or(&source),
@@ -113,7 +114,13 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
     if !problems.is_empty() && blanked.is_none() {
         return Err(attach(problems));
     }
-    problems.extend(lint(&lab, &source));
+    // A check with no comparison but an unknown field (`equal:`) has one problem, not two.
+    problems.extend(lint(&lab, &source).into_iter().filter(|p| {
+        !(p.message == NO_COMPARISON
+            && unknown_keys
+                .iter()
+                .any(|&k| super::unknown::same_mapping(&source, p.offset, k)))
+    }));
     let (at_steps, in_specs) = super::spec_step::lint(&lab, path, &source);
     problems.extend(at_steps);
     if !problems.is_empty() || !in_specs.is_empty() {

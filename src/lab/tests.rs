@@ -146,6 +146,16 @@ fn needs_cycle_and_unknown_need() {
 }
 
 #[test]
+fn a_misspelt_comparison_is_one_problem_and_its_neighbour_keeps_its_own() {
+    let out = lint_one(&lab(&format!(
+        "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: name\n        equal: x\n      - query: id\n        hint: nothing to compare\n"
+    )));
+    assert!(out.contains("unknown field `equal`"), "{out}");
+    assert_eq!(out.matches("check has no comparison").count(), 1, "{out}");
+    assert!(out.contains("[labs/x.lab.yaml:12:16]"), "{out}");
+}
+
+#[test]
 fn two_comparisons_and_none() {
     let out = lint_one(&lab(&format!(
         "  - id: a\n    title: A\n    resource: {RG}\n    expect:\n      - query: name\n        equals: x\n        in: [x]\n      - query: id\n        hint: nothing to compare\n"

@@ -245,3 +245,31 @@ pub(crate) fn without(source: &str, unknown: &[Unknown]) -> Option<String> {
     }
     String::from_utf8(bytes).ok()
 }
+
+/// Whether the key at `key` (a byte offset) sits in the same block mapping as the value at
+/// `value` (the value of another key): same key column, no line between them less indented.
+/// Lets a check's "no comparison" give way to the unknown field that was meant as one.
+pub(crate) fn same_mapping(source: &str, value: usize, key: usize) -> bool {
+    let line_start = |o: usize| {
+        source[..o.min(source.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1)
+    };
+    let (vs, ks) = (line_start(value), line_start(key));
+    if ks <= vs {
+        return false;
+    }
+    // The value's key column: past the indentation and any `- ` of a sequence item.
+    let head = &source[vs..value.min(source.len())];
+    let mut col = head.len() - head.trim_start_matches([' ', '-']).len();
+    if head.trim_start_matches([' ', '-']).is_empty() {
+        col = 0;
+    }
+    if key - ks != col {
+        return false;
+    }
+    source[vs..ks].lines().skip(1).all(|l| {
+        let t = l.trim_start_matches(' ');
+        t.is_empty() || t.starts_with('#') || l.len() - t.len() >= col
+    })
+}
