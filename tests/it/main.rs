@@ -8,6 +8,7 @@
 
 mod broken_fixtures;
 mod by_hand;
+mod docs;
 mod catalog;
 mod differential;
 mod emulator_state;
