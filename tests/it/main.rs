@@ -8,9 +8,9 @@
 
 mod broken_fixtures;
 mod by_hand;
-mod docs;
 mod catalog;
 mod differential;
+mod docs;
 mod emulator_state;
 mod explain;
 mod faults;

@@ -43,7 +43,12 @@ pub fn cli_markdown() -> String {
         writeln!(out, "\n{}", cell(&after.to_string())).unwrap();
     }
     for sub in visible_subcommands(&cmd) {
-        command_section(&mut out, &mut sub.clone(), &format!("amlab {}", sub.get_name()), 2);
+        command_section(
+            &mut out,
+            &mut sub.clone(),
+            &format!("amlab {}", sub.get_name()),
+            2,
+        );
     }
     out
 }
@@ -71,21 +76,16 @@ fn command_section(out: &mut String, cmd: &mut Command, name: &str, level: usize
     writeln!(out, "\n{hashes} `{name}`\n").unwrap();
     writeln!(out, "{}\n", cell(&about(cmd))).unwrap();
     writeln!(out, "```text\n{}\n```\n", usage(cmd)).unwrap();
-    let positionals: Vec<&Arg> = cmd
-        .get_positionals()
-        .filter(|a| !a.is_hide_set())
-        .collect();
+    let positionals: Vec<&Arg> = cmd.get_positionals().filter(|a| !a.is_hide_set()).collect();
     if !positionals.is_empty() {
         writeln!(out, "| argument | meaning |\n|---|---|").unwrap();
         for arg in positionals {
-            let required = if arg.is_required_set() { "" } else { " (optional)" };
-            writeln!(
-                out,
-                "| `{}`{required} | {} |",
-                arg_spec(arg),
-                describe(arg)
-            )
-            .unwrap();
+            let required = if arg.is_required_set() {
+                ""
+            } else {
+                " (optional)"
+            };
+            writeln!(out, "| `{}`{required} | {} |", arg_spec(arg), describe(arg)).unwrap();
         }
         writeln!(out).unwrap();
     }

@@ -22,7 +22,11 @@ fn amlab_args(words: &[String]) -> Option<Vec<String>> {
         [first, ..] if first == "amlab" => Some(words.to_vec()),
         [cargo, run, rest @ ..] if cargo == "cargo" && run == "run" => {
             let after = rest.iter().skip_while(|w| *w != "--").skip(1);
-            Some(std::iter::once("amlab".to_owned()).chain(after.cloned()).collect())
+            Some(
+                std::iter::once("amlab".to_owned())
+                    .chain(after.cloned())
+                    .collect(),
+            )
         }
         _ => None,
     }
@@ -89,5 +93,8 @@ fn a_wrong_command_is_reported_with_its_file_and_line() {
             && problems[0].contains("--no-such-flag"),
         "{problems:?}"
     );
-    assert!(problems[1].starts_with("x.md:13: `amlab lint`"), "{problems:?}");
+    assert!(
+        problems[1].starts_with("x.md:13: `amlab lint`"),
+        "{problems:?}"
+    );
 }

@@ -12,7 +12,10 @@ use super::generated::{REGENERATE, cell, check_or_update};
 /// The reference as Markdown: the lab, then each definition in the order the lab reaches it.
 pub fn lab_reference_markdown() -> String {
     let schema = amlab::schema::lab_schema();
-    let definitions = schema["definitions"].as_object().cloned().unwrap_or_default();
+    let definitions = schema["definitions"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut out = String::new();
     writeln!(out, "# Lab format reference\n").unwrap();
     writeln!(
@@ -92,7 +95,11 @@ fn section(out: &mut String, name: &str, node: &Value) {
                 out,
                 "| `{field}` | {} | {} | {default} | {} |",
                 type_of(spec),
-                if required.contains(field.as_str()) { "yes" } else { "" },
+                if required.contains(field.as_str()) {
+                    "yes"
+                } else {
+                    ""
+                },
                 cell(spec["description"].as_str().unwrap_or_default())
             )
             .unwrap();
@@ -155,7 +162,9 @@ fn kind_in_words(kind: &str, spec: &Value) -> String {
             items => format!("list of {}", type_of(items)),
         },
         "object" => match &spec["additionalProperties"] {
-            Value::Object(_) => format!("map of name to {}", type_of(&spec["additionalProperties"])),
+            Value::Object(_) => {
+                format!("map of name to {}", type_of(&spec["additionalProperties"]))
+            }
             _ => "object".to_owned(),
         },
         "integer" if spec["minimum"] == 0 => "integer ≥ 0".to_owned(),
@@ -177,11 +186,22 @@ fn the_lab_reference_is_generated_from_the_schema_and_documents_every_field() {
     objects.extend(definitions.iter().map(|(k, v)| (k.clone(), v.clone())));
     let mut fields = 0;
     for (name, node) in &objects {
-        assert!(generated.contains(&format!("\n## {name}\n")), "{name} missing");
+        assert!(
+            generated.contains(&format!("\n## {name}\n")),
+            "{name} missing"
+        );
         for (field, spec) in node["properties"].as_object().into_iter().flatten() {
-            let described = spec["description"].as_str().is_some_and(|d| !d.trim().is_empty());
-            assert!(described, "{name}.{field} has no doc comment in the lab types");
-            assert!(generated.contains(&format!("| `{field}` |")), "{name}.{field} missing");
+            let described = spec["description"]
+                .as_str()
+                .is_some_and(|d| !d.trim().is_empty());
+            assert!(
+                described,
+                "{name}.{field} has no doc comment in the lab types"
+            );
+            assert!(
+                generated.contains(&format!("| `{field}` |")),
+                "{name}.{field} missing"
+            );
             fields += 1;
         }
     }

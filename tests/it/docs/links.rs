@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
-use super::markdown::{book_src, doc_files, headings, links, shown};
+use super::markdown::{book_src, doc_files, heading_ids, links, shown};
 
 /// `a/b/../c` as `a/c`, without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
@@ -43,11 +43,15 @@ fn summary_pages() -> BTreeSet<PathBuf> {
 }
 
 /// Problems with the links of `files` (paths on disk, texts given), by the rules above.
-fn check_links(files: &[(PathBuf, String)], summary: &BTreeSet<PathBuf>, book: &Path) -> Vec<String> {
+fn check_links(
+    files: &[(PathBuf, String)],
+    summary: &BTreeSet<PathBuf>,
+    book: &Path,
+) -> Vec<String> {
     let ids: HashMap<PathBuf, BTreeSet<String>> = files
         .iter()
         .map(|(path, text)| {
-            let ids = headings(text).into_iter().map(|h| h.id).collect();
+            let ids = heading_ids(text).into_iter().collect();
             (normalize(path), ids)
         })
         .collect();
@@ -106,7 +110,11 @@ fn check_links(files: &[(PathBuf, String)], summary: &BTreeSet<PathBuf>, book: &
 }
 
 /// Every page in `docs/src` is in `SUMMARY.md` and starts with a `# Title`.
-fn check_pages(files: &[(PathBuf, String)], summary: &BTreeSet<PathBuf>, book: &Path) -> Vec<String> {
+fn check_pages(
+    files: &[(PathBuf, String)],
+    summary: &BTreeSet<PathBuf>,
+    book: &Path,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for (file, text) in files {
         if !file.starts_with(book) || file.ends_with("SUMMARY.md") {
@@ -119,7 +127,10 @@ fn check_pages(files: &[(PathBuf, String)], summary: &BTreeSet<PathBuf>, book: &
             ));
         }
         if !text.starts_with("# ") {
-            problems.push(format!("{}: does not start with a `# Title` line", shown(file)));
+            problems.push(format!(
+                "{}: does not start with a `# Title` line",
+                shown(file)
+            ));
         }
     }
     for page in summary {

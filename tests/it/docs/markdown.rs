@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use crate::support::repo;
 
@@ -113,36 +113,28 @@ pub fn links(text: &str) -> Vec<Link> {
         .collect()
 }
 
-/// A heading: its level, text and id.
-pub struct Heading {
-    pub level: HeadingLevel,
-    pub text: String,
-    pub id: String,
-}
-
-/// The headings of a Markdown text with the ids mdBook gives them (the same as GitHub's for
-/// the headings this project writes): an explicit `{#id}`, else the text lower-cased with
+/// The ids mdBook gives a Markdown text's headings, in order (the same as GitHub's for the
+/// headings this project writes): an explicit `{#id}`, else the text lower-cased with
 /// letters, digits, `_` and `-` kept, whitespace as `-` and everything else dropped; a repeated
 /// id gets `-1`, `-2`, ...
-pub fn headings(text: &str) -> Vec<Heading> {
+pub fn heading_ids(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut used = HashSet::new();
-    let mut current: Option<(HeadingLevel, Option<String>, String)> = None;
+    let mut current: Option<(Option<String>, String)> = None;
     for event in Parser::new_ext(text, options()) {
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                current = Some((level, id.map(|i| i.to_string()), String::new()));
+            Event::Start(Tag::Heading { id, .. }) => {
+                current = Some((id.map(|i| i.to_string()), String::new()));
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, _, buf)) = current.as_mut() {
+                if let Some((_, buf)) = current.as_mut() {
                     buf.push_str(&t);
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, explicit, text)) = current.take() {
+                if let Some((explicit, text)) = current.take() {
                     let base = explicit.unwrap_or_else(|| id_from_content(&text));
-                    let id = unique_id(&base, &mut used);
-                    out.push(Heading { level, text, id });
+                    out.push(unique_id(&base, &mut used));
                 }
             }
             _ => {}
@@ -181,13 +173,10 @@ fn unique_id(id: &str, used: &mut HashSet<String>) -> String {
 
 #[test]
 fn heading_ids_follow_mdbook() {
-    let ids: Vec<String> = headings(
+    let ids = heading_ids(
         "# `amlab serve`\n## Latency against `amlab serve` (`cargo bench --bench latency`)\n\
          ## Notes\n## Notes\n## Über {#custom}\n",
-    )
-    .into_iter()
-    .map(|h| h.id)
-    .collect();
+    );
     assert_eq!(
         ids,
         [

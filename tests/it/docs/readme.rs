@@ -18,15 +18,26 @@ fn the_readme_top_commands_run_a_lab_and_the_tests() {
     let found: Vec<Vec<String>> = commands(&first.text).into_iter().map(|c| c.words).collect();
     assert_eq!(found.len(), 2, "the README's first block: {found:?}");
     let [run, test] = [&found[0], &found[1]];
-    assert_eq!(test, &["cargo", "test"], "the second command runs the tests");
+    assert_eq!(
+        test,
+        &["cargo", "test"],
+        "the second command runs the tests"
+    );
     assert_eq!(
         run[..4],
         ["cargo", "run", "--", "run"],
         "the first command runs a lab"
     );
     let lab = &run[4];
-    assert_eq!(run.len(), 5, "the first command takes the defaults: {run:?}");
-    assert!(lab.starts_with("labs/") && lab.ends_with(".lab.yaml"), "{lab}");
+    assert_eq!(
+        run.len(),
+        5,
+        "the first command takes the defaults: {run:?}"
+    );
+    assert!(
+        lab.starts_with("labs/") && lab.ends_with(".lab.yaml"),
+        "{lab}"
+    );
 
     // As on a fresh clone: no state in the directory it runs in.
     let sb = Sandbox::new();
@@ -35,7 +46,13 @@ fn the_readme_top_commands_run_a_lab_and_the_tests() {
         .amlab(&["run", lab_path.to_str().unwrap()])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let report = stdout(&out);
     let score = report
         .lines()

@@ -45,10 +45,7 @@ pub fn commands(text: &str) -> Vec<ShellCommand> {
 fn split_line(line: &str, line_no: usize, out: &mut Vec<ShellCommand>) {
     let mut inner = Vec::new();
     for words in segments(line, &mut inner) {
-        let words: Vec<String> = words
-            .into_iter()
-            .skip_while(|w| is_assignment(w))
-            .collect();
+        let words: Vec<String> = words.into_iter().skip_while(|w| is_assignment(w)).collect();
         if !words.is_empty() {
             out.push(ShellCommand {
                 words,
@@ -162,7 +159,10 @@ fn segments(line: &str, inner: &mut Vec<String>) -> Vec<Vec<String>> {
             }
             '<' | '>' => {
                 // `2>` and `>`: the digits before belong to the operator.
-                if s.word.as_deref().is_some_and(|w| w.chars().all(|d| d.is_ascii_digit())) {
+                if s.word
+                    .as_deref()
+                    .is_some_and(|w| w.chars().all(|d| d.is_ascii_digit()))
+                {
                     s.word = None;
                 }
                 s.end_word();
@@ -264,7 +264,9 @@ mod tests {
     #[test]
     fn pipes_lists_redirections_and_process_substitution() {
         assert_eq!(
-            words("amlab man > amlab.1 && man -l amlab.1 2>&1 | less; source <(amlab completions bash)"),
+            words(
+                "amlab man > amlab.1 && man -l amlab.1 2>&1 | less; source <(amlab completions bash)"
+            ),
             [
                 vec!["amlab", "man"],
                 vec!["man", "-l", "amlab.1"],
@@ -277,10 +279,14 @@ mod tests {
 
     #[test]
     fn console_blocks_count_prompted_lines_only() {
-        let text = "$ amlab serve --tls\nlistening on https://127.0.0.1:8443\n$ . .amlab/azure.env\n";
+        let text =
+            "$ amlab serve --tls\nlistening on https://127.0.0.1:8443\n$ . .amlab/azure.env\n";
         assert_eq!(
             words(text),
-            [vec!["amlab", "serve", "--tls"], vec![".", ".amlab/azure.env"]]
+            [
+                vec!["amlab", "serve", "--tls"],
+                vec![".", ".amlab/azure.env"]
+            ]
         );
         assert_eq!(commands(text)[1].line, 3);
     }
