@@ -66,3 +66,30 @@ fn the_readme_top_commands_run_a_lab_and_the_tests() {
     assert_eq!(earned, possible, "every check passes: {score}");
     assert!(report.contains(" 0 failed"), "{report}");
 }
+
+#[test]
+fn the_install_prerequisite_is_the_crate_rust_version() {
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .expect("rust-version in Cargo.toml")
+        .trim_matches('"');
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("**{version} or newer**")),
+        "README.md must name Rust {version} as the prerequisite"
+    );
+    let install = std::fs::read_to_string(repo().join("docs/src/install.md")).unwrap();
+    assert!(
+        install.contains(&format!("version {version} or newer")),
+        "docs/src/install.md must name Rust {version} as the prerequisite"
+    );
+    for (name, text) in [("README.md", &readme), ("docs/src/install.md", &install)] {
+        assert!(
+            text.contains("cargo install --locked --path .")
+                && text.contains("cargo install --locked --git "),
+            "{name} shows both ways to install"
+        );
+    }
+}
