@@ -7,7 +7,7 @@
 //!   requires (PUT; for long-running types one status poll after the provisioning delay, and the
 //!   final GET when the status comes from `Azure-AsyncOperation`).
 //!
-//! `cargo bench --bench latency` prints the figures; the README's performance section quotes them.
+//! `cargo bench --bench latency` prints the figures; docs/src/performance.md quotes them.
 
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -70,8 +70,8 @@ fn run_floor(lab: &Path, report: &Path) -> Duration {
 }
 
 fn main() {
-    // The three labs the README's figures were measured on, kept as they were so the figures stay
-    // comparable while the shipped catalog grows.
+    // The three labs the performance figures (docs/src/performance.md) were measured on, kept
+    // as they were so the figures stay comparable while the shipped catalog grows.
     let labs_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/labs");
     let labs = labs_dir.to_str().expect("path");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&labs_dir)

@@ -1,4 +1,4 @@
-//! Process exit codes: the documented contract (README "Exit codes").
+//! Process exit codes: the documented contract (docs/src/exit-codes.md).
 //!
 //! Precedence when several apply: [`INVALID`] > [`INTERRUPTED`] > [`COULD_NOT_CHECK`] > [`CHECK_FAILED`] > [`OK`].
 

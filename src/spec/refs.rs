@@ -40,7 +40,7 @@ pub(crate) fn named(ctx: &Context, kind: &str, reference: &str) -> String {
 /// * ARM ids (with or without `azureml:`) and `azureml://…` URIs pass through;
 /// * environments named `AzureML-…` (curated) stay `azureml:AzureML-…` (expanded by the service);
 /// * `name@label` needs a lookup in the workspace, which the SDK does over the network; amlab
-///   keeps it as written (`azureml:name@latest`), see the README's differential exceptions.
+///   keeps it as written (`azureml:name@latest`), see the differential exceptions in docs/src/differential.md.
 pub(crate) fn versioned(ctx: &Context, kind: &str, reference: &str) -> Result<String, String> {
     if reference.starts_with("azureml://") {
         return Ok(reference.to_owned());

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Differential test: every az ml v2 spec in the shared corpus is converted by the official
 # azure-ai-ml SDK (in a throwaway venv) and by `amlab spec`; the results must agree field for
-# field (exceptions documented in sdk_to_rest.py `same()` and the README). Prints per-file and
+# field (exceptions documented in sdk_to_rest.py `same()` and docs/src/differential.md). Prints per-file and
 # per-kind results and `N passed, M failed`; exits non-zero on any mismatch.
 #
 # Env: AMLAB_CORPUS (default ../shared/corpus/azureml-examples next to the repo),

@@ -10,6 +10,7 @@ mod broken_fixtures;
 mod by_hand;
 mod catalog;
 mod differential;
+mod docs;
 mod emulator_state;
 mod explain;
 mod faults;

@@ -140,7 +140,7 @@ fn a_need_that_exists_but_fails_a_check_does_not_cost_its_dependents_their_point
 #[test]
 fn cluster_of_another_size_fails_the_vm_size_check() {
     let sb = Sandbox::new();
-    // The README's own example creates the cluster with --size STANDARD_DS11_V2.
+    // The lab description's own example creates the cluster with --size STANDARD_DS11_V2.
     let text = std::fs::read_to_string(lab("04-compute.lab.yaml")).unwrap();
     let cluster = text.find("  - id: cluster\n").unwrap();
     let (head, tail) = text.split_at(cluster);

@@ -2,8 +2,8 @@
 //! job types, references to computes and environments, inputs and outputs, and the rule that
 //! decides whether the job will fail.
 //!
-//! **The failing-job rule** (deterministic, documented in the README): a Command job (or a
-//! Sweep job's trial) whose environment is a workspace environment version with neither a
+//! **The failing-job rule** (deterministic, documented in docs/src/emulator.md): a Command job
+//! (or a Sweep job's trial) whose environment is a workspace environment version with neither a
 //! conda file nor a build context (a plain docker image) and whose command runs `python` ends
 //! `Failed` with `ModuleNotFoundError: No module named 'pandas'`, the error a learner sees when
 //! a training script imports pandas on a bare image.
