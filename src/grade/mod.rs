@@ -125,7 +125,7 @@ pub async fn grade_all(
     let client = client.read_only(true);
     let limit = Arc::new(Semaphore::new(options.jobs.max(1)));
     let mut set = JoinSet::new();
-    let n = submissions.len();
+    let learners: Vec<String> = submissions.iter().map(|s| s.learner.clone()).collect();
     for (i, sub) in submissions.into_iter().enumerate() {
         let (client, lab, limit, options) =
             (client.clone(), lab.clone(), limit.clone(), options.clone());
@@ -134,13 +134,70 @@ pub async fn grade_all(
             (i, grade_one(client, &lab, sub, &options).await)
         });
     }
-    let mut grades: Vec<Option<LearnerGrade>> = (0..n).map(|_| None).collect();
+    collect_grades(set, learners).await
+}
+
+/// The grades in submission order. A learner whose task failed unexpectedly (a bug in amlab: a
+/// panic) stays in the gradebook as could-not-check rather than vanishing from it.
+async fn collect_grades(
+    mut set: JoinSet<(usize, LearnerGrade)>,
+    learners: Vec<String>,
+) -> Vec<LearnerGrade> {
+    let mut grades: Vec<Option<LearnerGrade>> = learners.iter().map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
         if let Ok((i, g)) = joined {
             grades[i] = Some(g);
         }
     }
-    grades.into_iter().flatten().collect()
+    grades
+        .into_iter()
+        .zip(learners)
+        .map(|(g, learner)| {
+            g.unwrap_or_else(|| LearnerGrade {
+                learner,
+                result: None,
+                problem: Some(INTERNAL_ERROR.to_owned()),
+                recorded_at: None,
+                warnings: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The problem of a submission whose grading panicked.
+const INTERNAL_ERROR: &str =
+    "amlab failed while checking this submission (an internal error; please report it)";
+
+#[cfg(test)]
+mod collect_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_learner_stays_in_the_gradebook() {
+        let mut set = JoinSet::new();
+        set.spawn(async { (0, grade_of("ada")) });
+        set.spawn(async {
+            if usize::MAX > 0 {
+                panic!("a bug while grading bob");
+            }
+            (1, grade_of("bob"))
+        });
+        let grades = collect_grades(set, vec!["ada".into(), "bob".into()]).await;
+        assert_eq!(grades.len(), 2);
+        assert_eq!(grades[0].learner, "ada");
+        assert_eq!(grades[1].learner, "bob");
+        assert_eq!(grades[1].problem.as_deref(), Some(INTERNAL_ERROR));
+    }
+
+    fn grade_of(learner: &str) -> LearnerGrade {
+        LearnerGrade {
+            learner: learner.into(),
+            result: None,
+            problem: None,
+            recorded_at: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 async fn grade_one(
