@@ -1,0 +1,124 @@
+"""The DP-100 notebooks against `amlab serve --tls`, unmodified (run by tests/notebooks/run.sh).
+
+For each notebook of scope.toml, in a scratch copy of its exercise folder:
+  1. `amlab setup LAB --target URL --config config.json`: what the exercise's setup.sh creates;
+  2. every code cell, in order, in a fresh interpreter (cells.py), with only the environment
+     `amlab serve --env-file` wrote and that config.json;
+  3. `amlab check LAB` with the names the notebook used (`--var`), every step but those the
+     scope file lists as blocked (with the reason).
+Prints, per notebook, the cells run / in scope and the time; then the totals, and the closing
+line `N passed, M failed` (in-scope cells not known to be blocked, and the checks). Exits 1 if
+anything in scope failed.
+
+    python harness.py AMLAB_BIN SERVER_URL CA_PEM CORPUS_LABS WORK_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+
+def amlab(binary, *args, cwd=None):
+    started = time.monotonic()
+    done = subprocess.run([binary, "--color", "never", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+    return done, time.monotonic() - started
+
+
+def show_tail(text, lines=25):
+    for line in text.rstrip().splitlines()[-lines:]:
+        print("      " + line)
+
+
+def notebook(entry, binary, url, ca, corpus, work):
+    folder = Path(entry["file"]).parent
+    name = entry["file"]
+    lab = str(REPO / "labs" / "dp100" / entry["lab"])
+    target = ["--target", url, "--ca-cert", ca]
+    names = [f"suffix={entry['suffix']}"]
+    print(f"== {name}  (lab {entry['lab']}, --var {' --var '.join(names)})")
+    here = Path(work) / entry["suffix"]
+    shutil.copytree(Path(corpus) / folder, here)
+    setup, setup_s = amlab(binary, "setup", lab, *target, *sum((["--var", n] for n in names), []),
+                           "--config", str(here / "config.json"))
+    if setup.returncode != 0:
+        print(f"  FAIL  amlab setup (exit {setup.returncode})")
+        show_tail(setup.stdout + setup.stderr)
+        return {"name": name, "cells": None, "check": False, "setup": False}
+    print(f"  amlab setup: {setup_s:.1f}s, wrote config.json")
+    scope = {k: entry.get(k, {}) for k in ("out_of_scope", "blocked", "check_vars")}
+    (here / ".scope.json").write_text(json.dumps(scope))
+    result = here / ".result.json"
+    nb = here / Path(entry["file"]).name
+    subprocess.run([sys.executable, str(HERE / "cells.py"), str(nb), str(here / ".scope.json"),
+                    str(result)], cwd=here, timeout=3600)
+    outcome = json.loads(result.read_text()) if result.exists() else None
+    if outcome is None:
+        print("  FAIL  the cells did not finish")
+        return {"name": name, "cells": None, "check": False, "setup": True}
+    f = outcome["figures"]
+    print(f"  cells: {f['passed']} run without an exception / {f['in_scope']} in scope"
+          f" ({f['failed']} failed, {f['blocked']} known-blocked, {f['out_of_scope']} out of scope,"
+          f" {f['shell']} shell-only), {f['seconds']}s")
+    check_vars = names + [f"{k}={v}" for k, v in outcome["vars"].items()]
+    steps = []
+    blocked_steps = entry.get("blocked_steps", {})
+    for step, why in blocked_steps.items():
+        print(f"  check: step {step} BLOCKED  {why}")
+    if blocked_steps:
+        steps = [s for s in lab_steps(lab) if s not in blocked_steps]
+    check, check_s = amlab(binary, "check", lab, *target,
+                           *sum((["--var", v] for v in check_vars), []),
+                           *sum((["--step", s] for s in steps), []))
+    passed = check.returncode == 0
+    print(f"  amlab check --var {' --var '.join(check_vars)}: "
+          f"{'PASS' if passed else 'FAIL'} (exit {check.returncode}), {check_s:.1f}s")
+    if not passed:
+        show_tail(check.stdout + check.stderr)
+    return {"name": name, "cells": f, "check": passed, "setup": True}
+
+
+def lab_steps(lab):
+    """The step ids of a lab file, in order (the `  - id:` lines of its steps list)."""
+    steps, inside = [], False
+    for line in Path(lab).read_text(encoding="utf-8").splitlines():
+        if line.startswith("steps:"):
+            inside = True
+        elif inside and line.startswith("  - id:"):
+            steps.append(line.split(":", 1)[1].strip())
+    return steps
+
+
+def main():
+    binary, url, ca, corpus, work = sys.argv[1:6]
+    scope = tomllib.loads((HERE / "scope.toml").read_text(encoding="utf-8"))
+    started = time.monotonic()
+    results = [notebook(e, binary, url, ca, corpus, work) for e in scope["notebook"]]
+    print("\n== figures (cells run without an exception / in scope; known-blocked and failed"
+          " are in scope and not run through)")
+    passed = failed = 0
+    for r in results:
+        f = r["cells"]
+        if f is None:
+            failed += 1
+            print(f"  {r['name']}: did not run")
+            continue
+        passed += f["passed"] + (1 if r["check"] else 0)
+        failed += f["failed"] + (0 if r["check"] else 1)
+        print(f"  {r['name']}: {f['passed']}/{f['in_scope']} cells, {f['blocked']} known-blocked,"
+              f" {f['failed']} failed, {f['out_of_scope']} out of scope; {f['seconds']}s;"
+              f" amlab check {'passed' if r['check'] else 'FAILED'}")
+    print(f"  all notebooks: {time.monotonic() - started:.0f}s")
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
