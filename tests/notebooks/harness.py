@@ -12,9 +12,12 @@ anything in scope failed.
 
     python harness.py AMLAB_BIN SERVER_URL CA_PEM CORPUS_LABS WORK_DIR
 """
+import collections
 import json
-import os
+import re
 import shutil
+import ssl
+import urllib.request
 import subprocess
 import sys
 import time
@@ -30,6 +33,36 @@ def amlab(binary, *args, cwd=None):
     done = subprocess.run([binary, "--color", "never", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=600)
     return done, time.monotonic() - started
+
+
+def server_log(url, ca, since):
+    """The server's request log after `since` (read directly, not through the proxy)."""
+    context = ssl.create_default_context(cafile=ca)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         urllib.request.HTTPSHandler(context=context))
+    return json.load(opener.open(f"{url}/_emulator/requests?since={since}", timeout=30))
+
+
+def operation(method, path):
+    """A request as an operation: the method and the resource type (names and ids left out)."""
+    if method == "CONNECT":
+        host = path.rsplit(":", 1)[0]
+        return f"CONNECT {re.sub(r'^[^.]+[.](?=.*[.].*[.])', '*.', host)}"
+    path = path.split("?", 1)[0]
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[0].startswith("azureml-blobstore-"):
+        return f"{method} blob in the workspace's azureml-blobstore-* container"
+    if "providers" not in [p.lower() for p in parts]:
+        if parts and parts[0].lower() == "subscriptions":
+            kinds = parts[2::2]
+            return f"{method} subscriptions/" + "/".join(kinds) if kinds else f"{method} subscriptions"
+        return f"{method} /{'/'.join(parts[1:]) if re.match(r'^[0-9a-f-]{36}$', parts[0] if parts else '') else '/'.join(parts)}"
+    at = [p.lower() for p in parts].index("providers")
+    rest = parts[at + 1:]
+    kinds = [rest[0]] + rest[1::2]
+    if rest[0].lower() == "microsoft.machinelearningservices" and len(rest) > 2 and rest[1] == "locations":
+        kinds = [rest[0], "locations", rest[3]]
+    return f"{method} {'/'.join(kinds)}"
 
 
 def show_tail(text, lines=25):
@@ -51,10 +84,11 @@ def notebook(entry, binary, url, ca, corpus, work):
     if setup.returncode != 0:
         print(f"  FAIL  amlab setup (exit {setup.returncode})")
         show_tail(setup.stdout + setup.stderr)
-        return {"name": name, "cells": None, "check": False, "setup": False}
+        return {"name": name, "cells": None, "check": False, "setup": False, "requests": []}
     print(f"  amlab setup: {setup_s:.1f}s, wrote config.json")
     scope = {k: entry.get(k, {}) for k in ("out_of_scope", "blocked", "check_vars")}
     (here / ".scope.json").write_text(json.dumps(scope))
+    since = server_log(url, ca, 0)[-1]["seq"]
     result = here / ".result.json"
     nb = here / Path(entry["file"]).name
     subprocess.run([sys.executable, str(HERE / "cells.py"), str(nb), str(here / ".scope.json"),
@@ -62,8 +96,9 @@ def notebook(entry, binary, url, ca, corpus, work):
     outcome = json.loads(result.read_text()) if result.exists() else None
     if outcome is None:
         print("  FAIL  the cells did not finish")
-        return {"name": name, "cells": None, "check": False, "setup": True}
+        return {"name": name, "cells": None, "check": False, "setup": True, "requests": []}
     f = outcome["figures"]
+    requests = server_log(url, ca, since)
     print(f"  cells: {f['passed']} run without an exception / {f['in_scope']} in scope"
           f" ({f['failed']} failed, {f['blocked']} known-blocked, {f['out_of_scope']} out of scope,"
           f" {f['shell']} shell-only), {f['seconds']}s")
@@ -82,7 +117,7 @@ def notebook(entry, binary, url, ca, corpus, work):
           f"{'PASS' if passed else 'FAIL'} (exit {check.returncode}), {check_s:.1f}s")
     if not passed:
         show_tail(check.stdout + check.stderr)
-    return {"name": name, "cells": f, "check": passed, "setup": True}
+    return {"name": name, "cells": f, "check": passed, "setup": True, "requests": requests}
 
 
 def lab_steps(lab):
@@ -116,6 +151,17 @@ def main():
               f" {f['failed']} failed, {f['out_of_scope']} out of scope; {f['seconds']}s;"
               f" amlab check {'passed' if r['check'] else 'FAILED'}")
     print(f"  all notebooks: {time.monotonic() - started:.0f}s")
+    answered = collections.defaultdict(collections.Counter)
+    for r in results:
+        for q in r["requests"]:
+            answered[operation(q["method"], q["path"])][q["status"]] += 1
+    accepted = sorted(op for op, st in answered.items() if any(200 <= s < 400 for s in st))
+    total = sum(sum(st.values()) for st in answered.values())
+    print(f"\n== what the notebooks' cells sent: {total} requests, {len(accepted)} distinct operations"
+          " accepted (method and resource type; status counts)")
+    for op in sorted(answered):
+        counts = ", ".join(f"{s}x{n}" for s, n in sorted(answered[op].items()))
+        print(f"  {op}  [{counts}]")
     print(f"{passed} passed, {failed} failed")
     sys.exit(0 if failed == 0 else 1)
 
