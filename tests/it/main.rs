@@ -37,3 +37,4 @@ mod setup;
 mod shell;
 mod spec_errors;
 mod support;
+mod workspace_api;
