@@ -360,8 +360,8 @@ fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-/// The workspace's own hosts ([`workspace_api`]): discovery and run history need a token the
-/// emulator issued; a scoring URI needs a bearer credential (an endpoint key or a token), and
+/// The workspace's own hosts ([`workspace_api`]): run history needs a token the emulator
+/// issued (discovery and a run's log URL are read without one, as the SDK reads them); a scoring URI needs a bearer credential (an endpoint key or a token), and
 /// answers that no model runs.
 fn workspace_host(
     server: &Server,
@@ -389,6 +389,8 @@ fn workspace_host(
                 }
                 .response()
             })
+    } else if workspace_api::is_anonymous(path) {
+        None
     } else {
         server
             .identity

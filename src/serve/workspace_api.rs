@@ -11,7 +11,8 @@
 //! - Scoring: a request to an online endpoint's scoring URI gets a clear 501: the emulator does
 //!   not run models (a missing endpoint is 404).
 //!
-//! Every request needs a token the emulator issued, as the services do.
+//! Run history needs a token the emulator issued, as the service does; discovery and a run's log
+//! file are read without one (see [`is_anonymous`]).
 
 use serde_json::{Value, json};
 
@@ -37,6 +38,15 @@ pub fn answer(emulator: &Emulator, method: &str, host: &str, path: &str) -> Opti
         return Some(scoring(emulator, endpoint, region, path));
     }
     None
+}
+
+/// Whether a request to `path` is read without a token: the discovery document (public on
+/// Azure) and a run's log file (on Azure a SAS URL the SDK downloads without its credential;
+/// here the log holds nothing secret: that the code did not run, and the job's command).
+pub fn is_anonymous(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    path.eq_ignore_ascii_case("/discovery")
+        || (path.starts_with("/history/v1.0/") && path.ends_with("/logs/user_logs/std_log.txt"))
 }
 
 fn is_label(s: &str) -> bool {
