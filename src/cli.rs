@@ -38,12 +38,12 @@ pub enum Command {
     Run(RunArgs),
     /// Check only: read-only, never sends PUT, PATCH, DELETE or POST.
     Check(CheckArgs),
+    /// Delete what the labs create, in reverse dependency order, waiting for each.
+    Teardown(TargetArgs),
     /// Prepare what an exercise's setup script creates (resource group, workspace, the
     /// lab's `setup:` steps such as compute and data assets) and write the `config.json` that
     /// the SDK's `MLClient.from_config()` reads.
     Setup(SetupArgs),
-    /// Delete what the labs create, in reverse dependency order, waiting for each.
-    Teardown(TargetArgs),
     /// Validate lab files without any network; reports all errors at once.
     Lint {
         /// Lab files or directories (searched for *.lab.yaml).
