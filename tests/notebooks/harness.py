@@ -11,9 +11,12 @@ line `N passed, M failed` (in-scope cells not known to be blocked, and the check
 anything in scope failed.
 
     python harness.py AMLAB_BIN SERVER_URL CA_PEM CORPUS_LABS WORK_DIR
+
+AMLAB_NOTEBOOK_SCOPE names another scope file (default: scope.toml beside this script).
 """
 import collections
 import json
+import os
 import re
 import shutil
 import ssl
@@ -77,7 +80,7 @@ def notebook(entry, binary, url, ca, corpus, work):
     target = ["--target", url, "--ca-cert", ca]
     names = [f"suffix={entry['suffix']}"]
     print(f"== {name}  (lab {entry['lab']}, --var {' --var '.join(names)})")
-    here = Path(work) / entry["suffix"]
+    here = (Path(work) / entry["suffix"]).resolve()
     shutil.copytree(Path(corpus) / folder, here)
     setup, setup_s = amlab(binary, "setup", lab, *target, *sum((["--var", n] for n in names), []),
                            "--config", str(here / "config.json"))
@@ -133,7 +136,8 @@ def lab_steps(lab):
 
 def main():
     binary, url, ca, corpus, work = sys.argv[1:6]
-    scope = tomllib.loads((HERE / "scope.toml").read_text(encoding="utf-8"))
+    scope_file = Path(os.environ.get("AMLAB_NOTEBOOK_SCOPE", HERE / "scope.toml"))
+    scope = tomllib.loads(scope_file.read_text(encoding="utf-8"))
     started = time.monotonic()
     results = [notebook(e, binary, url, ca, corpus, work) for e in scope["notebook"]]
     print("\n== figures (cells run without an exception / in scope; known-blocked and failed"

@@ -9,7 +9,7 @@
 #
 # Env: AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_SDK_VENV (reuse a venv: the
 # one tests/sdk/run.sh uses), AMLAB_NOTEBOOKS (default ../shared/corpus/mslearn-azure-ml/Labs
-# next to the repo).
+# next to the repo), AMLAB_NOTEBOOK_SCOPE (another scope file).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
