@@ -40,6 +40,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete what the labs create, in reverse dependency order, waiting for each.
     Teardown(TargetArgs),
+    /// Prepare what an exercise's setup script creates (resource group, workspace, the
+    /// lab's `setup:` steps such as compute and data assets) and write the `config.json` that
+    /// the SDK's `MLClient.from_config()` reads.
+    Setup(SetupArgs),
     /// Validate lab files without any network; reports all errors at once.
     Lint {
         /// Lab files or directories (searched for *.lab.yaml).
@@ -259,6 +263,17 @@ pub struct RunArgs {
     /// Scoring.
     #[command(flatten)]
     pub scoring: ScoringArgs,
+}
+
+/// Flags of `amlab setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The target and the lab (one).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Where to write the workspace's `config.json` (atomically).
+    #[arg(long, default_value = "config.json", value_name = "PATH")]
+    pub config: PathBuf,
 }
 
 /// Flags of `amlab check`.

@@ -105,7 +105,7 @@ pub(super) fn execute_plan(
 
 /// Validates the command line, loads and resolves the labs, opens the target and remembers
 /// generated values: everything before the first request of a step.
-fn prepare(
+pub(super) fn prepare(
     mode: Mode,
     args: &TargetArgs,
     scoring: &ScoringArgs,

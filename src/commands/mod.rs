@@ -10,6 +10,7 @@ pub mod remembered;
 mod schema;
 mod select;
 mod serve;
+mod setup;
 mod shell;
 mod spec;
 mod watch;
@@ -47,6 +48,7 @@ pub fn dispatch(cli: Cli, mut io: Io) -> i32 {
             &mut io,
         ),
         Command::Check(args) => watch::check(&args, &mut io),
+        Command::Setup(args) => setup::run(&args, &mut io),
         Command::Teardown(args) => labs::execute(
             crate::run::events::Mode::Teardown,
             &args,

@@ -88,7 +88,10 @@ impl Engine<'_> {
                 only(req.method, Method::Get, ty)?;
                 self.require_resource_group(&parent)?;
                 let parent_id = self.canonical_id(&parent);
-                if parent.namespace.is_some() && self.world.get(&parent_id, self.now_ms).is_none() {
+                if parent.namespace.is_some()
+                    && self.world.get(&parent_id, self.now_ms).is_none()
+                    && types::curated::get(self.world, self.now_ms, &parent_id).is_none()
+                {
                     return Err(not_found(&parent_id, &parent));
                 }
                 let prefix = format!("{}/", parent_id.to_ascii_lowercase());
@@ -177,7 +180,10 @@ impl Engine<'_> {
         }
         match self.world.get(&t.id, self.now_ms) {
             Some(r) => Ok(json_response(200, self.view(r))),
-            None => Err(not_found(&t.id, &t.path)),
+            None => match types::curated::get(self.world, self.now_ms, &t.id) {
+                Some(r) => Ok(json_response(200, self.view(&r))),
+                None => Err(not_found(&t.id, &t.path)),
+            },
         }
     }
 
@@ -200,6 +206,9 @@ impl Engine<'_> {
             })
             .map(|(_, r)| r)
             .collect();
+        // Curated environments come first (the service lists them with the workspace's own).
+        let curated = types::curated::listed(self.world, self.now_ms, ty.type_name(), prefix);
+        let items: Vec<&StoredResource> = curated.iter().chain(items).collect();
         let mut kept = Vec::with_capacity(items.len());
         for r in items {
             if ty.listed(url, &self.view(r))? {

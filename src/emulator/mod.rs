@@ -200,6 +200,26 @@ impl Emulator {
         self.lock().world.secrets.clone()
     }
 
+    /// Whether an online endpoint named `name` (any case) exists in `region` now: what the
+    /// host of its scoring URI (`{name}.{region}.inference.ml.azure.com`) names.
+    pub fn has_online_endpoint(&self, name: &str, region: &str) -> bool {
+        let now_ms = self.clock.now_ms();
+        let inner = self.lock();
+        inner.world.resources.values().any(|r| {
+            r.exists_at(now_ms)
+                && r.type_name.eq_ignore_ascii_case(
+                    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                )
+                && r.id
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                && r.body["location"]
+                    .as_str()
+                    .is_some_and(|l| l.replace(' ', "").eq_ignore_ascii_case(region))
+        })
+    }
+
     /// Saves the state file now (it is also saved after every change and when dropped).
     pub fn flush(&self) -> Result<(), EmulatorError> {
         let mut inner = self.lock();

@@ -465,6 +465,16 @@ async fn aml_compute_lifecycle_with_async_operation() {
         body(&g)["properties"]["properties"]["vmSize"],
         "STANDARD_DS11_V2"
     );
+    // A PUT of the existing cluster with the SDK's default size (what
+    // `AmlCompute(name=..., max_instances=2)` sends) updates the scale settings only.
+    let mut again = cluster_body(Some(2), 0);
+    again["properties"]["properties"]["vmSize"] = json!("STANDARD_DS3_V2");
+    let r = f.put(&url, again).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    f.settle();
+    let p = &body(&f.get(&url).await)["properties"]["properties"].clone();
+    assert_eq!(p["scaleSettings"]["maxNodeCount"], 2);
+    assert_eq!(p["vmSize"], "STANDARD_DS11_V2");
     // DELETE needs underlyingResourceAction.
     let r = f.send(Method::Delete, &url, None).await;
     assert_eq!(r.status, 400);

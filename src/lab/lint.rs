@@ -377,6 +377,23 @@ impl<'a> Linter<'a> {
             }
             self.step(step, region);
         }
+        for name in &self.lab.setup {
+            let (no, nl) = self.at(name);
+            if !all_ids.contains(&name.value.as_str()) {
+                let help = did_you_mean(&name.value, &all_ids)
+                    .unwrap_or_else(|| format!("steps of this lab: {}", list(&all_ids)));
+                self.push(
+                    Problem::new(
+                        DiagKind::Needs,
+                        no,
+                        nl,
+                        format!("setup names unknown step `{}`", name.value),
+                        "no step has this id",
+                    )
+                    .with_help(help),
+                );
+            }
+        }
     }
 
     fn step(&mut self, step: &Step, region: Region) {

@@ -44,6 +44,13 @@ pub struct Lab {
     #[serde(default)]
     #[schemars(with = "Option<PassMarkValue>")]
     pub pass_mark: Option<Spanned<PassMarkValue>>,
+    /// The steps that prepare the exercise (what its `setup.sh` creates, such as the compute
+    /// cluster and data assets), which `amlab setup` applies before the learner starts. The
+    /// step holding the workspace and the steps it needs are always part of the setup; the
+    /// steps listed here are added, with the steps they need.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub setup: Vec<Spanned<String>>,
     /// The steps, run in dependency order (`needs`), concurrently where allowed.
     pub steps: Vec<Step>,
 }

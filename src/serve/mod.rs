@@ -20,6 +20,7 @@ pub mod log;
 pub mod metadata;
 pub mod proxy;
 pub mod tls;
+pub mod workspace_api;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -273,10 +274,13 @@ async fn serve_request(
         );
         return Ok(answer.unwrap_or_else(|| HttpResponse::new(404, None)));
     }
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if let Some(answer) = workspace_host(server, method, &origin, uri, authorization) {
+        return Ok(answer);
+    }
     if let Some(answer) = not_modelled(&origin) {
         return Ok(answer);
     }
-    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
     if let Err(refusal) = server.identity.verify(authorization) {
         return Ok(refusal.response());
     }
@@ -356,6 +360,48 @@ fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The workspace's own hosts ([`workspace_api`]): run history needs a token the emulator
+/// issued (discovery and a run's log URL are read without one, as the SDK reads them); a scoring URI needs a bearer credential (an endpoint key or a token), and
+/// answers that no model runs.
+fn workspace_host(
+    server: &Server,
+    method: &HttpMethod,
+    origin: &str,
+    uri: &Uri,
+    authorization: Option<&str>,
+) -> Option<HttpResponse> {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    if hosts::role(host) != hosts::Role::DataPlane {
+        return None;
+    }
+    let scoring = host
+        .to_ascii_lowercase()
+        .ends_with(".inference.ml.azure.com");
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let refusal = if scoring {
+        authorization
+            .is_none_or(|a| !a.to_ascii_lowercase().starts_with("bearer "))
+            .then(|| {
+                identity::Refusal {
+                    code: "AuthenticationFailed",
+                    message: "Authentication failed: a scoring request needs 'Authorization: Bearer' with an endpoint key or a token.".into(),
+                }
+                .response()
+            })
+    } else if workspace_api::is_anonymous(path) {
+        None
+    } else {
+        server
+            .identity
+            .verify(authorization)
+            .err()
+            .map(|r| r.response())
+    };
+    let answer = workspace_api::answer(&server.emulator, method.as_str(), host, path)?;
+    Some(refusal.unwrap_or(answer))
+}
+
 /// The answer for a proxied host whose service is not emulated (yet): said plainly, never an
 /// invented result. Entra's hosts serve only the identity endpoints.
 fn not_modelled(origin: &str) -> Option<HttpResponse> {
@@ -400,7 +446,11 @@ fn to_axum(r: HttpResponse) -> Response {
     for (k, v) in &r.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
+    let text = r
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/"));
     let body = match &r.body {
+        Some(Value::String(s)) if text => Body::from(s.clone()),
         Some(v) => {
             // The emulator sets the content type of most answers; one header, never two.
             if r.header("content-type").is_none() {

@@ -34,6 +34,8 @@ mod run_labs;
 mod schema;
 mod sdk_proxy;
 mod serve;
+mod setup;
 mod shell;
 mod spec_errors;
 mod support;
+mod workspace_api;

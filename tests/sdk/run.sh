@@ -33,9 +33,11 @@ fi
 
 az_venv="${AMLAB_AZ_VENV:-$work/az-venv}"
 if [ ! -x "$az_venv/bin/az" ]; then
+  az_start=$(date +%s)
   python3 -m venv "$az_venv"
   "$az_venv/bin/pip" install --quiet --disable-pip-version-check azure-cli >"$work/pip-az.log" 2>&1 \
     || { cat "$work/pip-az.log" >&2; exit 3; }
+  echo "   (azure-cli installed from PyPI: $(( $(date +%s) - az_start ))s)"
 fi
 
 bin="${AMLAB_BIN:-}"

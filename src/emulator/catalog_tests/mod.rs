@@ -13,6 +13,7 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 mod asset_delete;
 mod assets;
 mod batch;
+mod curated;
 mod job_list;
 mod jobs;
 mod online;

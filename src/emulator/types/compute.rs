@@ -70,11 +70,16 @@ impl ResourceType for Computes {
             ));
         }
         let now = ids::timestamp(ctx.now_ms);
-        let inner = match compute_type {
+        let mut inner = match compute_type {
             "AmlCompute" => aml_compute(&mut input, &now)?,
             _ => compute_instance(&mut input, ctx)?,
         };
         let existing = ctx.existing.map(|e| &e.body);
+        if compute_type == "AmlCompute"
+            && let Some(before) = existing
+        {
+            keep_node_kind(&mut inner, before);
+        }
         let created_on = existing
             .and_then(|b| fields::get_str(b, "properties.createdOn"))
             .map_or_else(|| now.clone(), str::to_owned);
@@ -264,6 +269,17 @@ fn aml_compute(input: &mut Value, now: &str) -> ArmResult<Value> {
         json!({"idleNodeCount": min, "runningNodeCount": 0, "preparingNodeCount": 0, "unusableNodeCount": 0, "leavingNodeCount": 0, "preemptedNodeCount": 0}),
     );
     Ok(p)
+}
+
+/// A cluster's nodes are chosen when it is created: a PUT of an existing cluster (what the SDK
+/// sends for `AmlCompute(name=..., max_instances=2)`, with its default size filled in) updates
+/// the scale settings and keeps the node size and priority, as the service does.
+fn keep_node_kind(inner: &mut Value, before: &Value) {
+    for field in ["vmSize", "vmPriority"] {
+        if let Some(kept) = fields::get(before, &format!("{P}.{field}")) {
+            fields::set(inner, field, kept.clone());
+        }
+    }
 }
 
 fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value> {

@@ -23,8 +23,15 @@ pub(crate) static CONTAINERS: AssetContainers = AssetContainers(&SPEC);
 /// Environment versions.
 pub(crate) static VERSIONS: AssetVersions = AssetVersions(&SPEC);
 
-fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
+fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
     let c = ML_CHECK;
+    let container = super::last_segment(super::asset::container_of(ctx.id));
+    if super::curated::is_reserved(container) {
+        return Err(c.error(
+            "name",
+            format!("Environment name '{container}' is invalid: the prefix 'AzureML-' is reserved for curated environments; choose another name"),
+        ));
+    }
     let image = c.opt_str(p, "image")?.map(str::trim).map(str::to_owned);
     let has_build = fields::get(p, "build").is_some();
     match (&image, has_build) {
@@ -92,6 +99,8 @@ pub(crate) fn rename(
 /// Whether an environment version carries Python dependencies (a conda file or a build
 /// context); a plain image has none.
 pub(crate) fn has_python_dependencies(version_body: &Value) -> bool {
-    fields::get_str(version_body, "properties.condaFile").is_some_and(|s| !s.trim().is_empty())
+    fields::get_str(version_body, "properties.environmentType") == Some("Curated")
+        || fields::get_str(version_body, "properties.condaFile")
+            .is_some_and(|s| !s.trim().is_empty())
         || fields::get(version_body, "properties.build").is_some()
 }

@@ -16,6 +16,7 @@ mod blob_container;
 mod component;
 mod compute;
 mod container_registry;
+pub(crate) mod curated;
 mod data;
 mod datastore;
 mod endpoint_keys;

@@ -1,6 +1,8 @@
 //! Resolving the references ML resources make to each other (environments, computes, models,
 //! deployments), in the forms Azure accepts: ARM ids, `azureml:<name>:<version>` short forms and
-//! `azureml://registries/...` registry ids (accepted without checking).
+//! `azureml://registries/...` registry ids (accepted without checking). Curated environments
+//! (`azureml:AzureML-sklearn-1.5@latest`) resolve to their version in the workspace
+//! ([`super::curated`]).
 
 use super::ML_CHECK;
 use crate::emulator::error::ArmResult;
@@ -90,9 +92,11 @@ impl Lookup<'_> {
                     None => (short, self.latest(collection, short, "latest")),
                 },
             };
-            if collection == "environments" && name.to_ascii_lowercase().starts_with("azureml-") {
-                return Ok(Resolved::External);
-            }
+            let curated = collection == "environments" && super::curated::is_reserved(name);
+            let version = match version {
+                None if curated => super::curated::latest(name),
+                v => v,
+            };
             let version = version.unwrap_or_default();
             format!("{}/{collection}/{name}/versions/{version}", self.workspace)
         } else {
@@ -101,7 +105,12 @@ impl Lookup<'_> {
                 format!("{field} '{v}' is not a valid {what} reference: use the ARM id of a {what} version, azureml:<name>:<version>, or azureml://registries/<registry>/{collection}/<name>/versions/<version>"),
             ));
         };
-        match self.get(&id) {
+        let found = self.get(&id).cloned().or_else(|| {
+            (collection == "environments")
+                .then(|| super::curated::get(self.world, self.now_ms, &id))
+                .flatten()
+        });
+        match found.as_ref() {
             Some(r) if r.type_name.eq_ignore_ascii_case(type_name) => {
                 Ok(Resolved::Local(Box::new(r.clone())))
             }

@@ -1,0 +1,230 @@
+//! The workspace's own hosts, as far as the notebooks' clients call them: workspace discovery
+//! and run history on `{region}.api.azureml.ms`, and the scoring URI of online endpoints on
+//! `{endpoint}.{region}.inference.ml.azure.com`.
+//!
+//! - `GET /discovery` (a workspace's `discoveryUrl`): the base URL of each of the workspace's
+//!   services; all are served on the region's `api.azureml.ms` host, the studio aside.
+//! - Run history (`/history/v1.0{workspace}/runs/{run}` and `.../details`): a job's run, read
+//!   from the job itself (its status follows the job's emulated lifecycle), with one log file,
+//!   `user_logs/std_log.txt`, at `.../runs/{run}/logs/user_logs/std_log.txt`, which says plainly
+//!   that the emulator did not execute the job's code. What `jobs.stream` reads.
+//! - Scoring: a request to an online endpoint's scoring URI gets a clear 501: the emulator does
+//!   not run models (a missing endpoint is 404).
+//!
+//! Run history needs a token the emulator issued, as the service does; discovery and a run's log
+//! file are read without one (see [`is_anonymous`]).
+
+use serde_json::{Value, json};
+
+use crate::arm::transport::{HttpRequest, HttpResponse, Method};
+use crate::emulator::Emulator;
+
+/// The api-version used to read jobs and endpoints from the emulator.
+const ML_API: &str = "2025-12-01";
+
+/// What a workspace host answers, or `None` when `host` is not one of them.
+pub fn answer(emulator: &Emulator, method: &str, host: &str, path: &str) -> Option<HttpResponse> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(region) = host.strip_suffix(".api.azureml.ms")
+        && is_label(region)
+    {
+        return Some(api(emulator, method, region, path));
+    }
+    if let Some(rest) = host.strip_suffix(".inference.ml.azure.com")
+        && let Some((endpoint, region)) = rest.split_once('.')
+        && is_label(endpoint)
+        && is_label(region)
+    {
+        return Some(scoring(emulator, endpoint, region, path));
+    }
+    None
+}
+
+/// Whether a request to `path` is read without a token: the discovery document (public on
+/// Azure) and a run's log file (on Azure a SAS URL the SDK downloads without its credential;
+/// here the log holds nothing secret: that the code did not run, and the job's command).
+pub fn is_anonymous(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    path.eq_ignore_ascii_case("/discovery")
+        || (path.starts_with("/history/v1.0/") && path.ends_with("/logs/user_logs/std_log.txt"))
+}
+
+fn is_label(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn error(status: u16, code: &str, message: String) -> HttpResponse {
+    HttpResponse::new(
+        status,
+        Some(json!({"error": {"code": code, "message": message}})),
+    )
+}
+
+fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpResponse {
+    let path = path.split('?').next().unwrap_or_default();
+    if method != "GET" {
+        return error(
+            405,
+            "MethodNotAllowed",
+            format!("amlab serve answers only GET on {region}.api.azureml.ms{path}"),
+        );
+    }
+    if path.eq_ignore_ascii_case("/discovery") {
+        return HttpResponse::new(200, Some(discovery(region)));
+    }
+    if let Some(run) = path.strip_prefix("/history/v1.0")
+        && let Some(answer) = history(emulator, region, run)
+    {
+        return answer;
+    }
+    error(
+        501,
+        "NotEmulated",
+        format!(
+            "amlab serve emulates workspace discovery and run history on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
+        ),
+    )
+}
+
+/// The discovery document of a workspace in `region`.
+fn discovery(region: &str) -> Value {
+    let api = format!("https://{region}.api.azureml.ms");
+    json!({
+        "api": api, "catalog": api, "experimentation": api, "gallery": api, "history": api,
+        "hyperdrive": api, "labeling": api, "modelmanagement": api, "pipelines": api,
+        "studio": "https://ml.azure.com"
+    })
+}
+
+/// `{workspace}/runs/{run}[/details | /logs/{file}]` of run history.
+fn history(emulator: &Emulator, region: &str, rest: &str) -> Option<HttpResponse> {
+    let lower = rest.to_ascii_lowercase();
+    let at = lower.find("/runs/")?;
+    let workspace = &rest[..at];
+    if !lower[..at].contains("/providers/microsoft.machinelearningservices/workspaces/") {
+        return None;
+    }
+    let after = &rest[at + "/runs/".len()..];
+    let (run, tail) = after.split_once('/').unwrap_or((after, ""));
+    let job = match read(emulator, &format!("{workspace}/jobs/{run}")) {
+        Ok(job) => job,
+        Err(response) => return Some(response),
+    };
+    let base = format!("https://{region}.api.azureml.ms/history/v1.0{workspace}/runs/{run}");
+    Some(match tail {
+        "" | "details" => HttpResponse::new(200, Some(run_details(&job, &base))),
+        "logs/user_logs/std_log.txt" => {
+            let mut r = HttpResponse::new(200, Some(Value::String(log_text(&job))));
+            r.headers
+                .push(("content-type".into(), "text/plain; charset=utf-8".into()));
+            r
+        }
+        other => error(
+            404,
+            "NotFound",
+            format!("run {run} has no {other}: its only log is logs/user_logs/std_log.txt"),
+        ),
+    })
+}
+
+/// GET of an ARM resource from the emulator: its body, or the emulator's error as is.
+fn read(emulator: &Emulator, id: &str) -> Result<Value, HttpResponse> {
+    let url = format!("https://management.azure.com{id}?api-version={ML_API}");
+    match emulator.handle(&HttpRequest::new(Method::Get, &url)) {
+        Ok(r) if r.status == 200 => Ok(r.body.unwrap_or(Value::Null)),
+        Ok(r) => Err(r),
+        Err(e) => Err(error(503, "ServiceUnavailable", e.to_string())),
+    }
+}
+
+/// A job's run in run history's shape.
+fn run_details(job: &Value, base: &str) -> Value {
+    let p = &job["properties"];
+    let name = job["name"].as_str().unwrap_or_default();
+    let status = p["status"].as_str().unwrap_or("NotStarted");
+    let created = &job["systemData"]["createdAt"];
+    let terminal = matches!(status, "Completed" | "Failed" | "Canceled");
+    let target = p["computeId"]
+        .as_str()
+        .and_then(|c| c.rsplit('/').next())
+        .unwrap_or_default();
+    json!({
+        "runId": name,
+        "runUuid": name,
+        "status": status,
+        "target": target,
+        "createdTimeUtc": created,
+        "startTimeUtc": created,
+        "endTimeUtc": if terminal { created.clone() } else { Value::Null },
+        "error": p.get("error").cloned().unwrap_or(Value::Null),
+        "warnings": [{"source": "amlab", "message": NOT_RUN}],
+        "tags": p.get("tags").cloned().unwrap_or(json!({})),
+        "properties": p.get("properties").cloned().unwrap_or(json!({})),
+        "services": {},
+        "logFiles": {"user_logs/std_log.txt": format!("{base}/logs/user_logs/std_log.txt")},
+        "runDefinition": null,
+    })
+}
+
+const NOT_RUN: &str = "amlab serve emulates Azure Machine Learning: it does not execute code. \
+This job's status follows the emulated lifecycle; no command ran, and no output, metric or model was produced.";
+
+/// The text of the run's only log.
+fn log_text(job: &Value) -> String {
+    let p = &job["properties"];
+    let name = job["name"].as_str().unwrap_or_default();
+    let kind = p["jobType"].as_str().unwrap_or("job");
+    let status = p["status"].as_str().unwrap_or("NotStarted");
+    let command = p["command"]
+        .as_str()
+        .map(|c| format!("The command was not run: {c}\n"))
+        .unwrap_or_default();
+    format!("{NOT_RUN}\nJob {name} ({kind}), status {status}.\n{command}")
+}
+
+fn scoring(emulator: &Emulator, endpoint: &str, region: &str, path: &str) -> HttpResponse {
+    if !emulator.has_online_endpoint(endpoint, region) {
+        return error(
+            404,
+            "EndpointNotFound",
+            format!("No online endpoint {endpoint} in {region} (amlab serve)."),
+        );
+    }
+    error(
+        501,
+        "ModelNotRun",
+        format!(
+            "amlab serve does not run models: the online endpoint {endpoint} exists and received the request at {}, but no model was loaded or scored, so there is no prediction to return.",
+            path.split('?').next().unwrap_or_default()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_documents() {
+        let emu = Emulator::open(crate::emulator::EmulatorOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(answer(&emu, "GET", "management.azure.com", "/").is_none());
+        assert!(answer(&emu, "GET", "st1.blob.core.windows.net", "/").is_none());
+        let d = answer(&emu, "GET", "EastUS.api.azureml.ms", "/discovery").map(|r| r.body);
+        assert_eq!(
+            d.flatten().map(|b| b["api"].clone()),
+            Some(json!("https://eastus.api.azureml.ms"))
+        );
+        let missing = answer(&emu, "POST", "ep1.eastus.inference.ml.azure.com", "/score");
+        assert_eq!(missing.map(|r| r.status), Some(404));
+        let job = json!({"name": "j1", "properties": {"jobType": "Command", "status": "Running",
+            "command": "python train.py", "computeId": "/x/computes/aml-cluster"},
+            "systemData": {"createdAt": "2026-01-01T00:00:00Z"}});
+        let d = run_details(&job, "https://b/runs/j1");
+        assert_eq!(d["status"], "Running");
+        assert_eq!(d["target"], "aml-cluster");
+        assert!(d["endTimeUtc"].is_null());
+        assert!(log_text(&job).contains("does not execute code"));
+        assert!(log_text(&job).contains("python train.py"));
+    }
+}

@@ -1,0 +1,128 @@
+//! The workspace's own hosts on `amlab serve`: discovery, run history (what `jobs.stream`
+//! reads, with a log that says the code did not run) and an online endpoint's scoring URI (a
+//! clear 501: no model runs). Requests name the host as clients behind the proxy do.
+
+use serde_json::Value;
+
+use crate::serve::against;
+use crate::support::{Sandbox, Served, lab, stderr, stdout};
+
+/// One raw HTTP/1.1 request with `Host: host`: (status, body).
+fn send(
+    served: &Served,
+    method: &str,
+    host: &str,
+    path: &str,
+    auth: Option<&str>,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let hostport = served.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(hostport).unwrap();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    // Bodies are sent with a length here (no chunking) for these small answers.
+    (status, body.to_owned())
+}
+
+#[test]
+fn discovery_run_history_and_scoring() {
+    let served = Served::start(&[]);
+    let sb = Sandbox::new();
+    let lab09 = lab("09-command-job.lab.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let out = against(&sb, &served, &["run", &lab09, "--var", "suffix=rh0001"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let job_path = served
+        .requests()
+        .into_iter()
+        .find(|(m, p, _)| m == "PUT" && p.contains("/jobs/"))
+        .map(|(_, p, _)| p.split('?').next().unwrap().to_owned())
+        .expect("the job PUT");
+    let workspace = job_path.split("/jobs/").next().unwrap().to_owned();
+    let token = format!("Bearer {}", served.token());
+    let api = "eastus.api.azureml.ms";
+
+    // Discovery is public, as on Azure (the SDK reads it without its credential).
+    let (status, body) = send(&served, "GET", api, "/discovery", None);
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["api"], "https://eastus.api.azureml.ms");
+
+    let details = format!("/history/v1.0{workspace}/runs/diabetes-train-script/details");
+    let (status, body) = send(&served, "GET", api, &details, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["runId"], "diabetes-train-script");
+    assert_eq!(d["status"], "Completed");
+    assert_eq!(d["target"], "aml-cluster");
+    let log_url = d["logFiles"]["user_logs/std_log.txt"].as_str().unwrap();
+    let log_path = log_url
+        .strip_prefix("https://eastus.api.azureml.ms")
+        .unwrap();
+    // The log URL is read without a token, as the SDK reads a run's log (a SAS URL on Azure).
+    let (status, log) = send(&served, "GET", api, log_path, None);
+    assert_eq!(status, 200);
+    assert!(log.contains("does not execute code"), "{log}");
+    assert!(log.contains("python train-model-parameters.py"), "{log}");
+
+    // A run that does not exist, and no token: as the service answers.
+    let missing = details.replace("diabetes-train-script", "nope");
+    assert_eq!(send(&served, "GET", api, &missing, Some(&token)).0, 404);
+    assert_eq!(send(&served, "GET", api, &details, None).0, 401);
+    assert_eq!(
+        send(&served, "GET", api, &details, Some("Bearer not-a-token")).0,
+        401
+    );
+
+    // Scoring: an endpoint that does not exist is 404; no credential is 401.
+    let score = "ep-nope.eastus.inference.ml.azure.com";
+    assert_eq!(
+        send(&served, "POST", score, "/score", Some("Bearer k")).0,
+        404
+    );
+    assert_eq!(send(&served, "POST", score, "/score", None).0, 401);
+}
+
+#[test]
+fn an_online_endpoint_scoring_uri_says_no_model_runs() {
+    let served = Served::start(&[]);
+    let sb = Sandbox::new();
+    let lab15 = lab("15-online-endpoint.lab.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let out = against(&sb, &served, &["run", &lab15, "--var", "suffix=sc0001"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let host = "endpoint-sc0001.eastus.inference.ml.azure.com";
+    let (status, body) = send(
+        &served,
+        "POST",
+        host,
+        "/score",
+        Some("Bearer some-endpoint-key"),
+    );
+    assert_eq!(status, 501, "{body}");
+    assert!(body.contains("does not run models"), "{body}");
+}
