@@ -140,6 +140,8 @@ pub struct ResolvedCheck {
     pub points: Option<u32>,
     /// What reports show of it.
     pub visibility: crate::lab::types::Visibility,
-    /// 1-based line of the check's `query` in the lab file (for annotations).
+    /// 1-based line of the check's `query` in the lab file (for annotations), or in `file`.
     pub line: Option<u32>,
+    /// The shared setup file the check is written in, when it is not the lab file.
+    pub file: Option<PathBuf>,
 }
