@@ -7,9 +7,7 @@ use crate::support::{Sandbox, lab, stdout};
 
 /// Writes a variant of a shipped lab with `from` replaced by `to` (which must occur).
 fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string(lab(name)).unwrap();
-    assert!(text.contains(from), "{from:?} not in {name}");
-    sb.write(&format!("variant/{name}"), &text.replacen(from, to, 1))
+    crate::support::lab_variant(sb, name, from, to)
         .to_str()
         .unwrap()
         .to_owned()
