@@ -21,6 +21,21 @@ pub fn test_lab(name: &str) -> PathBuf {
     repo().join("tests/data/labs").join(name)
 }
 
+/// Copies the shipped labs' shared setup (`shared/`) and az ml specs (`specs/`) into `dir/` in
+/// the sandbox, so a lab written to `dir/` finds them as the shipped lab does.
+pub fn lab_folders(sb: &Sandbox, dir: &str) {
+    for folder in ["shared", "specs"] {
+        for entry in std::fs::read_dir(repo().join("labs/dp100").join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_str().unwrap();
+            sb.write(
+                &format!("{dir}/{folder}/{file}"),
+                &std::fs::read_to_string(&path).unwrap(),
+            );
+        }
+    }
+}
+
 /// Writes `variant/<name>`: a shipped lab with `from` replaced by `to` once, in the lab file or
 /// else in the shared setup it includes (copied to `variant/shared/`) or else in one of the az
 /// ml specs it uses (copied to `variant/specs/`); `from` must occur.
