@@ -176,7 +176,7 @@ impl<'a> Includer<'a> {
                 ));
                 continue;
             }
-            if stack.len() > MAX_DEPTH {
+            if stack.len() >= MAX_DEPTH {
                 self.problems.push(problem(
                     format!("includes are nested more than {MAX_DEPTH} deep"),
                     "include the shared setup from a file nearer the lab",
@@ -193,7 +193,7 @@ impl<'a> Includer<'a> {
                 ));
                 continue;
             }
-            let text = match self.read(&path) {
+            let text = match self.read(&inc.value, &path) {
                 Ok(text) => text,
                 Err((message, help)) => {
                     self.problems.push(problem(message, help));
@@ -237,19 +237,18 @@ impl<'a> Includer<'a> {
 
     /// Reads an included file: a regular file inside the lab's folder, UTF-8, within what is
     /// left of the size budget.
-    fn read(&self, path: &Path) -> Result<Arc<str>, (String, &'static str)> {
+    fn read(&self, written: &str, path: &Path) -> Result<Arc<str>, (String, &'static str)> {
         let left = (MAX_FILE_BYTES as usize).saturating_sub(self.sources.merged.len()) as u64;
-        let written = path.display().to_string();
         let bytes = read_inside(&self.root, path, left).map_err(|e| match e {
             ReadInsideError::TooLarge(_) => (
-                format!("{written}: the lab and the files it includes are larger than {MAX_FILE_BYTES} bytes together"),
+                format!("include `{written}`: the lab and the files it includes are larger than {MAX_FILE_BYTES} bytes together"),
                 "shared setup files are small: parameters and a few steps",
             ),
-            other => self.why(&written, other),
+            other => self.why(written, other),
         })?;
         String::from_utf8(bytes)
             .map(Arc::from)
-            .map_err(|_| (format!("{written} is not UTF-8 text"), "save it as UTF-8"))
+            .map_err(|_| (format!("include `{written}` is not UTF-8 text"), "save it as UTF-8"))
     }
 
     fn why(&self, written: &str, e: ReadInsideError) -> (String, &'static str) {
