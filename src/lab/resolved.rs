@@ -18,7 +18,8 @@ pub struct ResolvedLab {
     pub title: String,
     /// The lab file.
     pub file: PathBuf,
-    /// SHA-256 (hex) of the lab file's bytes.
+    /// SHA-256 (hex) of the lab file's bytes followed by those of every shared setup file it
+    /// includes (see [`super::sources::Sources::merged`]): a change to either shows.
     pub file_hash: String,
     /// Final parameter values (defaults, `--var`s and generated randoms), including `subscription`.
     pub params: BTreeMap<String, String>,
