@@ -28,13 +28,16 @@ pub(crate) const MAX_DEPTH: usize = 8;
 /// How many files a lab may include in all.
 pub(crate) const MAX_FILES: usize = 64;
 
+/// A byte range `(offset, len)` of the merged text.
+type At = (usize, usize);
+
 /// Parameters and steps gathered from included files, and parameter clashes not yet settled.
 #[derive(Default)]
 pub(crate) struct Gathered {
     pub(crate) params: Vec<(Spanned<String>, Param)>,
     pub(crate) steps: Vec<Step>,
     /// A parameter defined by two included files: the name and both merged positions.
-    clashes: Vec<(String, (usize, usize), (usize, usize))>,
+    clashes: Vec<(String, At, At)>,
 }
 
 impl Gathered {
@@ -92,7 +95,10 @@ impl Gathered {
                     DiagKind::Include,
                     *o1,
                     *l1,
-                    format!("parameter `{name}` is also defined in {}", sources.describe(*o2)),
+                    format!(
+                        "parameter `{name}` is also defined in {}",
+                        sources.describe(*o2)
+                    ),
                     "defined here",
                 )
                 .with_help(help),
@@ -102,7 +108,10 @@ impl Gathered {
                     DiagKind::Include,
                     *o2,
                     *l2,
-                    format!("parameter `{name}` is also defined in {}", sources.describe(*o1)),
+                    format!(
+                        "parameter `{name}` is also defined in {}",
+                        sources.describe(*o1)
+                    ),
                     "and here",
                 )
                 .with_help(help),
@@ -126,7 +135,11 @@ pub(crate) struct Includer<'a> {
 }
 
 impl<'a> Includer<'a> {
-    pub(crate) fn new(sources: &'a mut Sources, problems: &'a mut Vec<Problem>, lab: &Path) -> Self {
+    pub(crate) fn new(
+        sources: &'a mut Sources,
+        problems: &'a mut Vec<Problem>,
+        lab: &Path,
+    ) -> Self {
         let root = match lab.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -246,9 +259,12 @@ impl<'a> Includer<'a> {
             ),
             other => self.why(written, other),
         })?;
-        String::from_utf8(bytes)
-            .map(Arc::from)
-            .map_err(|_| (format!("include `{written}` is not UTF-8 text"), "save it as UTF-8"))
+        String::from_utf8(bytes).map(Arc::from).map_err(|_| {
+            (
+                format!("include `{written}` is not UTF-8 text"),
+                "save it as UTF-8",
+            )
+        })
     }
 
     fn why(&self, written: &str, e: ReadInsideError) -> (String, &'static str) {

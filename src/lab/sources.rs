@@ -80,11 +80,7 @@ impl Sources {
         let local = offset.saturating_sub(f.base).min(f.text.len());
         let before = f.text.get(..local).unwrap_or("");
         let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map_or(0, |l| l.chars().count())
-            + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     }
 

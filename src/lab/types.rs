@@ -83,9 +83,7 @@ pub struct Setup {
 /// `..` leaving the lab's folder, named `*.setup.yaml` or `*.setup.yml`.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
-struct SetupPath(
-    #[schemars(regex(pattern = r"^[^/\\].*\.setup\.ya?ml$"))] String,
-);
+struct SetupPath(#[schemars(regex(pattern = r"^[^/\\].*\.setup\.ya?ml$"))] String);
 
 /// A pass mark as written: points (an integer) or a percentage (a string ending in `%`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

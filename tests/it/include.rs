@@ -104,11 +104,17 @@ fn a_lab_runs_the_setup_it_includes_with_its_own_overrides() {
 #[test]
 fn errors_in_an_included_file_point_into_that_file() {
     let sb = Sandbox::new();
-    sb.write("labs/with-setup.lab.yaml", &LAB.replace("equals: westeurope", "equals: westeurope\n        titel: x"));
+    sb.write(
+        "labs/with-setup.lab.yaml",
+        &LAB.replace("equals: westeurope", "equals: westeurope\n        titel: x"),
+    );
     sb.write(
         "labs/shared/base.setup.yaml",
         &BASE
-            .replace("    title: A resource group\n", "    title: A resource group\n    need: [x]\n")
+            .replace(
+                "    title: A resource group\n",
+                "    title: A resource group\n    need: [x]\n",
+            )
             .replace("query: location", "query: location[")
             .replace("resourceGroups/${rg}", "resourceGroups/${rgg}"),
     );
@@ -125,8 +131,14 @@ fn an_include_cycle_is_an_error_naming_it() {
         "id: l\ntitle: L\ninclude: [shared/a.setup.yaml]\nsteps: []\n",
     );
     sb.write("labs/shared/a.setup.yaml", "include: [b.setup.yaml]\n");
-    sb.write("labs/shared/b.setup.yaml", "include: [../shared/a.setup.yaml]\n");
-    sb.write("labs/shared/self.setup.yaml", "include: [self.setup.yaml]\n");
+    sb.write(
+        "labs/shared/b.setup.yaml",
+        "include: [../shared/a.setup.yaml]\n",
+    );
+    sb.write(
+        "labs/shared/self.setup.yaml",
+        "include: [self.setup.yaml]\n",
+    );
     sb.write(
         "labs/m.lab.yaml",
         "id: m\ntitle: M\ninclude: [shared/self.setup.yaml]\nsteps: []\n",
@@ -162,7 +174,10 @@ fn includes_nest_at_most_eight_deep() {
     let out = sb.amlab(&["lint", "labs"]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("includes are nested more than 8 deep"), "{err}");
+    assert!(
+        err.contains("includes are nested more than 8 deep"),
+        "{err}"
+    );
     assert!(err.contains("[labs/s8.setup.yaml:1:11]"), "{err}");
 }
 
@@ -174,7 +189,10 @@ fn includes_stay_inside_the_lab_folder_and_every_problem_is_reported() {
     sb.write("labs/other.lab.yaml", "id: other\ntitle: O\nsteps: []\n");
     std::os::unix::fs::symlink(&outside, sb.path().join("labs/link.setup.yaml")).unwrap();
     std::fs::create_dir_all(sb.path().join("labs/dir.setup.yaml")).unwrap();
-    sb.write("labs/big.setup.yaml", &format!("description: \"{}\"\n", "x".repeat(4 * 1024 * 1024)));
+    sb.write(
+        "labs/big.setup.yaml",
+        &format!("description: \"{}\"\n", "x".repeat(4 * 1024 * 1024)),
+    );
     let lab = format!(
         "id: l\ntitle: L\ninclude:\n  - ../secret.setup.yaml\n  - {}\n  - /etc/passwd\n  - link.setup.yaml\n  - dir.setup.yaml\n  - missing.setup.yaml\n  - other.lab.yaml\n  - big.setup.yaml\n  - \"\"\nsteps: []\n",
         outside.display()
@@ -185,13 +203,31 @@ fn includes_stay_inside_the_lab_folder_and_every_problem_is_reported() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(!err.contains("TOP-SECRET-MARKER"), "{err}");
     let expect = [
-        ("l.lab.yaml:4:5", "include `../secret.setup.yaml` is outside the lab's folder"),
+        (
+            "l.lab.yaml:4:5",
+            "include `../secret.setup.yaml` is outside the lab's folder",
+        ),
         ("l.lab.yaml:5:5", "is an absolute path"),
-        ("l.lab.yaml:6:5", "include `/etc/passwd` is an absolute path"),
-        ("l.lab.yaml:7:5", "include `link.setup.yaml` is outside the lab's folder"),
-        ("l.lab.yaml:8:5", "include `dir.setup.yaml` is not a regular file (a folder)"),
-        ("l.lab.yaml:9:5", "include `missing.setup.yaml` cannot be read"),
-        ("l.lab.yaml:10:5", "include `other.lab.yaml` is not named `*.setup.yaml`"),
+        (
+            "l.lab.yaml:6:5",
+            "include `/etc/passwd` is an absolute path",
+        ),
+        (
+            "l.lab.yaml:7:5",
+            "include `link.setup.yaml` is outside the lab's folder",
+        ),
+        (
+            "l.lab.yaml:8:5",
+            "include `dir.setup.yaml` is not a regular file (a folder)",
+        ),
+        (
+            "l.lab.yaml:9:5",
+            "include `missing.setup.yaml` cannot be read",
+        ),
+        (
+            "l.lab.yaml:10:5",
+            "include `other.lab.yaml` is not named `*.setup.yaml`",
+        ),
         ("l.lab.yaml:11:5", "larger than 4194304 bytes together"),
         ("l.lab.yaml:12:5", "empty include path"),
     ];
@@ -203,7 +239,10 @@ fn includes_stay_inside_the_lab_folder_and_every_problem_is_reported() {
 
 /// A setup defining `location` (and `shared`, both included by two setups below).
 fn clash_world(sb: &Sandbox, lab_defines_location: bool) -> std::process::Output {
-    sb.write("labs/shared/names.setup.yaml", "params:\n  shared:\n    default: s\n");
+    sb.write(
+        "labs/shared/names.setup.yaml",
+        "params:\n  shared:\n    default: s\n",
+    );
     sb.write(
         "labs/shared/a.setup.yaml",
         "include: [names.setup.yaml]\nparams:\n  location:\n    default: eastus\n",
@@ -264,15 +303,18 @@ fn a_parameter_from_two_setups_clashes_unless_the_lab_defines_it() {
         sb.path().join("labs/l.lab.yaml"),
         std::fs::read_to_string(sb.path().join("labs/l.lab.yaml"))
             .unwrap()
-            .replace("  - id: rg\n    title: RG again", "  - id: rg2\n    title: RG again"),
+            .replace(
+                "  - id: rg\n    title: RG again",
+                "  - id: rg2\n    title: RG again",
+            ),
     )
     .unwrap();
-    let out = sb
-        .amlab(&["explain", "labs/l.lab.yaml"])
-        .output()
-        .unwrap();
+    let out = sb.amlab(&["explain", "labs/l.lab.yaml"]).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(text.contains("northeurope"), "{text}");
-    assert!(!text.contains("westus") && !text.contains("eastus"), "{text}");
+    assert!(
+        !text.contains("westus") && !text.contains("eastus"),
+        "{text}"
+    );
 }

@@ -55,7 +55,9 @@ fn every_shipped_setup_validates_against_the_setup_schema() {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", file.display());
-        assert!(text.starts_with("# yaml-language-server: $schema=../../../schema/setup.schema.json\n"));
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../../../schema/setup.schema.json\n")
+        );
     }
     // A lab is not a setup, and an include must name a `*.setup.yaml` file.
     assert!(!validator.is_valid(&serde_json::json!({"id": "x", "steps": []})));

@@ -59,7 +59,10 @@ pub fn lab_variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> PathBuf {
             sb.write(&format!("variant/{folder}/{file}"), &copy);
         }
     }
-    assert!(found, "{from:?} not in {name}, its shared setup nor its specs");
+    assert!(
+        found,
+        "{from:?} not in {name}, its shared setup nor its specs"
+    );
     sb.write(&format!("variant/{name}"), &text)
 }
 
