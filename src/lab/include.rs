@@ -158,7 +158,9 @@ impl<'a> Includer<'a> {
     }
 
     /// Gathers the parameters and steps of `includes`, named in file `from`; `stack` is the
-    /// chain of files including it (canonical path, shown path), the lab first.
+    /// chain of setup files including it (canonical path, shown path), outermost first. An
+    /// include that cannot be followed marks the lab failed (its lint would only report what
+    /// the missing file defines as undefined).
     pub(crate) fn gather(
         &mut self,
         from: &Path,
@@ -176,6 +178,7 @@ impl<'a> Includer<'a> {
                 Ok(real) => real,
                 Err((message, help)) => {
                     self.problems.push(problem(message, help));
+                    self.failed = true;
                     continue;
                 }
             };
@@ -194,6 +197,7 @@ impl<'a> Includer<'a> {
                     format!("includes are nested more than {MAX_DEPTH} deep"),
                     "include the shared setup from a file nearer the lab",
                 ));
+                self.failed = true;
                 continue;
             }
             if !self.seen.insert(real.clone()) {
@@ -204,12 +208,14 @@ impl<'a> Includer<'a> {
                     format!("a lab includes at most {MAX_FILES} files"),
                     "merge some of the shared setup files",
                 ));
+                self.failed = true;
                 continue;
             }
             let text = match self.read(&inc.value, &path) {
                 Ok(text) => text,
                 Err((message, help)) => {
                     self.problems.push(problem(message, help));
+                    self.failed = true;
                     continue;
                 }
             };
