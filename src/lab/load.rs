@@ -3,7 +3,7 @@
 //! file it is in (the lab as given, or the included file).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_saphyr::{Budget, Error as YamlError, Options, SnippetMode, UserMessageFormatter};
 
@@ -139,12 +139,10 @@ pub(crate) fn parse_in_place<T: serde::de::DeserializeOwned>(
     setup: bool,
 ) -> Option<T> {
     let placed = sources.in_place(index);
-    let schema = if setup {
-        crate::schema::setup_schema()
-    } else {
-        crate::schema::lab_schema()
-    };
-    let unknown = unknown_fields(&placed, options(), &schema);
+    static LAB: LazyLock<serde_json::Value> = LazyLock::new(crate::schema::lab_schema);
+    static SETUP: LazyLock<serde_json::Value> = LazyLock::new(crate::schema::setup_schema);
+    let schema: &serde_json::Value = if setup { &SETUP } else { &LAB };
+    let unknown = unknown_fields(&placed, options(), schema);
     let blanked = if unknown.is_empty() {
         None
     } else {
