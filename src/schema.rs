@@ -7,7 +7,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-use crate::lab::types::Lab;
+use crate::lab::types::{Lab, Setup};
 
 /// The lab JSON Schema (draft-07) as a JSON value.
 pub fn lab_schema() -> Value {
@@ -16,6 +16,24 @@ pub fn lab_schema() -> Value {
         .into_generator()
         .into_root_schema_for::<Lab>();
     schema.to_value()
+}
+
+/// The JSON Schema (draft-07) of shared setup files (`*.setup.yaml`, see
+/// [`crate::lab::types::Setup`]).
+pub fn setup_schema() -> Value {
+    let schema = SchemaSettings::draft07()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<Setup>();
+    schema.to_value()
+}
+
+/// The setup JSON Schema as pretty-printed JSON with a trailing newline (what
+/// `schema/setup.schema.json` holds).
+pub fn setup_schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(&setup_schema()).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The lab JSON Schema as pretty-printed JSON with a trailing newline (what `amlab schema`
@@ -63,23 +81,35 @@ steps:
         points: 1
 "#;
 
-    fn schema_path() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/lab.schema.json")
+    fn schema_path(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schema/{name}"))
     }
 
-    #[test]
-    fn committed_schema_is_up_to_date() {
-        let generated = lab_schema_json();
-        let path = schema_path();
+    fn assert_committed(name: &str, generated: &str) {
+        let path = schema_path(name);
         if std::env::var("AMLAB_BLESS").is_ok_and(|v| v == "1") {
-            std::fs::write(&path, &generated).unwrap();
+            std::fs::write(&path, generated).unwrap();
             return;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generated,
-            "schema/lab.schema.json is out of date: run `AMLAB_BLESS=1 cargo test --lib schema`"
+            "schema/{name} is out of date: run `AMLAB_BLESS=1 cargo test --lib schema`"
         );
+    }
+
+    #[test]
+    fn committed_schema_is_up_to_date() {
+        assert_committed("lab.schema.json", &lab_schema_json());
+    }
+
+    #[test]
+    fn committed_setup_schema_is_up_to_date() {
+        assert_committed("setup.schema.json", &setup_schema_json());
+        let schema = setup_schema();
+        assert_eq!(schema["additionalProperties"], false);
+        assert!(schema["properties"]["id"].is_null(), "a setup has no id");
+        assert!(schema["properties"]["include"].is_object());
     }
 
     #[test]

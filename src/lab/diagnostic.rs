@@ -90,6 +90,8 @@ lab_diagnostics! {
     Resource = "amlab::lab::resource",
     /// A `create.spec` that cannot be read or translated.
     Spec = "amlab::lab::spec",
+    /// An `include` that cannot be followed, or a clash between included files.
+    Include = "amlab::lab::include",
 }
 
 /// A problem at a byte range of one lab file, before the file is attached.

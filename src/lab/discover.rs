@@ -1,5 +1,6 @@
 //! Finding lab files: paths given as files are taken as they are; directories are searched
-//! recursively for `*.lab.yaml` and `*.lab.yml`.
+//! recursively for `*.lab.yaml` and `*.lab.yml` (so shared setup files, `*.setup.yaml`, are
+//! never taken for labs).
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,14 @@ pub(crate) fn is_lab_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.ends_with(".lab.yaml") || n.ends_with(".lab.yml"))
+}
+
+/// Whether a file name is a shared setup's (`*.setup.yaml`, `*.setup.yml`): included by labs,
+/// never taken for one.
+pub(crate) fn is_setup_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".setup.yaml") || n.ends_with(".setup.yml"))
 }
 
 fn unlocated(message: String, help: Option<String>) -> LabDiagnostic {

@@ -32,6 +32,7 @@ pub fn explain(file: &LabFile, reveal: bool) -> String {
         points(possible),
         super::resolve::pass_mark(lab).map_or_else(|e| e, |m| m.to_string())
     );
+    s.push_str(&includes(file));
     if let Some(d) = &lab.description {
         s.push('\n');
         for line in d.trim_end().lines() {
@@ -44,6 +45,28 @@ pub fn explain(file: &LabFile, reveal: bool) -> String {
         s.push_str(&explain_step(lab, step, reveal));
     }
     s.push_str(&how_to_check(file));
+    s
+}
+
+/// One line per shared setup file the lab includes, with the steps written in it.
+fn includes(file: &LabFile) -> String {
+    let sources = &file.sources;
+    let mut s = String::new();
+    for (i, f) in sources.files.iter().enumerate().skip(1) {
+        let steps: Vec<&str> = file
+            .lab
+            .steps
+            .iter()
+            .filter(|st| sources.file_of(super::span::range(&sources.merged, &st.id).0) == i)
+            .map(|st| st.id.value.as_str())
+            .collect();
+        let what = if steps.is_empty() {
+            "parameters only".to_owned()
+        } else {
+            format!("steps {}", steps.join(", "))
+        };
+        let _ = writeln!(s, "includes {} ({what})", f.path.display());
+    }
     s
 }
 

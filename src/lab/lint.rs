@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::diagnostic::{DiagKind, Problem};
 use super::query_literal;
+use super::sources::Sources;
 use super::span::{Region, ScalarMap, item_start, key_col, range};
 use super::suggest::{did_you_mean, list};
 use super::template::{self, Ref, Template};
@@ -19,11 +20,14 @@ use crate::check::query::{BUILTIN_FUNCTIONS, Query, QueryErrorKind};
 /// The message of a check without any comparison.
 pub(crate) const NO_COMPARISON: &str = "check has no comparison";
 
-/// Lints a lab; the problems are sorted by position.
-pub(crate) fn lint(lab: &Lab, source: &str) -> Vec<Problem> {
+/// Lints a lab (merged with the setup it includes: positions are in `sources.merged`); the
+/// problems are sorted by position.
+pub(crate) fn lint(lab: &Lab, sources: &Sources) -> Vec<Problem> {
+    let source = sources.merged.as_str();
     let mut l = Linter {
         lab,
         source,
+        sources,
         problems: Vec::new(),
         params: lab.params.iter().map(|(k, _)| k.value.as_str()).collect(),
         rendered: Default::default(),
@@ -58,6 +62,8 @@ enum Loc {
 struct Linter<'a> {
     lab: &'a Lab,
     source: &'a str,
+    /// The files the lab is made of, to name where something else is.
+    sources: &'a Sources,
     problems: Vec<Problem>,
     params: Vec<&'a str>,
     /// Parameters' static renderings (see [`Linter::try_static_render`]), so parameters that
@@ -72,27 +78,36 @@ fn is_id(s: &str, first: impl Fn(char) -> bool, rest: impl Fn(char) -> bool) -> 
     chars.next().is_some_and(first) && chars.all(rest)
 }
 
-/// The regions of the file that belong to each step.
-fn step_regions(lab: &Lab, source: &str) -> Vec<Region> {
+/// The regions of the merged text that belong to each step: to the next step of the same
+/// file, or the end of the step's file.
+fn step_regions(lab: &Lab, sources: &Sources) -> Vec<Region> {
+    let source = sources.merged.as_str();
     let starts: Vec<usize> = lab
         .steps
         .iter()
         .map(|s| item_start(source, range(source, &s.id).0))
         .collect();
-    regions(&starts, source.len())
+    let file_end = |at: usize| {
+        let i = sources.file_of(at);
+        sources.files.get(i + 1).map_or(source.len(), |f| f.base)
+    };
+    regions(&starts, file_end)
 }
 
-fn regions(starts: &[usize], end: usize) -> Vec<Region> {
+fn regions(starts: &[usize], file_end: impl Fn(usize) -> usize) -> Vec<Region> {
     starts
         .iter()
         .enumerate()
-        .map(|(i, &start)| Region {
-            start,
-            end: starts
-                .get(i + 1)
-                .copied()
-                .filter(|&e| e > start)
-                .unwrap_or(end),
+        .map(|(i, &start)| {
+            let end = file_end(start);
+            Region {
+                start,
+                end: starts
+                    .get(i + 1)
+                    .copied()
+                    .filter(|&e| e > start && e <= end)
+                    .unwrap_or(end),
+            }
         })
         .collect()
 }
@@ -315,7 +330,7 @@ impl<'a> Linter<'a> {
     // ---- steps ------------------------------------------------------------------------------
 
     fn steps(&mut self) {
-        let regions = step_regions(self.lab, self.source);
+        let regions = step_regions(self.lab, self.sources);
         let mut ids: HashMap<&str, usize> = HashMap::new();
         let all_ids: Vec<&str> = self.lab.steps.iter().map(|s| s.id.value.as_str()).collect();
         for (step, region) in self.lab.steps.iter().zip(regions) {
@@ -338,11 +353,29 @@ impl<'a> Linter<'a> {
                 );
             }
             if let Some(first) = ids.get(id) {
-                let line = self
-                    .source
-                    .get(..*first)
-                    .map_or(0, |s| s.matches('\n').count())
-                    + 1;
+                let first = *first;
+                let (line, _) = self.sources.line_col(first);
+                let same_file = self.sources.file_of(first) == self.sources.file_of(o);
+                let where_ = if same_file {
+                    format!("line {line}")
+                } else {
+                    self.sources.describe(first)
+                };
+                if !same_file {
+                    self.push(
+                        Problem::new(
+                            DiagKind::Id,
+                            first,
+                            l,
+                            format!("duplicate step id `{id}`"),
+                            "first used here",
+                        )
+                        .with_help(format!(
+                            "step ids must be unique in a lab and the setup it includes; `{id}` is used again in {}",
+                            self.sources.describe(o)
+                        )),
+                    );
+                }
                 self.push(
                     Problem::new(
                         DiagKind::Id,
@@ -352,7 +385,7 @@ impl<'a> Linter<'a> {
                         "used again here",
                     )
                     .with_help(format!(
-                        "step ids must be unique; `{id}` is first used on line {line}"
+                        "step ids must be unique; `{id}` is first used on {where_}"
                     )),
                 );
             } else {
@@ -439,7 +472,7 @@ impl<'a> Linter<'a> {
             .iter()
             .map(|c| item_start(source, range(source, &c.query).0).max(region.start))
             .collect();
-        let check_regions = regions(&starts, region.end);
+        let check_regions = regions(&starts, |_| region.end);
         for (check, cregion) in step.expect.iter().zip(check_regions) {
             self.check(check, cregion);
         }

@@ -1,21 +1,25 @@
-//! Loading one lab file: bytes, UTF-8, YAML with budgets, the lab types, then lint. Every
-//! failure becomes a located diagnostic naming the file as given.
+//! Loading one lab file: bytes, UTF-8, YAML with budgets, the lab types, the shared setup it
+//! includes, then lint of the merged lab. Every failure becomes a located diagnostic naming the
+//! file it is in (the lab as given, or the included file).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_saphyr::{Budget, Error as YamlError, Options, SnippetMode, UserMessageFormatter};
 
 use super::LabFile;
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::include::Includer;
 use super::lint::{NO_COMPARISON, lint};
+use super::sources::Sources;
 use super::span::location_range;
 use super::suggest::did_you_mean;
 use super::types::Lab;
 use super::unknown::{unknown_fields, without};
 
-/// Lab files larger than this are refused before parsing.
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Lab files larger than this are refused before parsing (a lab and the shared setup it
+/// includes, together).
+pub(crate) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Parser options: budgets that make huge or deeply nested input fail quickly and cleanly.
 fn options() -> Options {
@@ -42,6 +46,15 @@ pub(crate) fn load_file(path: &Path) -> Result<LabFile, Vec<LabDiagnostic>> {
             help: None,
         }]
     };
+    if super::discover::is_setup_file(path) {
+        return Err(vec![LabDiagnostic::Unlocated {
+            message: format!("{}: is shared setup, not a lab", path.display()),
+            help: Some(
+                "labs include it with `include: [PATH]`; run or lint a lab that includes it"
+                    .to_owned(),
+            ),
+        }]);
+    }
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             return Err(unlocated(format!(
@@ -57,7 +70,8 @@ pub(crate) fn load_file(path: &Path) -> Result<LabFile, Vec<LabDiagnostic>> {
     load_bytes(path, bytes)
 }
 
-/// Parses and lints a lab from its bytes; `path` names it in diagnostics.
+/// Parses and lints a lab from its bytes, with the shared setup it includes; `path` names it
+/// in diagnostics.
 pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<LabDiagnostic>> {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -78,61 +92,89 @@ pub(crate) fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LabFile, Vec<Lab
             ]);
         }
     };
-    let source: Arc<str> = Arc::from(text);
-    let attach = |problems: Vec<Problem>| -> Vec<LabDiagnostic> {
-        // Excerpts show the text with its secrets masked (same positions).
-        let shown: Arc<str> = Arc::from(crate::excerpt::mask_secrets(&source));
-        problems
-            .into_iter()
-            .map(|p| clamp_to_source(p, &source).into_diagnostic(path, &shown))
-            .collect()
+    let mut sources = Sources::default();
+    sources.push(path, Arc::from(text));
+    let mut problems: Vec<Problem> = Vec::new();
+    let Some(mut lab) = parse_in_place::<Lab>(&sources, 0, &mut problems, false) else {
+        return Err(sources.attach(problems));
     };
-    // Every unknown field at once; the rest is parsed without them (offsets kept) so that its
-    // problems are reported in the same run.
-    let unknown = unknown_fields(&source, options());
-    let blanked = if unknown.is_empty() {
-        None
-    } else {
-        without(&source, &unknown)
-    };
-    let unknown_keys: Vec<usize> = unknown.iter().map(|u| u.offset).collect();
-    let mut problems: Vec<Problem> = unknown.into_iter().map(|u| u.problem).collect();
-    let parsed = serde_saphyr::from_str_with_options::<Lab>(
-        blanked.as_deref().unwrap_or(&source),
-        options(),
+    let mut includer = Includer::new(&mut sources, &mut problems, path);
+    let gathered = includer.gather(path, &lab.include, &mut vec![]);
+    let failed = includer.failed;
+    let gathered = gathered.overlay(
+        std::mem::take(&mut lab.params.0),
+        std::mem::take(&mut lab.steps),
     );
-    let lab: Lab = match parsed {
-        Ok(lab) => lab,
-        Err(e) => {
-            let p = yaml_problem(&e, &source);
-            if !problems.iter().any(|q| q.offset == p.offset) {
-                problems.push(p);
-            }
-            return Err(attach(problems));
-        }
-    };
-    if !problems.is_empty() && blanked.is_none() {
-        return Err(attach(problems));
+    problems.extend(gathered.clash_problems(&sources));
+    lab.params.0 = gathered.params;
+    lab.steps = gathered.steps;
+    if failed {
+        return Err(sources.attach(problems));
     }
     // A check with no comparison but an unknown field (`equal:`) has one problem, not two.
-    problems.extend(lint(&lab, &source).into_iter().filter(|p| {
+    let unknown_keys: Vec<usize> = problems
+        .iter()
+        .filter(|p| matches!(p.kind, DiagKind::UnknownField))
+        .map(|p| p.offset)
+        .collect();
+    problems.extend(lint(&lab, &sources).into_iter().filter(|p| {
         !(p.message == NO_COMPARISON
             && unknown_keys
                 .iter()
-                .any(|&k| super::unknown::same_mapping(&source, p.offset, k)))
+                .any(|&k| super::unknown::same_mapping(&sources.merged, p.offset, k)))
     }));
-    let (at_steps, in_specs) = super::spec_step::lint(&lab, path, &source);
+    let (at_steps, in_specs) = super::spec_step::lint(&lab, &sources);
     problems.extend(at_steps);
     if !problems.is_empty() || !in_specs.is_empty() {
-        let mut all = attach(problems);
+        let mut all = sources.attach(problems);
         all.extend(in_specs);
         return Err(all);
     }
     Ok(LabFile {
         path: path.to_path_buf(),
-        source,
+        source: Arc::from(sources.merged.as_str()),
+        sources,
         lab,
     })
+}
+
+/// Parses file `index` of `sources` in its place in the merged text (so positions are
+/// merged-text positions), adding its problems: every unknown field at once (the rest is parsed
+/// without them, offsets kept, so its problems are reported in the same run), or the parse
+/// error. `None` when it did not parse. `setup` picks the schema unknown fields are checked
+/// against.
+pub(crate) fn parse_in_place<T: serde::de::DeserializeOwned>(
+    sources: &Sources,
+    index: usize,
+    problems: &mut Vec<Problem>,
+    setup: bool,
+) -> Option<T> {
+    let placed = sources.in_place(index);
+    static LAB: LazyLock<serde_json::Value> = LazyLock::new(crate::schema::lab_schema);
+    static SETUP: LazyLock<serde_json::Value> = LazyLock::new(crate::schema::setup_schema);
+    let schema: &serde_json::Value = if setup { &SETUP } else { &LAB };
+    let unknown = unknown_fields(&placed, options(), schema);
+    let blanked = if unknown.is_empty() {
+        None
+    } else {
+        without(&placed, &unknown)
+    };
+    let mut own: Vec<Problem> = unknown.into_iter().map(|u| u.problem).collect();
+    let parsed =
+        serde_saphyr::from_str_with_options::<T>(blanked.as_deref().unwrap_or(&placed), options());
+    let value = match parsed {
+        Ok(v) if own.is_empty() || blanked.is_some() => Some(v),
+        Ok(_) => None,
+        Err(e) => {
+            let p = yaml_problem(&e, &placed);
+            if !own.iter().any(|q| q.offset == p.offset) {
+                own.push(p);
+            }
+            None
+        }
+    };
+    problems.append(&mut own);
+    value
 }
 
 /// Turns a YAML (or type) error into a located problem.

@@ -14,11 +14,13 @@ use std::sync::Arc;
 pub mod diagnostic;
 mod discover;
 pub mod explain;
+mod include;
 mod lint;
 mod load;
 mod query_literal;
 mod resolve;
 pub mod resolved;
+pub mod sources;
 pub(crate) mod span;
 mod spec_step;
 pub(crate) mod suggest;
@@ -35,9 +37,12 @@ pub use types::Lab;
 pub struct LabFile {
     /// The path as given (or found under a given directory).
     pub path: PathBuf,
-    /// The file's text.
+    /// The file's text, followed by the text of every file it includes (positions in the
+    /// lab are positions in this text; see [`sources::Sources`]).
     pub source: Arc<str>,
-    /// The parsed lab.
+    /// The lab file and the files it includes.
+    pub sources: sources::Sources,
+    /// The parsed lab, with the parameters and steps it includes merged in.
     pub lab: Lab,
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
-use super::diagnostic::{DiagKind, LabDiagnostic, Problem, clamp_to_source};
+use super::diagnostic::{DiagKind, LabDiagnostic, Problem};
 use super::query_literal;
 use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
 use super::span::range;
@@ -375,6 +375,7 @@ impl Resolver<'_> {
                 .map(|q| q.text().to_owned())
                 .unwrap_or_default(),
         };
+        let at = range(self.source(), &check.query).0;
         let hint = check.hint.as_ref().map(|h| self.sub_near(h, &check.query));
         Some(ResolvedCheck {
             title,
@@ -384,7 +385,10 @@ impl Resolver<'_> {
             hint,
             points: check.points,
             visibility: check.visibility,
-            line: u32::try_from(check.query.referenced.line()).ok(),
+            line: u32::try_from(self.values.file.sources.line_col(at).0).ok(),
+            file: (self.values.file.sources.file_of(at) != 0)
+                .then(|| self.values.file.sources.file_at(at).map(|f| f.path.clone()))
+                .flatten(),
         })
     }
 
@@ -411,7 +415,11 @@ impl Resolver<'_> {
         let create = match step.create.as_ref() {
             Some(c) if c.spec.is_some() => {
                 let spec = c.spec.as_ref()?;
-                match super::spec_step::body(&self.values.file.path, &spec.value, |name| {
+                let sources = &self.values.file.sources;
+                let at = range(&sources.merged, &step.id).0;
+                let root = super::spec_step::lab_dir(&self.values.file.path);
+                let file = sources.file_at(at).map_or(root, |f| f.path.as_path());
+                match super::spec_step::body(file, root, &spec.value, |name| {
                     self.values.param(name)
                 }) {
                     Ok(v) => Some(v),
@@ -596,12 +604,7 @@ pub(crate) fn resolve(
         let mut problems = std::mem::take(&mut r.problems);
         problems.sort_by_key(|p| p.offset);
         problems.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
-        let shown: std::sync::Arc<str> =
-            std::sync::Arc::from(crate::excerpt::mask_secrets(&file.source));
-        let mut all: Vec<LabDiagnostic> = problems
-            .into_iter()
-            .map(|p| clamp_to_source(p, &file.source).into_diagnostic(&file.path, &shown))
-            .collect();
+        let mut all: Vec<LabDiagnostic> = file.sources.attach(problems);
         all.append(&mut r.in_specs);
         return Err(all);
     }

@@ -18,7 +18,8 @@ pub struct ResolvedLab {
     pub title: String,
     /// The lab file.
     pub file: PathBuf,
-    /// SHA-256 (hex) of the lab file's bytes.
+    /// SHA-256 (hex) of the lab file's bytes followed by those of every shared setup file it
+    /// includes (see [`super::sources::Sources::merged`]): a change to either shows.
     pub file_hash: String,
     /// Final parameter values (defaults, `--var`s and generated randoms), including `subscription`.
     pub params: BTreeMap<String, String>,
@@ -140,6 +141,8 @@ pub struct ResolvedCheck {
     pub points: Option<u32>,
     /// What reports show of it.
     pub visibility: crate::lab::types::Visibility,
-    /// 1-based line of the check's `query` in the lab file (for annotations).
+    /// 1-based line of the check's `query` in the lab file (for annotations), or in `file`.
     pub line: Option<u32>,
+    /// The shared setup file the check is written in, when it is not the lab file.
+    pub file: Option<PathBuf>,
 }

@@ -28,8 +28,8 @@ impl From<String> for SpecStepError {
     }
 }
 
-/// The lab file's folder: every file the lab names is read inside it.
-fn lab_dir(lab_path: &Path) -> &Path {
+/// The lab file's folder: every file the lab (or its shared setup) names is read inside it.
+pub(crate) fn lab_dir(lab_path: &Path) -> &Path {
     match lab_path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -69,14 +69,15 @@ pub(crate) fn substitute(
     Ok(out)
 }
 
-/// Reads, templates and translates the spec of a step.
+/// Reads, templates and translates the spec of a step written in `file` (the lab file or a
+/// setup it includes), inside the folder tree of `lab_dir`.
 pub(crate) fn body(
-    lab_path: &Path,
+    file: &Path,
+    lab_dir: &Path,
     spec: &str,
     mut value: impl FnMut(&str) -> Result<String, String>,
 ) -> Result<Value, SpecStepError> {
-    let path = spec_path(lab_path, spec);
-    let lab_dir = lab_dir(lab_path);
+    let path = spec_path(file, spec);
     let text = crate::spec::read_text(lab_dir, &path)
         .map_err(|e| format!("spec {} {e}", path.display()))?;
     let text = substitute(&text, &mut value)?;
@@ -124,9 +125,13 @@ pub(crate) fn diagnostics(errors: SpecErrors, step: &str) -> Vec<LabDiagnostic> 
 /// step's `spec:` (unreadable file, undefined parameter) and every error inside the specs.
 pub(crate) fn lint(
     lab: &super::Lab,
-    lab_path: &Path,
-    source: &str,
+    sources: &super::sources::Sources,
 ) -> (Vec<super::diagnostic::Problem>, Vec<LabDiagnostic>) {
+    let source = sources.merged.as_str();
+    let root = sources
+        .files
+        .first()
+        .map_or(Path::new("."), |f| lab_dir(&f.path));
     use super::diagnostic::{DiagKind, Problem};
     let mut problems = Vec::new();
     let mut in_specs = Vec::new();
@@ -148,7 +153,9 @@ pub(crate) fn lint(
                 None => Err(format!("undefined parameter `{name}`")),
             }
         };
-        match body(lab_path, &spec.value, value) {
+        let at = super::span::range(source, &step.id).0;
+        let file = sources.file_at(at).map_or(root, |f| f.path.as_path());
+        match body(file, root, &spec.value, value) {
             Ok(_) => {}
             Err(SpecStepError::Step(e)) => {
                 let (o, l) = super::span::range(source, spec);

@@ -32,6 +32,12 @@ pub struct Lab {
     /// full resource type (`Microsoft.MachineLearningServices/workspaces/computes`).
     #[serde(default)]
     pub api_versions: BTreeMap<String, String>,
+    /// Shared setup files (`*.setup.yaml`) whose parameters and steps this lab includes, paths
+    /// relative to this file and inside its folder tree. Their steps come first, in this order;
+    /// a parameter this lab defines overrides an included one.
+    #[serde(default)]
+    #[schemars(with = "Vec<SetupPath>")]
+    pub include: Vec<Spanned<String>>,
     /// Parameters: values a learner or CI can set with `--var NAME=VALUE`, referenced as
     /// `${NAME}` in any string of the lab. Built in: `${subscription}` and `${random:N}`
     /// (N random lower-case letters and digits, fixed for the lab on its target).
@@ -54,6 +60,37 @@ pub struct Lab {
     /// The steps, run in dependency order (`needs`), concurrently where allowed.
     pub steps: Vec<Step>,
 }
+
+/// Shared setup (a `*.setup.yaml` file): parameters and steps that labs include with
+/// `include:`. Not a lab: lab discovery (`*.lab.yaml`) never picks it up.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "amlab shared setup",
+    description = "Parameters and steps that amlab labs include (format v1)."
+)]
+pub struct Setup {
+    /// What the setup creates (Markdown).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Further setup files this one includes, relative to this file (see the lab's `include`).
+    #[serde(default)]
+    #[schemars(with = "Vec<SetupPath>")]
+    pub include: Vec<Spanned<String>>,
+    /// Parameters, as in a lab; the including lab may override them.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Param>")]
+    pub params: Params,
+    /// Steps, as in a lab; they come before the including lab's own steps.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// The path of a shared setup file, relative to the including file: no absolute path, no
+/// `..` leaving the lab's folder, named `*.setup.yaml` or `*.setup.yml`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct SetupPath(#[schemars(regex(pattern = r"^[^/\\].*\.setup\.ya?ml$"))] String);
 
 /// A pass mark as written: points (an integer) or a percentage (a string ending in `%`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

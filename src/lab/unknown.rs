@@ -113,13 +113,16 @@ pub(crate) struct Unknown {
 
 /// Every unknown field in `source` (none when the YAML itself does not parse: the typed parse
 /// then reports why).
-pub(crate) fn unknown_fields(source: &str, options: serde_saphyr::Options) -> Vec<Unknown> {
+pub(crate) fn unknown_fields(
+    source: &str,
+    options: serde_saphyr::Options,
+    schema: &Value,
+) -> Vec<Unknown> {
     let Ok(raw) = serde_saphyr::from_str_with_options::<Raw>(source, options) else {
         return Vec::new();
     };
-    let schema = crate::schema::lab_schema();
     let mut out = Vec::new();
-    walk(&raw, &schema, &schema, source, &mut out);
+    walk(&raw, schema, schema, source, &mut out);
     out.sort_by_key(|u| u.offset);
     out
 }

@@ -100,7 +100,10 @@ fn test(lab: &LabResult, step: &StepResult) -> ClassroomTest {
         score: step.points.earned,
         max_score: step.points.possible,
         message: lines.join("\n"),
-        filename: lab.lab.file.clone(),
+        filename: failed
+            .first()
+            .and_then(|c| c.file.clone())
+            .unwrap_or_else(|| lab.lab.file.clone()),
         line_no: failed.first().and_then(|c| c.line),
         test_code: step.resource.clone(),
         execution_time: format!("{}ms", step.duration_ms),

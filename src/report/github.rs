@@ -113,7 +113,7 @@ pub fn annotations(results: &[LabResult]) -> String {
                         let points = check.points.unwrap_or(step.points);
                         all.push(Annotation {
                             level: "error",
-                            file: lab.lab.file.clone(),
+                            file: check.file.clone().unwrap_or_else(|| lab.lab.file.clone()),
                             line: check.line,
                             title: format!(
                                 "{} › {}: {} [{}/{}]",
@@ -336,6 +336,7 @@ mod tests {
             }),
             visibility: Default::default(),
             line: Some(10 + n),
+            file: None,
         }
     }
 

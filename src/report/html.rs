@@ -163,7 +163,10 @@ fn check_row(out: &mut String, c: &CheckResult) {
         escape(&c.title),
         escape(&c.query),
         escape(&c.comparison),
-        c.line.map(|l| format!(", line {l}")).unwrap_or_default()
+        match (&c.file, c.line) {
+            (Some(f), Some(l)) => format!(", {} line {l}", escape(f)),
+            (_, l) => l.map(|l| format!(", line {l}")).unwrap_or_default(),
+        }
     );
     value(out, c.expected.as_ref());
     out.push_str("</td><td>");
@@ -238,6 +241,7 @@ mod tests {
             points: None,
             visibility: Visibility::Full,
             line: Some(12),
+            file: None,
         }
     }
 

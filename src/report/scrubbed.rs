@@ -88,6 +88,7 @@ mod tests {
             points: None,
             visibility: Visibility::Full,
             line: None,
+            file: None,
         };
         let step = StepResult {
             id: "s".into(),

@@ -89,6 +89,7 @@ mod tests {
             }),
             visibility,
             line: Some(7),
+            file: None,
         }
     }
 

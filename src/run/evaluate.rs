@@ -51,6 +51,7 @@ pub fn evaluate(step: &ResolvedStep, doc: Option<&Value>) -> Evaluation {
             points,
             visibility: check.visibility,
             line: check.line,
+            file: check.file.as_ref().map(|f| f.display().to_string()),
         });
     }
     let all_passed = doc.is_some() && checks.iter().all(|c| c.passed);

@@ -78,9 +78,12 @@ pub struct CheckResult {
     /// What reports show of the check (omitted when `full`).
     #[serde(skip_serializing_if = "Visibility::is_full")]
     pub visibility: Visibility,
-    /// 1-based line of the check's query in the lab file.
+    /// 1-based line of the check's query in the lab file, or in `file`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The shared setup file (`include:`) the check is written in, when not the lab file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// The outcome of one step.

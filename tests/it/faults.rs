@@ -364,13 +364,15 @@ fn sigkill_while_the_report_is_written_leaves_no_partial_report() {
     for entry in std::fs::read_dir(repo().join("labs/dp100")).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            // The az ml specs some labs use, beside the copies as beside the originals.
-            for spec in std::fs::read_dir(&path).unwrap() {
-                let spec = spec.unwrap().path();
-                let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+            // The shared setup and az ml specs the labs use, beside the copies as beside the
+            // originals.
+            let dir = path.file_name().unwrap().to_string_lossy().into_owned();
+            for file in std::fs::read_dir(&path).unwrap() {
+                let file = file.unwrap().path();
+                let name = file.file_name().unwrap().to_string_lossy().into_owned();
                 sb.write(
-                    &format!("many/specs/{name}"),
-                    &std::fs::read_to_string(&spec).unwrap(),
+                    &format!("many/{dir}/{name}"),
+                    &std::fs::read_to_string(&file).unwrap(),
                 );
             }
             continue;

@@ -44,6 +44,15 @@ fn shipped_labs_lint_clean() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The shared setup under labs/dp100/shared/ is included by the labs, never taken for one.
+    let text = stdout(&out);
+    assert!(text.contains("19 labs valid"), "{text}");
+    assert!(!text.contains(".setup.yaml"), "{text}");
+    assert!(
+        repo()
+            .join("labs/dp100/shared/workspace.setup.yaml")
+            .is_file()
+    );
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod grade;
 mod hostile;
 mod hostile_secrets;
 mod html_reports;
+mod include;
 mod interrupt;
 mod junit_schema;
 mod learner_path;

@@ -7,9 +7,7 @@ use crate::support::{Sandbox, lab, stdout};
 
 /// Writes a variant of a shipped lab with `from` replaced by `to` (which must occur).
 fn variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string(lab(name)).unwrap();
-    assert!(text.contains(from), "{from:?} not in {name}");
-    sb.write(&format!("variant/{name}"), &text.replacen(from, to, 1))
+    crate::support::lab_variant(sb, name, from, to)
         .to_str()
         .unwrap()
         .to_owned()
@@ -98,6 +96,7 @@ fn a_need_that_exists_but_fails_a_check_does_not_cost_its_dependents_their_point
     // The cluster as Bob left it: min 1 node, scaled out to 2 (the update step's body).
     let from = "minNodeCount: 0\n              maxNodeCount: 2";
     assert!(text.contains(from));
+    crate::support::lab_folders(&sb, "variant");
     let bob = sb.write(
         "variant/04-compute.lab.yaml",
         &text.replace(from, "minNodeCount: 1\n              maxNodeCount: 2"),
@@ -148,6 +147,7 @@ fn cluster_of_another_size_fails_the_vm_size_check() {
         "{head}{}",
         tail.replacen("vmSize: STANDARD_DS11_V2", "vmSize: STANDARD_DS3_V2", 1)
     );
+    crate::support::lab_folders(&sb, "variant");
     let mistaken = sb.write("variant/04-compute.lab.yaml", &mistaken);
     let run = sb
         .amlab(&["run", mistaken.to_str().unwrap()])
@@ -187,6 +187,7 @@ fn missing_datastore_fails_with_not_found() {
         "needs: [data-file, data-folder, data-table]",
         "needs: [data-file, data-table]",
     );
+    crate::support::lab_folders(&sb, "variant");
     let partial = sb.write("variant/03-data.lab.yaml", &without);
     let run = sb
         .amlab(&["run", partial.to_str().unwrap()])

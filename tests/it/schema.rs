@@ -23,15 +23,47 @@ fn amlab_schema_prints_the_committed_schema() {
     );
 }
 
-fn lab_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+fn files_ending(dir: &std::path::Path, suffix: &str, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            lab_files(&path, out);
-        } else if path.to_string_lossy().ends_with(".lab.yaml") {
+            files_ending(&path, suffix, out);
+        } else if path.to_string_lossy().ends_with(suffix) {
             out.push(path);
         }
     }
+}
+
+fn lab_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    files_ending(dir, ".lab.yaml", out);
+}
+
+#[test]
+fn every_shipped_setup_validates_against_the_setup_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("schema/setup.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("valid draft-07 schema");
+    let mut files = Vec::new();
+    files_ending(&repo().join("labs"), ".setup.yaml", &mut files);
+    assert!(files.len() >= 3, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../../../schema/setup.schema.json\n")
+        );
+    }
+    // A lab is not a setup, and an include must name a `*.setup.yaml` file.
+    assert!(!validator.is_valid(&serde_json::json!({"id": "x", "steps": []})));
+    assert!(!validator.is_valid(&serde_json::json!({"include": ["/etc/x.setup.yaml"]})));
+    assert!(!validator.is_valid(&serde_json::json!({"include": ["other.lab.yaml"]})));
+    assert!(validator.is_valid(&serde_json::json!({"include": ["../x/params.setup.yaml"]})));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `amlab setup LAB`: applies the workspace, the steps it needs and the lab's `setup:` steps,
 //! nothing else, then writes the `config.json` that `MLClient.from_config()` reads.
 
-use crate::support::{Sandbox, lab, stderr, stdout};
+use crate::support::{self, Sandbox, lab, stderr, stdout};
 
 fn lab09() -> String {
     lab("09-command-job.lab.yaml").to_str().unwrap().to_owned()
@@ -93,10 +93,12 @@ fn setup_takes_one_lab() {
 #[test]
 fn a_setup_list_naming_no_step_is_a_lint_error() {
     let sb = Sandbox::new();
-    let text = std::fs::read_to_string(lab("09-command-job.lab.yaml"))
-        .unwrap()
-        .replace("setup: [cluster]", "setup: [clustr]");
-    let path = sb.write("x.lab.yaml", &text);
+    let path = support::lab_variant(
+        &sb,
+        "09-command-job.lab.yaml",
+        "setup: [cluster]",
+        "setup: [clustr]",
+    );
     let out = sb
         .amlab(&["lint", path.to_str().unwrap()])
         .output()

@@ -21,24 +21,48 @@ pub fn test_lab(name: &str) -> PathBuf {
     repo().join("tests/data/labs").join(name)
 }
 
+/// Copies the shipped labs' shared setup (`shared/`) and az ml specs (`specs/`) into `dir/` in
+/// the sandbox, so a lab written to `dir/` finds them as the shipped lab does.
+pub fn lab_folders(sb: &Sandbox, dir: &str) {
+    for folder in ["shared", "specs"] {
+        for entry in std::fs::read_dir(repo().join("labs/dp100").join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_str().unwrap();
+            sb.write(
+                &format!("{dir}/{folder}/{file}"),
+                &std::fs::read_to_string(&path).unwrap(),
+            );
+        }
+    }
+}
+
 /// Writes `variant/<name>`: a shipped lab with `from` replaced by `to` once, in the lab file or
-/// else in one of the az ml specs it uses (copied to `variant/specs/`); `from` must occur.
+/// else in the shared setup it includes (copied to `variant/shared/`) or else in one of the az
+/// ml specs it uses (copied to `variant/specs/`); `from` must occur.
 pub fn lab_variant(sb: &Sandbox, name: &str, from: &str, to: &str) -> PathBuf {
     let mut text = std::fs::read_to_string(lab(name)).unwrap();
     let mut found = text.contains(from);
     text = text.replacen(from, to, 1);
-    let specs = repo().join("labs/dp100/specs");
-    for entry in std::fs::read_dir(&specs).unwrap() {
-        let path = entry.unwrap().path();
-        let mut spec = std::fs::read_to_string(&path).unwrap();
-        if !found && spec.contains(from) {
-            spec = spec.replacen(from, to, 1);
-            found = true;
+    for folder in ["shared", "specs"] {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(repo().join("labs/dp100").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let mut copy = std::fs::read_to_string(&path).unwrap();
+            if !found && copy.contains(from) {
+                copy = copy.replacen(from, to, 1);
+                found = true;
+            }
+            let file = path.file_name().unwrap().to_str().unwrap();
+            sb.write(&format!("variant/{folder}/{file}"), &copy);
         }
-        let file = path.file_name().unwrap().to_str().unwrap();
-        sb.write(&format!("variant/specs/{file}"), &spec);
     }
-    assert!(found, "{from:?} not in {name} nor its specs");
+    assert!(
+        found,
+        "{from:?} not in {name}, its shared setup nor its specs"
+    );
     sb.write(&format!("variant/{name}"), &text)
 }
 
