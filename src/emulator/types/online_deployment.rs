@@ -3,6 +3,7 @@
 //! and probe settings, data collection; long-running PUT (`Azure-AsyncOperation`) and PATCH;
 //! DELETE refused while the endpoint routes traffic to the deployment ([`super::traffic_guard`]).
 
+use super::online_deployment_ops;
 use serde_json::{Value, json};
 
 use super::online_endpoint::{check_endpoint_name, identity};
@@ -189,6 +190,29 @@ impl ResourceType for OnlineDeployments {
         now_ms: u64,
     ) -> ArmResult<()> {
         super::traffic_guard::refuse_if_routed(world, resource, now_ms)
+    }
+
+    fn sub_resources(&self) -> &'static [&'static str] {
+        online_deployment_ops::SUB_RESOURCES
+    }
+
+    fn sub_resource(
+        &self,
+        _name: &str,
+        resource: &StoredResource,
+        _ctx: &super::ActionContext<'_>,
+    ) -> ArmResult<Value> {
+        Ok(online_deployment_ops::skus(resource))
+    }
+
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        _ctx: &super::ActionContext<'_>,
+    ) -> ArmResult<super::ActionOutcome> {
+        online_deployment_ops::action(name, resource, body)
     }
 
     fn operation_kind(&self) -> &'static str {

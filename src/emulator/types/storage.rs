@@ -173,3 +173,37 @@ impl ResourceType for StorageAccounts {
         ))
     }
 }
+
+/// `StorageAccounts_CheckNameAvailability`: whether `name` is a valid account name not taken
+/// by any account in the world (account names are global, so every subscription counts).
+pub(crate) fn name_availability(
+    world: &crate::emulator::world::World,
+    body: Option<&Value>,
+) -> ArmResult<Value> {
+    let body = body.ok_or_else(ArmError::invalid_body)?;
+    let name = CHECK.require_str(body, "name")?;
+    if let Some(t) = fields::get_str(body, "type")
+        && !t.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+    {
+        return Err(CHECK.error(
+            "type",
+            format!("type must be Microsoft.Storage/storageAccounts, not '{t}'"),
+        ));
+    }
+    if let Err(e) = StorageAccounts.validate_name(name) {
+        return Ok(
+            json!({"nameAvailable": false, "reason": "AccountNameInvalid", "message": e.message}),
+        );
+    }
+    let taken = world.resources.values().any(|r| {
+        r.type_name
+            .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+            && super::last_segment(&r.id).eq_ignore_ascii_case(name)
+    });
+    Ok(if taken {
+        json!({"nameAvailable": false, "reason": "AlreadyExists",
+               "message": format!("The storage account named {name} is already taken.")})
+    } else {
+        json!({"nameAvailable": true})
+    })
+}

@@ -6,12 +6,15 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{
-    Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType, SideResource, TENANT_ID,
-    check_reference, last_segment, resource_group_of,
+    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType,
+    SideResource, TENANT_ID, check_reference, last_segment, resource_group_of,
 };
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
 use crate::emulator::ids;
+use crate::emulator::world::StoredResource;
+
+use super::workspace_actions;
 
 /// Workspaces.
 pub(crate) struct Workspaces;
@@ -148,6 +151,29 @@ impl ResourceType for Workspaces {
 
     fn operation_kind(&self) -> &'static str {
         "workspaceOperationsStatus"
+    }
+
+    fn sub_resources(&self) -> &'static [&'static str] {
+        workspace_actions::SUB_RESOURCES
+    }
+
+    fn sub_resource(
+        &self,
+        _name: &str,
+        resource: &StoredResource,
+        _ctx: &ActionContext<'_>,
+    ) -> ArmResult<Value> {
+        Ok(workspace_actions::outbound(resource))
+    }
+
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &ActionContext<'_>,
+    ) -> ArmResult<ActionOutcome> {
+        workspace_actions::action(name, resource, body, ctx)
     }
 }
 

@@ -47,7 +47,11 @@ pub(super) fn coverage(expected: &Value, answer: &Value) -> (Option<f64>, Vec<St
         return (None, Vec::new());
     }
     let have = paths(answer, false);
-    let missing: Vec<String> = want.iter().filter(|p| !have.contains(*p)).cloned().collect();
+    let missing: Vec<String> = want
+        .iter()
+        .filter(|p| !have.contains(*p))
+        .cloned()
+        .collect();
     let share = (want.len() - missing.len()) as f64 / want.len() as f64;
     (Some(share), missing)
 }

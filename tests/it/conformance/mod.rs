@@ -146,7 +146,12 @@ fn every_official_example_of_the_modelled_types_is_answered_as_documented() {
                     totals.measured += 1;
                 }
                 if !missing.is_empty() {
-                    println!("{} missing {}: {}", op.file, missing.len(), missing.join(", "));
+                    println!(
+                        "{} missing {}: {}",
+                        op.file,
+                        missing.len(),
+                        missing.join(", ")
+                    );
                 }
             }
             Outcome::Rejected(why) => {
@@ -172,7 +177,9 @@ fn every_official_example_of_the_modelled_types_is_answered_as_documented() {
     println!("{}", all.line("TOTAL"));
     for file in documented.keys() {
         if !rejected.contains(file) {
-            problems.push(format!("{file} is listed in rejections.tsv but is accepted now"));
+            problems.push(format!(
+                "{file} is listed in rejections.tsv but is accepted now"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -103,11 +103,21 @@ pub(super) fn prefixes(path: &str) -> Vec<(String, String)> {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let mut out = Vec::new();
     let mut at = 2;
-    if segs.get(2).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) && segs.len() > 3 {
-        out.push((format!("/{}", segs[..4].join("/")), "resourceGroups".to_owned()));
+    if segs
+        .get(2)
+        .is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups"))
+        && segs.len() > 3
+    {
+        out.push((
+            format!("/{}", segs[..4].join("/")),
+            "resourceGroups".to_owned(),
+        ));
         at = 4;
     }
-    if !segs.get(at).is_some_and(|s| s.eq_ignore_ascii_case("providers")) {
+    if !segs
+        .get(at)
+        .is_some_and(|s| s.eq_ignore_ascii_case("providers"))
+    {
         return out;
     }
     let known = [
@@ -191,12 +201,18 @@ fn ensure(world: &World, path: &str, api: &str) -> bool {
 fn try_ensure(world: &World, path: &str, api: &str) -> Result<(), String> {
     let all = prefixes(path);
     for (i, (p, ty)) in all.iter().enumerate() {
-        let exists = world.send(Method::Get, &format!("{p}?api-version={}", setup::api_for(ty, api)), None);
+        let exists = world.send(
+            Method::Get,
+            &format!("{p}?api-version={}", setup::api_for(ty, api)),
+            None,
+        );
         if exists.status == 200 {
             continue;
         }
         match ty.as_str() {
-            "resourceGroups" => world.try_put(p, "2024-03-01", setup::minimal(ty, "")[0].clone())?,
+            "resourceGroups" => {
+                world.try_put(p, "2024-03-01", setup::minimal(ty, "")[0].clone())?
+            }
             "workspaces" if i > 0 => world.workspace(&all[0].0, p)?,
             _ => {
                 let mut last = Err(format!("no minimal body for {ty}"));
@@ -253,7 +269,12 @@ fn documented_body(op: &Operation, status: &str) -> Option<Value> {
 pub(super) fn run(op: &Operation, all: &[Operation]) -> Outcome {
     let req = request(op);
     let chain = prefixes(&req.path);
-    let trailing = req.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let trailing = req
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let is_list = op.method == "GET"
         && chain.last().is_none_or(|(p, _)| p != &req.path)
         && op.ty.rsplit('/').next() == Some(trailing);
@@ -351,9 +372,15 @@ fn fill_list(world: &World, op: &Operation, req: &Request) {
         let mut collection = req.path.clone();
         if !collection.to_ascii_lowercase().contains("/resourcegroups/") {
             // A subscription-wide list: the items live in some resource group.
-            let rg = format!("{}/resourceGroups/rg-conformance", collection.split("/providers/").next().unwrap_or_default());
+            let rg = format!(
+                "{}/resourceGroups/rg-conformance",
+                collection.split("/providers/").next().unwrap_or_default()
+            );
             world.resource_group(&rg);
-            collection = format!("{rg}/providers/{}", collection.split("/providers/").nth(1).unwrap_or_default());
+            collection = format!(
+                "{rg}/providers/{}",
+                collection.split("/providers/").nth(1).unwrap_or_default()
+            );
         }
         let path = format!("{collection}/{name}");
         let api = setup::api_for(ty, &req.api);
@@ -390,7 +417,12 @@ fn judge(world: &World, op: &Operation, req: &Request) -> Outcome {
     let (expected, answer) = match documented_body(op, &r.status.to_string()) {
         Some(e) => (e, answered),
         None => match documented_body(op, "200").or_else(|| documented_body(op, "201")) {
-            None => return Outcome::Accepted { coverage: None, missing: Vec::new() },
+            None => {
+                return Outcome::Accepted {
+                    coverage: None,
+                    missing: Vec::new(),
+                };
+            }
             Some(e) => (e, follow(world, op, req, &r)),
         },
     };
@@ -408,5 +440,8 @@ fn follow(world: &World, op: &Operation, req: &Request, r: &HttpResponse) -> Val
             None => return Value::Null,
         },
     };
-    world.send(Method::Get, &url, None).body.unwrap_or(Value::Null)
+    world
+        .send(Method::Get, &url, None)
+        .body
+        .unwrap_or(Value::Null)
 }

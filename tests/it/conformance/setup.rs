@@ -101,7 +101,11 @@ impl World {
         let ws = json!({"location": "eastus", "properties": {
             "storageAccount": st, "keyVault": kv, "applicationInsights": ai}});
         self.try_put(path, ML_API, ws)?;
-        self.try_put(&format!("{path}/computes/cpu-cluster"), ML_API, aml_compute())?;
+        self.try_put(
+            &format!("{path}/computes/cpu-cluster"),
+            ML_API,
+            aml_compute(),
+        )?;
         self.try_put(
             &format!("{path}/environments/conformance-env/versions/1"),
             ML_API,
@@ -148,10 +152,17 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
         "storageAccounts" => vec![storage_body()],
         "vaults" => vec![vault_body()],
         "components" => vec![component_body()],
-        "registries" => vec![json!({"location": "eastus", "sku": {"name": "Basic"}})],
+        "registries" => vec![
+            json!({"location": "eastus", "sku": {"name": "Basic"}}),
+            json!({"location": "eastus", "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}),
+        ],
         "computes" => vec![
             json!({"properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS3_V2"}}}),
-            aml_compute(),
+            json!({"properties": {"computeType": "AmlCompute", "properties": {
+                "vmSize": "STANDARD_DS11_V2", "scaleSettings": {"minNodeCount": 1, "maxNodeCount": 2}}}}),
+            json!({"properties": {"computeType": "AKS", "resourceId": format!(
+                "{}/providers/Microsoft.ContainerService/managedClusters/aks1",
+                ws.split("/providers/").next().unwrap_or_default())}}),
         ],
         "datastores" => vec![json!({"properties": {"datastoreType": "AzureBlob",
             "accountName": "stconformance", "containerName": "data",
@@ -174,7 +185,9 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
             "sku": {"name": "Default", "capacity": 1},
             "properties": {"endpointComputeType": "Managed", "model": model,
                 "instanceType": "Standard_DS3_v2"}})],
-        "batchEndpoints" => vec![json!({"location": "eastus", "properties": {"authMode": "AADToken"}})],
+        "batchEndpoints" => {
+            vec![json!({"location": "eastus", "properties": {"authMode": "AADToken"}})]
+        }
         "batchEndpoints/deployments" => vec![json!({"location": "eastus", "properties": {
             "compute": format!("{ws}/computes/cpu-cluster"),
             "model": {"referenceType": "Id", "assetId": model}}})],
