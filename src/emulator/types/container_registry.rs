@@ -119,6 +119,14 @@ impl ResourceType for Registries {
         fields::set(&mut props, "creationDate", json!(created));
         fields::set(&mut props, "dataEndpointHostNames", json!([]));
         fields::set(&mut props, "privateEndpointConnections", json!([]));
+        if fields::get(&props, "policies.retentionPolicy").is_some_and(Value::is_object) {
+            let now = ids::timestamp(ctx.now_ms);
+            fields::default(
+                &mut props,
+                "policies.retentionPolicy.lastUpdatedTime",
+                json!(now),
+            );
+        }
         fields::default(
             &mut props,
             "networkRuleSet",

@@ -118,8 +118,17 @@ impl ResourceType for Workspaces {
             .unwrap_or_else(|| json!({"name": "Basic", "tier": "Basic"}));
         let kind = fields::get_str(ctx.body, "kind").unwrap_or("Default");
         let identity_type = fields::get_str(ctx.body, "identity.type").unwrap_or("SystemAssigned");
+        let mut identity =
+            json!({"type": identity_type, "principalId": principal, "tenantId": TENANT_ID});
+        if let Some(uai) =
+            fields::get(ctx.body, "identity.userAssignedIdentities").filter(|v| v.is_object())
+        {
+            identity["userAssignedIdentities"] = uai.clone();
+            let prior = existing.and_then(|b| b.get("identity"));
+            super::online_endpoint::user_assigned_ids(&mut identity, prior);
+        }
         let fields = json!({
-            "identity": {"type": identity_type, "principalId": principal, "tenantId": TENANT_ID},
+            "identity": identity,
             "kind": kind,
             "sku": sku,
             "properties": props,

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::Operation;
 use super::keypaths::coverage;
+use super::rebase::rebase;
 use super::setup::{self, World};
 
 /// What became of one example.
@@ -241,6 +242,15 @@ fn workspace_of(path: &str) -> String {
     }
 }
 
+/// The resource group id a path is under.
+fn resource_group_of(path: &str) -> String {
+    prefixes(path)
+        .into_iter()
+        .find(|(_, ty)| ty == "resourceGroups")
+        .map(|(p, _)| p)
+        .unwrap_or_default()
+}
+
 /// The references a body sent to `path` makes, created first (what the example presupposes).
 fn ensure_references(world: &World, path: &str, body: &Value, api: &str) {
     let mut ids = Vec::new();
@@ -339,15 +349,24 @@ pub(super) fn run(op: &Operation, all: &[Operation]) -> Outcome {
 /// answer (GET), the request bodies of the type's create examples, the minimal bodies and
 /// (`None`) the fixture's standard creation.
 fn candidates(op: &Operation, all: &[Operation], ty: &str, target: &str) -> Vec<Option<Value>> {
-    let mut out = Vec::new();
+    let mut bodies = Vec::new();
     if op.method == "GET"
         && let Some(b) = documented_body(op, "200").as_ref().and_then(as_put_body)
     {
-        out.push(Some(b));
+        bodies.push(b);
     }
     for other in all.iter().filter(|o| o.ty == ty && o.method == "PUT") {
         if let Some(b) = request(other).body {
-            out.push(Some(b));
+            bodies.push(b);
+        }
+    }
+    let (ws, rg) = (workspace_of(target), resource_group_of(target));
+    let mut out = Vec::new();
+    for b in bodies {
+        let rebased = rebase(&b, &ws, &rg);
+        out.push(Some(b.clone()));
+        if rebased != b {
+            out.push(Some(rebased));
         }
     }
     let minimal = setup::minimal(ty, &workspace_of(target));
@@ -385,8 +404,9 @@ fn fill_list(world: &World, op: &Operation, req: &Request) {
         let path = format!("{collection}/{name}");
         let api = setup::api_for(ty, &req.api);
         let done = as_put_body(item).is_some_and(|b| {
+            let rebased = rebase(&b, &workspace_of(&path), &resource_group_of(&path));
             ensure_references(world, &path, &b, &req.api);
-            world.put(&path, &api, b)
+            world.put(&path, &api, b) || world.put(&path, &api, rebased)
         });
         if !done {
             ensure(world, &path, &req.api);

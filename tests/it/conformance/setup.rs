@@ -98,8 +98,14 @@ impl World {
         self.try_put(&st, "2023-05-01", storage_body())?;
         self.try_put(&kv, "2023-07-01", vault_body())?;
         self.try_put(&ai, "2020-02-02", component_body())?;
+        let acr = dep("Microsoft.ContainerRegistry/registries/acrconformance");
+        self.try_put(
+            &acr,
+            "2023-07-01",
+            json!({"location": "eastus", "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}),
+        )?;
         let ws = json!({"location": "eastus", "properties": {
-            "storageAccount": st, "keyVault": kv, "applicationInsights": ai}});
+            "storageAccount": st, "keyVault": kv, "applicationInsights": ai, "containerRegistry": acr}});
         self.try_put(path, ML_API, ws)?;
         self.try_put(
             &format!("{path}/computes/cpu-cluster"),
@@ -153,8 +159,8 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
         "vaults" => vec![vault_body()],
         "components" => vec![component_body()],
         "registries" => vec![
-            json!({"location": "eastus", "sku": {"name": "Basic"}}),
             json!({"location": "eastus", "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}),
+            json!({"location": "eastus", "sku": {"name": "Basic"}}),
         ],
         "computes" => vec![
             json!({"properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS3_V2"}}}),
