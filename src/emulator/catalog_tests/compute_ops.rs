@@ -266,3 +266,39 @@ async fn a_pipeline_job_without_jobs_is_accepted_as_the_spec_example_shows() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert!(body(&r)["properties"].get("jobs").is_none());
 }
+
+#[tokio::test]
+async fn a_kubernetes_deployment_needs_an_endpoint_on_kubernetes_compute() {
+    let f = workspace().await;
+    let m = model(&f, "m", "mlflow_model").await;
+    endpoint(&f, "ep1", "Key").await;
+    let mut dep = deployment(&m, None);
+    dep["properties"]["endpointComputeType"] = json!("Kubernetes");
+    let r = f
+        .put(
+            &ws_url("/onlineEndpoints/ep1/deployments/blue"),
+            dep.clone(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, target(&r)),
+        (400, "properties.endpointComputeType")
+    );
+    let aks = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks1";
+    f.put_ok(
+        &ws_url("/computes/k8s"),
+        json!({"properties": {"computeType": "Kubernetes", "resourceId": aks}}),
+        201,
+    )
+    .await;
+    f.settle();
+    f.put_ok(
+        &ws_url("/onlineEndpoints/kep"),
+        json!({"location": "eastus", "properties": {"authMode": "Key", "compute": "k8s"}}),
+        201,
+    )
+    .await;
+    f.settle();
+    f.put_ok(&ws_url("/onlineEndpoints/kep/deployments/blue"), dep, 201)
+        .await;
+}
