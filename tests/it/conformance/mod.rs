@@ -138,7 +138,7 @@ fn every_official_example_of_the_modelled_types_is_answered_as_documented() {
     let mut rejected = Vec::new();
     let ops = operations();
     for op in &ops {
-        let outcome = replay::run(&op, &ops);
+        let outcome = replay::run(op, &ops);
         let totals = per_type.entry(op.ty.clone()).or_default();
         match outcome {
             Outcome::Accepted { coverage, missing } => {

@@ -42,10 +42,11 @@ pub(super) fn rebase(body: &Value, ws: &str, rg: &str) -> Value {
     if props.get("modelUri").is_some_and(|u| !is_reference(u)) {
         props["modelUri"] = json!("azureml://datastores/workspaceblobstore/paths/model/");
     }
-    if props.get("image").is_some() && props.get("build").is_some() {
-        if let Some(o) = props.as_object_mut() {
-            o.remove("build");
-        }
+    if props.get("image").is_some()
+        && props.get("build").is_some()
+        && let Some(o) = props.as_object_mut()
+    {
+        o.remove("build");
     }
     // Traffic and a default deployment name deployments that do not exist yet.
     if let Some(o) = props.as_object_mut() {
