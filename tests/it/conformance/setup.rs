@@ -54,10 +54,6 @@ impl World {
         self.emu.handle(&req).unwrap()
     }
 
-    /// Notes a setup problem (references the example makes that cannot be created are
-    /// left out; the answer then shows whether the emulator needed them).
-    pub(super) fn note(&self, _problem: String) {}
-
     /// Lets every running operation finish.
     pub(super) fn settle(&self) {
         self.clock.advance(DELAY * 2);
