@@ -277,6 +277,30 @@ mod tests {
     }
 
     #[test]
+    fn learned_from_the_answers_of_key_listing_actions() {
+        // Workspace listKeys / listNotebookKeys, registry credentials, compute listKeys.
+        let s = Scrubber::new();
+        s.learn(&json!({
+            "userStorageKey": "storage-key-value-1",
+            "notebookAccessKeys": {"primaryAccessKey": "notebook-key-one", "secondaryAccessKey": "notebook-key-two"},
+            "containerRegistryCredentials": {"username": "acrname1", "passwords": [
+                {"name": "password", "value": "registry-password-1"}]},
+            "userKubeConfig": "apiVersion: v1 token: kube-token-value",
+            "databricksAccessToken": "dapi-token-value-1",
+        }));
+        assert_eq!(
+            s.text("storage-key-value-1 notebook-key-one notebook-key-two registry-password-1 dapi-token-value-1"),
+            "Sanitized Sanitized Sanitized Sanitized Sanitized"
+        );
+        assert!(
+            s.text("apiVersion: v1 token: kube-token-value")
+                .contains("Sanitized")
+        );
+        // Names are not secrets.
+        assert_eq!(s.text("acrname1 password"), "acrname1 password");
+    }
+
+    #[test]
     fn learned_from_secret_named_keys_and_patterns() {
         let s = Scrubber::new();
         s.learn(

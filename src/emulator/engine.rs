@@ -84,6 +84,11 @@ impl Engine<'_> {
                 }
             }
             Route::Collection(parent, type_name) => {
+                if let Some(answer) =
+                    self.sub_resource(req.method, &parent, &type_name, &api_version)
+                {
+                    return answer;
+                }
                 let ty = resolve(&type_name, &api_version)?;
                 only(req.method, Method::Get, ty)?;
                 self.require_resource_group(&parent)?;
@@ -101,7 +106,58 @@ impl Engine<'_> {
                 let target = self.target(path, &api_version)?;
                 self.action(url, &target, &action, req.body.as_ref())
             }
+            Route::Subscription {
+                subscription,
+                namespace,
+                name,
+            } => {
+                let type_name = format!("{namespace}/{name}");
+                if req.method == Method::Post {
+                    return provider_action(
+                        self.world,
+                        &type_name,
+                        &api_version,
+                        req.body.as_ref(),
+                    );
+                }
+                let ty = resolve(&type_name, &api_version)?;
+                only(req.method, Method::Get, ty)?;
+                let prefix = format!("/subscriptions/{}/", subscription.to_ascii_lowercase());
+                self.list(url, &api_version, ty, &prefix)
+            }
         }
+    }
+
+    /// A GET of a read-only sub-resource of an existing resource (`None`: the parent's type
+    /// has no sub-resource of that name, so the path is a collection).
+    fn sub_resource(
+        &self,
+        method: Method,
+        parent: &ResourcePath,
+        type_name: &str,
+        api_version: &str,
+    ) -> Option<ArmResult<HttpResponse>> {
+        let name = type_name.rsplit('/').next()?;
+        parent.namespace.as_ref()?;
+        let ty = types::lookup(&parent.type_name())?;
+        let canon = ty
+            .sub_resources()
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name))?;
+        Some((|| {
+            resolve(ty.type_name(), api_version)?;
+            only(method, Method::Get, ty)?;
+            self.require_resource_group(parent)?;
+            let id = self.canonical_id(parent);
+            let Some(resource) = self.world.get(&id, self.now_ms) else {
+                return Err(not_found(&id, parent));
+            };
+            let ctx = types::ActionContext {
+                now_ms: self.now_ms,
+                world: self.world,
+            };
+            Ok(json_response(200, ty.sub_resource(canon, resource, &ctx)?))
+        })())
     }
 
     /// Resolves the type, checks the api-version and computes the canonical id.
@@ -609,6 +665,7 @@ impl Engine<'_> {
         };
         let ctx = types::ActionContext {
             now_ms: self.now_ms,
+            world: self.world,
         };
         let outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
         for s in &outcome.issued {
@@ -806,6 +863,26 @@ fn resolve(type_name: &str, api_version: &str) -> ArmResult<&'static dyn Resourc
         });
     }
     Ok(ty)
+}
+
+/// A provider-level POST (`/subscriptions/{s}/providers/{ns}/{action}`): the storage
+/// account `checkNameAvailability`.
+fn provider_action(
+    world: &World,
+    type_name: &str,
+    api_version: &str,
+    body: Option<&Value>,
+) -> ArmResult<HttpResponse> {
+    if type_name.eq_ignore_ascii_case("Microsoft.Storage/checkNameAvailability") {
+        resolve("Microsoft.Storage/storageAccounts", api_version)?;
+        let answer = types::storage_name_availability(world, body)?;
+        return Ok(json_response(200, answer));
+    }
+    Err(ArmError::new(
+        404,
+        "InvalidResourceType",
+        format!("The resource type '{type_name}' has no provider-level action in the emulator."),
+    ))
 }
 
 fn only(method: Method, allowed: Method, ty: &dyn ResourceType) -> ArmResult<()> {

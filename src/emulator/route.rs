@@ -84,6 +84,16 @@ pub(crate) enum Route {
     Collection(ResourcePath, String),
     /// A POST action on a resource: (resource, action name).
     Action(ResourcePath, String),
+    /// `/subscriptions/{sub}/providers/{ns}/{name}`: a subscription-wide list of the type
+    /// `ns/name` (GET) or a provider action such as `checkNameAvailability` (POST).
+    Subscription {
+        /// Subscription id.
+        subscription: String,
+        /// Provider namespace as written.
+        namespace: String,
+        /// The type or action name as written.
+        name: String,
+    },
 }
 
 fn invalid_path(url: &RequestUrl) -> ArmError {
@@ -119,6 +129,13 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
         return Ok(Route::Operation {
             kind: s[6].clone(),
             id: s[7].clone(),
+        });
+    }
+    if eq(2, "providers") && s.len() == 5 {
+        return Ok(Route::Subscription {
+            subscription,
+            namespace: s[3].clone(),
+            name: s[4].clone(),
         });
     }
     if !eq(2, "resourcegroups") {

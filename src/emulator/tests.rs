@@ -413,10 +413,16 @@ async fn aml_compute_validation_names_the_field() {
     assert_eq!(r.status, 400);
     assert!(error_message(&r).contains("vmPriority") && error_message(&r).contains("Dedicated"));
     let r = f
-        .put(&url, json!({"properties": {"computeType": "Kubernetes"}}))
+        .put(&url, json!({"properties": {"computeType": "Spark"}}))
         .await;
     assert_eq!(r.status, 400);
     assert!(error_message(&r).contains("properties.computeType"));
+    // An attached type needs the id of the resource it attaches.
+    let r = f
+        .put(&url, json!({"properties": {"computeType": "Kubernetes"}}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(error_message(&r).contains("properties.resourceId"));
 }
 
 #[tokio::test]

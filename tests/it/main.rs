@@ -9,6 +9,7 @@
 mod broken_fixtures;
 mod by_hand;
 mod catalog;
+mod conformance;
 mod differential;
 mod docs;
 mod emulator_state;

@@ -13,6 +13,7 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 mod asset_delete;
 mod assets;
 mod batch;
+mod compute_ops;
 mod curated;
 mod job_list;
 mod jobs;
@@ -20,6 +21,7 @@ mod online;
 mod online_delete;
 mod role_assignments;
 mod schedules;
+mod workspace_ops;
 
 const BASE: &str = "https://management.azure.com/subscriptions/sub1";
 const ML: &str = "2025-12-01";

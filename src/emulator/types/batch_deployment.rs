@@ -82,8 +82,13 @@ impl ResourceType for BatchDeployments {
         fields::default(&mut p, "description", Value::Null);
         fields::default(&mut p, "properties", json!({}));
         fields::default(&mut p, "environmentVariables", json!({}));
+        let mut out = json!({"properties": p});
+        if ctx.body.get("identity").is_some_and(Value::is_object) {
+            out["identity"] = super::online_endpoint::identity(ctx);
+        }
+        super::online_endpoint::keep_kind_and_sku(ctx.body, &mut out);
         Ok(Built {
-            fields: json!({"properties": p}),
+            fields: out,
             ..Built::default()
         })
     }

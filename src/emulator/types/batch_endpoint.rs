@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::endpoint_keys::{self, KeyAction};
-use super::online_endpoint::{check_endpoint_name, identity};
+use super::online_endpoint::{check_endpoint_name, identity, keep_kind_and_sku};
 use super::{
     ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType,
 };
@@ -32,7 +32,15 @@ impl ResourceType for BatchEndpoints {
         let c = ML_CHECK;
         let mut input = ctx.body.clone();
         c.require(&input, "properties")?;
-        c.enum_or(&mut input, "properties.authMode", &["AADToken"], "AADToken")?;
+        // The spec's EndpointAuthMode; batch endpoints take Microsoft Entra tokens (AADToken,
+        // or the workspace-issued AMLToken of the spec's own BatchEndpoint example), never keys
+        // (learn.microsoft.com/azure/machine-learning/how-to-authenticate-batch-endpoint).
+        c.enum_or(
+            &mut input,
+            "properties.authMode",
+            &["AADToken", "AMLToken"],
+            "AADToken",
+        )?;
         if let Some(d) = c.opt_str(&input, "properties.defaults.deploymentName")?
             && !d.is_empty()
             && ctx
@@ -66,8 +74,10 @@ impl ResourceType for BatchEndpoints {
             )),
         );
         let (secrets, issued) = endpoint_keys::keep_or_generate(ctx.existing);
+        let mut out = json!({"properties": props, "identity": identity(ctx), "kind": "Managed"});
+        keep_kind_and_sku(ctx.body, &mut out);
         Ok(Built {
-            fields: json!({"properties": props, "identity": identity(ctx), "kind": "Managed"}),
+            fields: out,
             secrets: Some(secrets),
             issued,
             ..Built::default()

@@ -1,6 +1,6 @@
-//! `Microsoft.MachineLearningServices/workspaces/computes`: AmlCompute clusters and compute
-//! instances; long-running PUT/PATCH/DELETE with `Azure-AsyncOperation` to
-//! `computeOperationsStatus`; `start`/`stop`/`restart` for compute instances.
+//! `Microsoft.MachineLearningServices/workspaces/computes`: AmlCompute clusters, compute
+//! instances and attached computes ([`compute_attached`]); long-running PUT/PATCH/DELETE with
+//! `Azure-AsyncOperation` to `computeOperationsStatus`; the actions in [`compute_actions`].
 
 use regex::Regex;
 use serde_json::{Value, json};
@@ -11,6 +11,8 @@ use crate::emulator::fields;
 use crate::emulator::ids;
 use crate::emulator::url::RequestUrl;
 use crate::emulator::world::{Phase, StoredResource};
+
+use super::{compute_actions, compute_attached};
 
 const DEFAULT_VM_SIZE: &str = "STANDARD_DS3_V2";
 const P: &str = "properties.properties";
@@ -57,7 +59,17 @@ impl ResourceType for Computes {
         let compute_type = ML_CHECK.one_of(
             "properties.computeType",
             &compute_type,
-            &["AmlCompute", "ComputeInstance"],
+            &[
+                "AmlCompute",
+                "ComputeInstance",
+                "Kubernetes",
+                "AKS",
+                "DataFactory",
+                "Databricks",
+                "VirtualMachine",
+                "SynapseSpark",
+                "HDInsight",
+            ],
         )?;
         if let Some(prev) = ctx
             .existing
@@ -70,9 +82,17 @@ impl ResourceType for Computes {
             ));
         }
         let now = ids::timestamp(ctx.now_ms);
+        let attached = compute_attached::is_attached(compute_type);
+        let mut secrets = None;
+        let mut issued = Vec::new();
         let mut inner = match compute_type {
             "AmlCompute" => aml_compute(&mut input, &now)?,
-            _ => compute_instance(&mut input, ctx)?,
+            "ComputeInstance" => compute_instance(&mut input, ctx)?,
+            _ => {
+                let a = compute_attached::build(&input, compute_type, ctx.existing)?;
+                (secrets, issued) = (a.secrets, a.issued);
+                a.inner
+            }
         };
         let existing = ctx.existing.map(|e| &e.body);
         if compute_type == "AmlCompute"
@@ -89,9 +109,9 @@ impl ResourceType for Computes {
             "description": fields::get(&input, "properties.description").cloned().unwrap_or(Value::Null),
             "createdOn": created_on,
             "modifiedOn": now,
-            "resourceId": Value::Null,
+            "resourceId": fields::get(&input, "properties.resourceId").filter(|_| attached).cloned().unwrap_or(Value::Null),
             "provisioningErrors": Value::Null,
-            "isAttachedCompute": false,
+            "isAttachedCompute": attached,
             "disableLocalAuth": fields::get(&input, "properties.disableLocalAuth").cloned().unwrap_or(json!(false)),
         });
         fields::set(&mut props, "properties", inner);
@@ -104,6 +124,8 @@ impl ResourceType for Computes {
         }
         Ok(Built {
             fields,
+            secrets,
+            issued,
             ..Built::default()
         })
     }
@@ -164,44 +186,10 @@ impl ResourceType for Computes {
         &self,
         name: &str,
         resource: &StoredResource,
-        _body: Option<&Value>,
-        _ctx: &super::ActionContext,
+        body: Option<&Value>,
+        _ctx: &super::ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
-        let is_instance =
-            fields::get_str(&resource.body, "properties.computeType") == Some("ComputeInstance");
-        let lower = name.to_ascii_lowercase();
-        if lower == "listnodes" {
-            return Ok(ActionOutcome::ok(json!({"nodes": [], "nextLink": null})));
-        }
-        let (final_state, transient) = match lower.as_str() {
-            "start" => ("Running", "Starting"),
-            "stop" => ("Stopped", "Stopping"),
-            "restart" => ("Running", "Restarting"),
-            _ => {
-                return Err(ArmError::new(
-                    404,
-                    "ActionNotFound",
-                    format!("The action '{name}' is not supported for computes."),
-                ));
-            }
-        };
-        if !is_instance {
-            return Err(ML_CHECK.error(
-                "properties.computeType",
-                format!("The action '{name}' is only supported for compute instances"),
-            ));
-        }
-        let mut updated = resource.body.clone();
-        fields::set(&mut updated, &format!("{P}.state"), json!(final_state));
-        Ok(ActionOutcome {
-            status: 202,
-            body: None,
-            updated_body: Some(updated),
-            overlay: Some(json!({"properties": {"properties": {"state": transient}}})),
-            lro: Lro::AsyncOperation,
-            issued: Vec::new(),
-            updated_secrets: None,
-        })
+        compute_actions::action(name, resource, body)
     }
 }
 

@@ -54,6 +54,10 @@ impl ResourceType for Components {
         fields::default(&mut props, "Flow_Type", json!("Bluefield"));
         fields::default(&mut props, "Request_Source", json!("rest"));
         fields::default(&mut props, "RetentionInDays", json!(90));
+        fields::default(&mut props, "SamplingPercentage", json!(100));
+        fields::default(&mut props, "DisableIpMasking", json!(false));
+        fields::default(&mut props, "HockeyAppId", json!(""));
+        fields::default(&mut props, "HockeyAppToken", json!(""));
         fields::default(&mut props, "IngestionMode", json!("ApplicationInsights"));
         fields::default(
             &mut props,
@@ -81,5 +85,11 @@ impl ResourceType for Components {
 
     fn put_status(&self, _created: bool) -> u16 {
         200
+    }
+
+    /// `Components_UpdateTags`: a PATCH whose body is only `tags` (a `TagsResource`); the
+    /// component keeps its properties.
+    fn supports_patch(&self) -> bool {
+        true
     }
 }

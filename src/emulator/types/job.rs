@@ -117,14 +117,26 @@ impl ResourceType for Jobs {
             .and_then(|w| fields::get_str(&w.body, "location"))
             .unwrap_or("eastus")
             .to_owned();
+        // The services a job asks for (interactive jobs: JupyterLab, SSH, TensorBoard, VS
+        // Code) are kept, not yet started, beside the Studio and Tracking services every job has.
+        let mut services = fields::object_or_empty(props.get("services"));
+        if let Some(map) = services.as_object_mut() {
+            for svc in map.values_mut().filter(|v| v.is_object()) {
+                fields::default(svc, "status", json!("NotStarted"));
+            }
+        }
+        let ws = workspace_of(ctx.id);
         fields::set(
-            &mut props,
-            "services",
-            json!({
-                "Studio": {"jobServiceType": "Studio", "endpoint": format!("https://ml.azure.com/runs/{}?wsid={}", ctx.name, workspace_of(ctx.id)), "status": null, "port": null, "errorMessage": null, "properties": null},
-                "Tracking": {"jobServiceType": "Tracking", "endpoint": format!("azureml://{}.api.azureml.ms/mlflow/v1.0{}?", location, workspace_of(ctx.id)), "status": null, "port": null, "errorMessage": null, "properties": null}
-            }),
+            &mut services,
+            "Studio",
+            json!({"jobServiceType": "Studio", "endpoint": format!("https://ml.azure.com/runs/{}?wsid={ws}", ctx.name), "status": null, "port": null, "errorMessage": null, "properties": null}),
         );
+        fields::set(
+            &mut services,
+            "Tracking",
+            json!({"jobServiceType": "Tracking", "endpoint": format!("azureml://{location}.api.azureml.ms/mlflow/v1.0{ws}?"), "status": null, "port": null, "errorMessage": null, "properties": null}),
+        );
+        fields::set(&mut props, "services", services);
         let private = json!({
             "submittedMs": ctx.now_ms,
             "stepMs": (ctx.delay_ms / 2).max(1),

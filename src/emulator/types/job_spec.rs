@@ -301,6 +301,13 @@ fn automl(look: &Lookup<'_>, at: At<'_>, p: &mut Value) -> ArmResult<Option<Valu
 }
 
 fn pipeline(at: At<'_>, p: &mut Value) -> ArmResult<Option<Value>> {
+    // `jobs` is optional: the 2025-12-01 spec's PipelineJob requires only `jobType`, and its
+    // own example (examples/Job/PipelineJob/createOrUpdate.json) submits a pipeline job
+    // without `jobs` and shows it accepted (201). A `jobs` map that is given must name steps.
+    if fields::get(p, "jobs").is_none() {
+        fields::default(p, "settings", json!({}));
+        return Ok(None);
+    }
     let jobs = at.req_object(p, "jobs")?;
     let Some(jobs) = jobs.as_object() else {
         return Err(at.missing("jobs"));

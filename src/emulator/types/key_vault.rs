@@ -94,4 +94,9 @@ impl ResourceType for Vaults {
         };
         json!({"properties": {"provisioningState": state}})
     }
+
+    /// `Vaults_Update`: a PATCH (`VaultPatchParameters`) merged into the vault.
+    fn supports_patch(&self) -> bool {
+        true
+    }
 }

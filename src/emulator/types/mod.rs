@@ -15,6 +15,8 @@ mod batch_endpoint;
 mod blob_container;
 mod component;
 mod compute;
+mod compute_actions;
+mod compute_attached;
 mod container_registry;
 pub(crate) mod curated;
 mod data;
@@ -28,6 +30,7 @@ mod job_spec;
 mod key_vault;
 mod model;
 mod online_deployment;
+mod online_deployment_ops;
 mod online_endpoint;
 mod refs;
 mod resource_group;
@@ -37,6 +40,9 @@ mod scoped;
 mod storage;
 mod traffic_guard;
 mod workspace;
+mod workspace_actions;
+
+pub(crate) use storage::name_availability as storage_name_availability;
 
 /// Every registered resource type.
 pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
@@ -170,11 +176,14 @@ pub(crate) struct Built {
 /// The key of a body's private state: kept in the stored body, stripped from every answer.
 pub(crate) const PRIVATE_KEY: &str = "x-amlab-private";
 
-/// What a POST action sees besides the resource and the request body.
+/// What a POST action (or a GET of a sub-resource) sees besides the resource and the request
+/// body.
 #[derive(Debug)]
-pub(crate) struct ActionContext {
+pub(crate) struct ActionContext<'a> {
     /// Now (ms since the epoch).
     pub(crate) now_ms: u64,
+    /// The world as it is (the resources an action reads: a workspace's storage account).
+    pub(crate) world: &'a World,
 }
 
 /// What a POST action on an existing resource wants.
@@ -321,13 +330,33 @@ pub(crate) trait ResourceType: Send + Sync {
         Ok(true)
     }
 
+    /// The read-only sub-resources a GET can read under a resource of this type
+    /// (`workspaces/{w}/outboundNetworkDependenciesEndpoints`, `deployments/{d}/skus`).
+    fn sub_resources(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Answers a GET of the sub-resource `name` (one of [`Self::sub_resources`]).
+    fn sub_resource(
+        &self,
+        name: &str,
+        _resource: &StoredResource,
+        _ctx: &ActionContext<'_>,
+    ) -> ArmResult<Value> {
+        Err(ArmError::new(
+            404,
+            "NotFound",
+            format!("'{name}' was not found under {}", self.type_name()),
+        ))
+    }
+
     /// Runs a POST action (`listKeys`, `stop`, ...).
     fn action(
         &self,
         name: &str,
         _resource: &StoredResource,
         _body: Option<&Value>,
-        _ctx: &ActionContext,
+        _ctx: &ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
         Err(ArmError::new(
             404,

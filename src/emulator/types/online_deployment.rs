@@ -3,6 +3,7 @@
 //! and probe settings, data collection; long-running PUT (`Azure-AsyncOperation`) and PATCH;
 //! DELETE refused while the endpoint routes traffic to the deployment ([`super::traffic_guard`]).
 
+use super::online_deployment_ops;
 use serde_json::{Value, json};
 
 use super::online_endpoint::{check_endpoint_name, identity};
@@ -96,6 +97,9 @@ impl ResourceType for OnlineDeployments {
             &["Managed", "Kubernetes", "AzureMLCompute"],
         )?;
         check_model_and_code(ctx, &mut p, "model")?;
+        if kind == "Kubernetes" {
+            kubernetes_endpoint(ctx)?;
+        }
         if kind == "Managed" {
             P.req_str(&p, "instanceType")?;
         }
@@ -191,12 +195,69 @@ impl ResourceType for OnlineDeployments {
         super::traffic_guard::refuse_if_routed(world, resource, now_ms)
     }
 
+    fn sub_resources(&self) -> &'static [&'static str] {
+        online_deployment_ops::SUB_RESOURCES
+    }
+
+    fn sub_resource(
+        &self,
+        _name: &str,
+        resource: &StoredResource,
+        _ctx: &super::ActionContext<'_>,
+    ) -> ArmResult<Value> {
+        Ok(online_deployment_ops::skus(resource))
+    }
+
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        _ctx: &super::ActionContext<'_>,
+    ) -> ArmResult<super::ActionOutcome> {
+        online_deployment_ops::action(name, resource, body)
+    }
+
     fn operation_kind(&self) -> &'static str {
         "mfeOperationsStatus"
     }
 }
 
 /// `dataCollector.collections`: each `{dataCollectionMode: Enabled|Disabled}` (default Enabled).
+/// A Kubernetes deployment runs on its endpoint's compute, which must be a Kubernetes compute
+/// of the workspace (learn.microsoft.com/azure/machine-learning/reference-yaml-endpoint-online:
+/// `compute` "must have computeType: Kubernetes").
+fn kubernetes_endpoint(ctx: &PutContext<'_>) -> ArmResult<()> {
+    let endpoint_id = ctx
+        .id
+        .rsplit_once("/deployments/")
+        .map_or(ctx.id, |(e, _)| e);
+    let compute = ctx
+        .world
+        .get(endpoint_id, ctx.now_ms)
+        .and_then(|e| fields::get_str(&e.body, "properties.compute"))
+        .map(|c| c.trim_start_matches("azureml:").to_owned());
+    let found = compute.as_deref().and_then(|c| {
+        let id = if c.starts_with('/') {
+            c.to_owned()
+        } else {
+            format!("{}/computes/{c}", workspace_of(ctx.id))
+        };
+        ctx.world.get(&id, ctx.now_ms)
+    });
+    match found {
+        Some(c) if fields::get_str(&c.body, "properties.computeType") == Some("Kubernetes") => Ok(()),
+        _ => Err(P.error(
+            "endpointComputeType",
+            format!(
+                "A Kubernetes deployment needs an endpoint whose properties.compute names a Kubernetes compute of the workspace; endpoint '{}' has {}",
+                super::last_segment(endpoint_id),
+                compute.map_or_else(|| "none".to_owned(), |c| format!("'{c}', which is not one")),
+            ),
+        )),
+    }
+}
+
 fn data_collector(p: &mut Value) -> ArmResult<()> {
     if fields::get(p, "dataCollector").is_none() {
         return Ok(());

@@ -49,7 +49,44 @@ pub(crate) fn identity(ctx: &PutContext<'_>) -> Value {
         fields::default(&mut id, "principalId", json!(principal));
         fields::default(&mut id, "tenantId", json!(TENANT_ID));
     }
+    user_assigned_ids(&mut id, prior.as_ref());
     id
+}
+
+/// Gives each user-assigned identity its `principalId` and `clientId` (read-only in the
+/// spec's `UserAssignedIdentity`), kept across updates.
+pub(crate) fn user_assigned_ids(identity: &mut Value, prior: Option<&Value>) {
+    let Some(map) = identity
+        .get_mut("userAssignedIdentities")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (key, entry) in map.iter_mut() {
+        if !entry.is_object() {
+            *entry = json!({});
+        }
+        let before = prior
+            .and_then(|p| p.get("userAssignedIdentities"))
+            .and_then(|m| m.get(key));
+        for f in ["principalId", "clientId"] {
+            let kept = before
+                .and_then(|b| fields::get_str(b, f))
+                .map_or_else(ids::guid, str::to_owned);
+            fields::default(entry, f, json!(kept));
+        }
+    }
+}
+
+/// Copies the tracked-resource fields `kind` and `sku` of a PUT body into `out` (the spec's
+/// `BatchEndpoint`, `BatchDeployment` and `OnlineEndpoint` carry them as given).
+pub(crate) fn keep_kind_and_sku(body: &Value, out: &mut Value) {
+    if let Some(kind) = body.get("kind").filter(|v| v.is_string()) {
+        out["kind"] = kind.clone();
+    }
+    if let Some(sku) = body.get("sku").filter(|v| v.is_object()) {
+        out["sku"] = sku.clone();
+    }
 }
 
 impl ResourceType for OnlineEndpoints {

@@ -98,10 +98,11 @@ impl ResourceType for StorageAccounts {
         fields::default(
             &mut props,
             "encryption",
-            json!({"services": {"file": {"keyType": "Account", "enabled": true, "lastEnabledTime": now},
-                                "blob": {"keyType": "Account", "enabled": true, "lastEnabledTime": now}},
+            json!({"services": {"file": {"keyType": "Account", "enabled": true},
+                                "blob": {"keyType": "Account", "enabled": true}},
                    "keySource": "Microsoft.Storage"}),
         );
+        encryption_times(&mut props, existing, &now);
         let key_time = existing
             .and_then(|b| fields::get(b, "properties.keyCreationTime"))
             .cloned()
@@ -116,14 +117,20 @@ impl ResourceType for StorageAccounts {
             json!({"dfs": endpoint("dfs"), "web": endpoint("web"), "blob": endpoint("blob"),
                    "queue": endpoint("queue"), "table": endpoint("table"), "file": endpoint("file")}),
         );
+        routing_endpoints(&mut props, &name);
         fields::set(&mut props, "primaryLocation", json!(location));
         fields::set(&mut props, "statusOfPrimary", json!("available"));
+        secondary(&mut props, sku, location);
         let tier = if sku.starts_with("Premium") {
             "Premium"
         } else {
             "Standard"
         };
-        let fields = json!({"sku": {"name": sku, "tier": tier}, "kind": kind, "properties": props});
+        let mut fields =
+            json!({"sku": {"name": sku, "tier": tier}, "kind": kind, "properties": props});
+        if let Some(ext) = input.get("extendedLocation").filter(|v| v.is_object()) {
+            fields["extendedLocation"] = ext.clone();
+        }
         let (secrets, issued) = match ctx.existing.and_then(|e| e.secrets.clone()) {
             Some(s) => (Some(s), Vec::new()),
             None => {
@@ -172,4 +179,128 @@ impl ResourceType for StorageAccounts {
             json!({"keys": [key("key1"), key("key2")]}),
         ))
     }
+}
+
+/// Each enabled encryption service gets its `lastEnabledTime` (kept across updates) and
+/// `keyType` `Account` unless given.
+fn encryption_times(props: &mut Value, existing: Option<&Value>, now: &str) {
+    for svc in ["blob", "file", "table", "queue"] {
+        let path = format!("encryption.services.{svc}");
+        if fields::get(props, &path).is_none_or(|v| !v.is_object()) {
+            continue;
+        }
+        let kept = existing
+            .and_then(|b| fields::get_str(b, &format!("properties.{path}.lastEnabledTime")))
+            .unwrap_or(now)
+            .to_owned();
+        fields::default(props, &format!("{path}.keyType"), json!("Account"));
+        fields::default(props, &format!("{path}.enabled"), json!(true));
+        fields::set(props, &format!("{path}.lastEnabledTime"), json!(kept));
+    }
+}
+
+/// The routing-specific endpoints `routingPreference` publishes
+/// (learn.microsoft.com/azure/storage/common/network-routing-preference#routing-specific-endpoints).
+fn routing_endpoints(props: &mut Value, name: &str) {
+    let publish =
+        |flag: &str| fields::get(props, &format!("routingPreference.{flag}")) == Some(&json!(true));
+    let (microsoft, internet) = (
+        publish("publishMicrosoftEndpoints"),
+        publish("publishInternetEndpoints"),
+    );
+    let url = |route: &str, svc: &str| format!("https://{name}-{route}.{svc}.core.windows.net/");
+    if microsoft {
+        let e: serde_json::Map<String, Value> = ["web", "dfs", "blob", "file", "queue", "table"]
+            .iter()
+            .map(|s| ((*s).to_owned(), json!(url("microsoftrouting", s))))
+            .collect();
+        fields::set(
+            props,
+            "primaryEndpoints.microsoftEndpoints",
+            Value::Object(e),
+        );
+    }
+    if internet {
+        // Internet routing serves blob, file, web and dfs only.
+        let e: serde_json::Map<String, Value> = ["web", "dfs", "blob", "file"]
+            .iter()
+            .map(|s| ((*s).to_owned(), json!(url("internetrouting", s))))
+            .collect();
+        fields::set(
+            props,
+            "primaryEndpoints.internetEndpoints",
+            Value::Object(e),
+        );
+    }
+}
+
+/// Geo-redundant SKUs replicate to the paired region
+/// (learn.microsoft.com/azure/reliability/cross-region-replication-azure).
+fn secondary(props: &mut Value, sku: &str, location: &str) {
+    if !sku.contains("GRS") && !sku.contains("GZRS") {
+        return;
+    }
+    const PAIRS: &[(&str, &str)] = &[
+        ("eastus", "westus"),
+        ("eastus2", "centralus"),
+        ("westus2", "westcentralus"),
+        ("westus3", "eastus"),
+        ("northcentralus", "southcentralus"),
+        ("westeurope", "northeurope"),
+        ("uksouth", "ukwest"),
+        ("francecentral", "francesouth"),
+        ("germanywestcentral", "germanynorth"),
+        ("swedencentral", "swedensouth"),
+        ("australiaeast", "australiasoutheast"),
+        ("japaneast", "japanwest"),
+        ("southeastasia", "eastasia"),
+        ("centralindia", "southindia"),
+        ("canadacentral", "canadaeast"),
+        ("eastus2euap", "centraluseuap"),
+    ];
+    let pair = PAIRS.iter().find_map(|(a, b)| {
+        if *a == location {
+            Some(*b)
+        } else if *b == location {
+            Some(*a)
+        } else {
+            None
+        }
+    });
+    fields::set(props, "secondaryLocation", json!(pair.unwrap_or("westus")));
+    fields::set(props, "statusOfSecondary", json!("available"));
+}
+
+/// `StorageAccounts_CheckNameAvailability`: whether `name` is a valid account name not taken
+/// by any account in the world (account names are global, so every subscription counts).
+pub(crate) fn name_availability(
+    world: &crate::emulator::world::World,
+    body: Option<&Value>,
+) -> ArmResult<Value> {
+    let body = body.ok_or_else(ArmError::invalid_body)?;
+    let name = CHECK.require_str(body, "name")?;
+    if let Some(t) = fields::get_str(body, "type")
+        && !t.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+    {
+        return Err(CHECK.error(
+            "type",
+            format!("type must be Microsoft.Storage/storageAccounts, not '{t}'"),
+        ));
+    }
+    if let Err(e) = StorageAccounts.validate_name(name) {
+        return Ok(
+            json!({"nameAvailable": false, "reason": "AccountNameInvalid", "message": e.message}),
+        );
+    }
+    let taken = world.resources.values().any(|r| {
+        r.type_name
+            .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+            && super::last_segment(&r.id).eq_ignore_ascii_case(name)
+    });
+    Ok(if taken {
+        json!({"nameAvailable": false, "reason": "AlreadyExists",
+               "message": format!("The storage account named {name} is already taken.")})
+    } else {
+        json!({"nameAvailable": true})
+    })
 }

@@ -6,12 +6,15 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{
-    Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType, SideResource, TENANT_ID,
-    check_reference, last_segment, resource_group_of,
+    ActionContext, ActionOutcome, Built, LocationPolicy, Lro, ML_CHECK, PutContext, ResourceType,
+    SideResource, TENANT_ID, check_reference, last_segment, resource_group_of,
 };
 use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
 use crate::emulator::ids;
+use crate::emulator::world::StoredResource;
+
+use super::workspace_actions;
 
 /// Workspaces.
 pub(crate) struct Workspaces;
@@ -115,8 +118,17 @@ impl ResourceType for Workspaces {
             .unwrap_or_else(|| json!({"name": "Basic", "tier": "Basic"}));
         let kind = fields::get_str(ctx.body, "kind").unwrap_or("Default");
         let identity_type = fields::get_str(ctx.body, "identity.type").unwrap_or("SystemAssigned");
+        let mut identity =
+            json!({"type": identity_type, "principalId": principal, "tenantId": TENANT_ID});
+        if let Some(uai) =
+            fields::get(ctx.body, "identity.userAssignedIdentities").filter(|v| v.is_object())
+        {
+            identity["userAssignedIdentities"] = uai.clone();
+            let prior = existing.and_then(|b| b.get("identity"));
+            super::online_endpoint::user_assigned_ids(&mut identity, prior);
+        }
         let fields = json!({
-            "identity": {"type": identity_type, "principalId": principal, "tenantId": TENANT_ID},
+            "identity": identity,
             "kind": kind,
             "sku": sku,
             "properties": props,
@@ -148,6 +160,29 @@ impl ResourceType for Workspaces {
 
     fn operation_kind(&self) -> &'static str {
         "workspaceOperationsStatus"
+    }
+
+    fn sub_resources(&self) -> &'static [&'static str] {
+        workspace_actions::SUB_RESOURCES
+    }
+
+    fn sub_resource(
+        &self,
+        _name: &str,
+        resource: &StoredResource,
+        _ctx: &ActionContext<'_>,
+    ) -> ArmResult<Value> {
+        Ok(workspace_actions::outbound(resource))
+    }
+
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &ActionContext<'_>,
+    ) -> ArmResult<ActionOutcome> {
+        workspace_actions::action(name, resource, body, ctx)
     }
 }
 
