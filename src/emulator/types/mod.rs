@@ -12,7 +12,7 @@ use super::world::{Phase, StoredResource, World};
 mod asset;
 mod batch_deployment;
 mod batch_endpoint;
-mod blob_container;
+pub(crate) mod blob_container;
 mod component;
 mod compute;
 mod container_registry;
