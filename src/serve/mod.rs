@@ -11,6 +11,7 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+pub mod blob;
 pub mod entra;
 pub mod env_file;
 pub mod faults;
@@ -152,6 +153,10 @@ pub fn base_url(addr: SocketAddr, tls: bool) -> String {
 
 async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    let origin = origin(server.scheme, &parts.uri, &parts.headers);
+    if let Some(account) = blob_account(&origin) {
+        return blob::serve(&server, &parts, &origin, &account, body).await;
+    }
     let path = parts
         .uri
         .path_and_query()
@@ -376,6 +381,12 @@ fn not_modelled(origin: &str) -> Option<HttpResponse> {
             ),
         )),
     }
+}
+
+/// The storage account of a blob endpoint origin (`https://{account}.blob.core.windows.net`).
+fn blob_account(origin: &str) -> Option<String> {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    crate::emulator::blob::account_of_host(host).map(str::to_ascii_lowercase)
 }
 
 /// Query parameters, percent-decoded.

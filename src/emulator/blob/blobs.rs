@@ -443,7 +443,7 @@ fn blob_xml(name: &str, blob: &Blob, with_meta: bool) -> String {
         opt("Cache-Control", &c.cache_control),
         opt("Content-Disposition", &c.content_disposition),
     );
-    if with_meta {
+    if with_meta && !blob.metadata.is_empty() {
         s.push_str("<Metadata>");
         for (k, v) in &blob.metadata {
             s.push_str(&xml::element(k, v));

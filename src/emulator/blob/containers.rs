@@ -263,9 +263,10 @@ pub(crate) fn list(ctx: &mut Ctx<'_>, p: &Parsed<'_>) -> BlobResult {
             super::http_date(data.last_modified_ms),
             xml::esc(&data.etag)
         ));
-        if with_meta {
+        let metadata = metadata_of(&arm);
+        if with_meta && !metadata.is_empty() {
             items.push_str("<Metadata>");
-            for (k, v) in metadata_of(&arm) {
+            for (k, v) in metadata {
                 items.push_str(&xml::element(&k, &v));
             }
             items.push_str("</Metadata>");
