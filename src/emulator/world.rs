@@ -197,6 +197,12 @@ impl World {
             .map_or(1, |m| m + 1)
     }
 
+    /// A fresh blob-plane ETag: `"0x8D..."`, distinct for every change in this world.
+    pub(crate) fn next_blob_etag(&mut self, now_ms: u64) -> String {
+        self.blob_seq += 1;
+        format!("\"0x8D{:X}{:04X}\"", now_ms, self.blob_seq & 0xFFFF)
+    }
+
     /// Records a secret value (once).
     pub(crate) fn remember_secret(&mut self, value: &str) {
         if !value.is_empty() && !self.secrets.iter().any(|s| s == value) {

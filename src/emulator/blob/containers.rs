@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::model::ContainerData;
 use super::{BlobError, BlobResult, Ctx, Parsed, container_key, empty, stamp, xml, xml_ok};
 use crate::emulator::types::blob_container;
-use crate::emulator::world::StoredResource;
+use crate::emulator::world::{StoredResource, World};
 
 const CONTAINER_TYPE: &str = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
@@ -97,8 +97,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, p: &Parsed<'_>, name: &str) -> BlobResul
     };
     let metadata = meta_map(p)?;
     let account = account_id(ctx, p)?;
-    let id = format!("{account}/blobServices/default/containers/{name}");
-    let key = id.to_ascii_lowercase();
+    let key = container_key(&account, name);
     if ctx.world.get(&key, ctx.now_ms).is_some() {
         return Err(BlobError::new(
             409,
@@ -106,9 +105,27 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, p: &Parsed<'_>, name: &str) -> BlobResul
             "The specified container already exists.",
         ));
     }
-    let body = blob_container::data_plane_body(&id, name, ctx.now_ms, public, &metadata);
-    let seq = ctx.world.next_seq();
-    ctx.world.resources.insert(
+    let etag = create_container(ctx.world, &account, name, ctx.now_ms, public, &metadata);
+    ctx.changed = true;
+    Ok(empty(201, stamp(&etag, ctx.now_ms)))
+}
+
+/// Creates container `name` in the storage account `account_id` (the ARM resource and its
+/// data-plane state); returns its ETag. What Create Container and the services that make
+/// containers (a workspace's, a pending code upload's) do.
+pub(crate) fn create_container(
+    world: &mut World,
+    account_id: &str,
+    name: &str,
+    now_ms: u64,
+    public: &str,
+    metadata: &Map<String, Value>,
+) -> String {
+    let id = format!("{account_id}/blobServices/default/containers/{name}");
+    let key = id.to_ascii_lowercase();
+    let body = blob_container::data_plane_body(&id, name, now_ms, public, metadata);
+    let seq = world.next_seq();
+    world.resources.insert(
         key.clone(),
         StoredResource {
             id,
@@ -119,17 +136,16 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, p: &Parsed<'_>, name: &str) -> BlobResul
             seq,
         },
     );
-    let etag = ctx.etag();
-    ctx.world.blobs.insert(
+    let etag = world.next_blob_etag(now_ms);
+    world.blobs.insert(
         key,
         ContainerData {
             etag: etag.clone(),
-            last_modified_ms: ctx.now_ms,
+            last_modified_ms: now_ms,
             ..ContainerData::default()
         },
     );
-    ctx.changed = true;
-    Ok(empty(201, stamp(&etag, ctx.now_ms)))
+    etag
 }
 
 /// Delete Container: 202; its blobs go with it.

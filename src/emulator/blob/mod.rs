@@ -21,7 +21,7 @@ mod auth;
 mod blobs;
 mod blocks;
 mod conditions;
-mod containers;
+pub(crate) mod containers;
 pub(crate) mod model;
 pub(crate) mod payloads;
 pub(crate) mod sign;
@@ -272,14 +272,9 @@ impl Ctx<'_> {
         })
     }
 
-    /// A fresh ETag: `"0x8D..."`, distinct for every change in this world.
+    /// A fresh ETag (see [`World::next_blob_etag`]).
     pub(crate) fn etag(&mut self) -> String {
-        self.world.blob_seq += 1;
-        format!(
-            "\"0x8D{:X}{:04X}\"",
-            self.now_ms,
-            self.world.blob_seq & 0xFFFF
-        )
+        self.world.next_blob_etag(self.now_ms)
     }
 
     /// Bytes of blob data the world holds.

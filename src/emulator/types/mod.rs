@@ -13,6 +13,7 @@ mod asset;
 mod batch_deployment;
 mod batch_endpoint;
 pub(crate) mod blob_container;
+mod code;
 mod component;
 mod compute;
 mod container_registry;
@@ -57,6 +58,8 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &data::DataVersions,
     &environment::CONTAINERS,
     &environment::VERSIONS,
+    &code::CONTAINERS,
+    &code::VERSIONS,
     &component::CONTAINERS,
     &component::VERSIONS,
     &model::CONTAINERS,
@@ -318,6 +321,31 @@ pub(crate) trait ResourceType: Send + Sync {
     /// Whether a resource belongs in a list answer, given the list's query (`listViewType`).
     fn listed(&self, _url: &RequestUrl, _body: &Value) -> ArmResult<bool> {
         Ok(true)
+    }
+
+    /// A wider scope for a list than the parent's own (lower-cased id prefix), given the
+    /// list's query: code versions looked up by `hash` are searched in the whole workspace.
+    fn list_prefix(&self, _url: &RequestUrl, _parent_id: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether listing this type under a parent that does not exist answers an empty list
+    /// (when the grandparent exists) rather than 404.
+    fn lists_without_parent(&self) -> bool {
+        false
+    }
+
+    /// An action that may run whether or not the resource exists, and may change the world
+    /// beyond the resource (`startPendingUpload` creates a container): `None` when `name` is
+    /// not one; else the 200 body and the secret values it issued.
+    fn world_action(
+        &self,
+        _name: &str,
+        _world: &mut World,
+        _id: &str,
+        _now_ms: u64,
+    ) -> Option<ArmResult<(Value, Vec<String>)>> {
+        None
     }
 
     /// Runs a POST action (`listKeys`, `stop`, ...).
