@@ -158,6 +158,7 @@ pub struct Emulator {
     clock: Arc<dyn Clock>,
     delay: Duration,
     page_size: usize,
+    blob_limits: blob::Limits,
 }
 
 impl Emulator {
@@ -196,6 +197,7 @@ impl Emulator {
             clock,
             delay: options.provisioning_delay,
             page_size: DEFAULT_PAGE_SIZE,
+            blob_limits: blob::Limits::default(),
         })
     }
 
@@ -203,6 +205,13 @@ impl Emulator {
     #[must_use]
     pub fn with_page_size(mut self, page_size: usize) -> Self {
         self.page_size = page_size.max(1);
+        self
+    }
+
+    /// Sets the size limits of the blob data plane (a blob, a world's total).
+    #[must_use]
+    pub fn with_blob_limits(mut self, limits: blob::Limits) -> Self {
+        self.blob_limits = limits;
         self
     }
 
@@ -301,6 +310,7 @@ impl Emulator {
             payloads,
             now_ms,
             changed: false,
+            limits: self.blob_limits,
         };
         let mut response = blob::handle(&mut ctx, request, bearer)?;
         let changed = ctx.changed;

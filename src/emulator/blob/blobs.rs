@@ -10,8 +10,8 @@ use super::auth::Grant;
 use super::containers::{find, max_results, opt_element};
 use super::model::{Blob, ContentSettings};
 use super::{
-    BlobError, BlobResponse, BlobResult, Ctx, MAX_BLOB_BYTES, Parsed, conditions, empty, http_date,
-    stamp, xml, xml_ok,
+    BlobError, BlobResponse, BlobResult, Ctx, Parsed, conditions, empty, http_date, stamp, xml,
+    xml_ok,
 };
 
 /// base64 of the MD5 of `bytes`.
@@ -19,16 +19,16 @@ pub(crate) fn md5_b64(bytes: &[u8]) -> String {
     STANDARD.encode(Md5::digest(bytes))
 }
 
-/// 413 for a body or blob over [`MAX_BLOB_BYTES`].
-pub(crate) fn too_large(size: u64) -> BlobError {
+/// 413 for a body or blob over the limit `max`.
+pub(crate) fn too_large(size: u64, max: u64) -> BlobError {
     BlobError::new(
         413,
         "RequestBodyTooLarge",
         format!(
-            "The request body is too large and exceeds the maximum permissible limit: amlab's emulated storage holds blobs of at most {MAX_BLOB_BYTES} bytes (this one would be {size})."
+            "The request body is too large and exceeds the maximum permissible limit: amlab's emulated storage holds blobs of at most {max} bytes (this one would be {size})."
         ),
     )
-    .with_extra(format!("<MaxLimit>{MAX_BLOB_BYTES}</MaxLimit>"))
+    .with_extra(format!("<MaxLimit>{max}</MaxLimit>"))
 }
 
 /// The blob's data-plane entry, or 404.
@@ -120,8 +120,8 @@ pub(crate) fn put(
     }
     let body = &p.req.body;
     let size = body.len() as u64;
-    if size > MAX_BLOB_BYTES {
-        return Err(too_large(size));
+    if size > ctx.limits.max_blob {
+        return Err(too_large(size, ctx.limits.max_blob));
     }
     check_md5(p, body)?;
     let prior = ctx.world.blobs[&key].blobs.get(b).cloned();

@@ -9,7 +9,7 @@ use super::blobs::{check_md5, content_settings, md5_b64, store, too_large};
 use super::containers::find;
 use super::model::{Blob, Block};
 use super::xml::{self, BlockSource};
-use super::{BlobError, BlobResult, Ctx, MAX_BLOB_BYTES, Parsed, conditions, empty, stamp, xml_ok};
+use super::{BlobError, BlobResult, Ctx, Parsed, conditions, empty, stamp, xml_ok};
 
 /// The most uncommitted blocks a blob may have (the service's limit).
 const MAX_UNCOMMITTED: usize = 100_000;
@@ -55,8 +55,8 @@ pub(crate) fn put_block(
     let len = id_len(&id).ok_or_else(|| invalid_block_id(&id))?;
     let body = &p.req.body;
     let size = body.len() as u64;
-    if size > MAX_BLOB_BYTES {
-        return Err(too_large(size));
+    if size > ctx.limits.max_blob {
+        return Err(too_large(size, ctx.limits.max_blob));
     }
     check_md5(p, body)?;
     let data = &ctx.world.blobs[&key];
@@ -185,8 +185,8 @@ pub(crate) fn put_block_list(
         let (src, size) = found
             .ok_or_else(|| invalid_list(&format!("block '{id}' is not in the {source:?} list")))?;
         total = total.saturating_add(size);
-        if total > MAX_BLOB_BYTES {
-            return Err(too_large(total));
+        if total > ctx.limits.max_blob {
+            return Err(too_large(total, ctx.limits.max_blob));
         }
         chosen.push((id.clone(), size, src));
     }

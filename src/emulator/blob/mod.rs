@@ -24,7 +24,7 @@ mod conditions;
 pub(crate) mod containers;
 pub(crate) mod model;
 pub(crate) mod payloads;
-pub(crate) mod sign;
+pub mod sign;
 #[cfg(test)]
 mod tests;
 pub(crate) mod xml;
@@ -260,6 +260,25 @@ pub(crate) struct Ctx<'a> {
     pub(crate) payloads: &'a mut Payloads,
     pub(crate) now_ms: u64,
     pub(crate) changed: bool,
+    pub(crate) limits: Limits,
+}
+
+/// The size limits of the blob plane.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest blob (and request body), bytes.
+    pub max_blob: u64,
+    /// The most blob data one world holds, bytes.
+    pub max_world: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_blob: MAX_BLOB_BYTES,
+            max_world: MAX_WORLD_BYTES,
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -289,12 +308,13 @@ impl Ctx<'_> {
     /// Refuses `adding` more bytes when the world would exceed [`MAX_WORLD_BYTES`].
     pub(crate) fn check_room(&self, adding: u64) -> Result<(), BlobError> {
         let held = self.world_bytes();
-        if held.saturating_add(adding) > MAX_WORLD_BYTES {
+        let max = self.limits.max_world;
+        if held.saturating_add(adding) > max {
             return Err(BlobError::new(
                 413,
                 "AmlabStorageFull",
                 format!(
-                    "amlab's emulated storage holds at most {MAX_WORLD_BYTES} bytes of blob data in one world; it holds {held} and this request adds {adding}. Delete blobs or containers, or start over with --fresh."
+                    "amlab's emulated storage holds at most {max} bytes of blob data in one world; it holds {held} and this request adds {adding}. Delete blobs or containers, or start over with --fresh."
                 ),
             ));
         }
@@ -512,7 +532,7 @@ fn error_response(method: &str, e: BlobError, request_id: &str, now_ms: u64) -> 
         e.message,
         ids::timestamp(now_ms)
     );
-    let body = if method == "HEAD" {
+    let body = if method == "HEAD" || e.status == 304 {
         Vec::new()
     } else {
         xml::error(e.code, &message, &e.extra).into_bytes()

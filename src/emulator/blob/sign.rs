@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// `base64(HMAC-SHA256(base64decode(key), text))`; `None` when the key is not base64.
-pub(crate) fn sign(key_b64: &str, text: &str) -> Option<String> {
+pub fn sign(key_b64: &str, text: &str) -> Option<String> {
     let key = STANDARD.decode(key_b64).ok()?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(text.as_bytes());
@@ -17,7 +17,7 @@ pub(crate) fn sign(key_b64: &str, text: &str) -> Option<String> {
 
 /// Whether `signature` (base64) is the HMAC of `text` under `key_b64`, compared in constant
 /// time.
-pub(crate) fn verify(key_b64: &str, text: &str, signature: &str) -> bool {
+pub fn verify(key_b64: &str, text: &str, signature: &str) -> bool {
     let (Ok(key), Ok(given)) = (STANDARD.decode(key_b64), STANDARD.decode(signature)) else {
         return false;
     };
@@ -47,7 +47,7 @@ const SIGNED_HEADERS: &[&str] = &[
 /// the verb, the standard headers (`Content-Length` empty when 0), the `x-ms-*` headers
 /// lower-cased and sorted, then `/{account}{encoded path}` and each query parameter,
 /// lower-cased name and decoded values, sorted.
-pub(crate) fn shared_key_string(
+pub fn shared_key_string(
     method: &str,
     headers: &[(String, String)],
     account: &str,
