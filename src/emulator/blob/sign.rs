@@ -101,40 +101,40 @@ pub fn shared_key_string(
 
 /// The fields of a SAS query string, as sent.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct SasFields {
+pub struct SasFields {
     /// `sv`.
-    pub(crate) version: String,
+    pub version: String,
     /// `sp`.
-    pub(crate) permissions: String,
+    pub permissions: String,
     /// `st`.
-    pub(crate) start: String,
+    pub start: String,
     /// `se`.
-    pub(crate) expiry: String,
+    pub expiry: String,
     /// `sr` (service SAS).
-    pub(crate) resource: String,
+    pub resource: String,
     /// `ss` (account SAS).
-    pub(crate) services: String,
+    pub services: String,
     /// `srt` (account SAS).
-    pub(crate) resource_types: String,
+    pub resource_types: String,
     /// `si`.
-    pub(crate) identifier: String,
+    pub identifier: String,
     /// `sip`.
-    pub(crate) ip: String,
+    pub ip: String,
     /// `spr`.
-    pub(crate) protocol: String,
+    pub protocol: String,
     /// `ses`.
-    pub(crate) encryption_scope: String,
+    pub encryption_scope: String,
     /// `snapshot`, `rscc`, `rscd`, `rsce`, `rscl`, `rsct`.
-    pub(crate) snapshot_time: String,
+    pub snapshot_time: String,
     /// Response header overrides, in string-to-sign order.
-    pub(crate) overrides: [String; 5],
+    pub overrides: [String; 5],
     /// `sig`.
-    pub(crate) signature: String,
+    pub signature: String,
 }
 
 impl SasFields {
     /// The SAS fields of a decoded query; `None` without `sig`.
-    pub(crate) fn parse(query: &[(String, String)]) -> Option<Self> {
+    pub fn parse(query: &[(String, String)]) -> Option<Self> {
         let get = |k: &str| {
             query
                 .iter()
@@ -164,13 +164,13 @@ impl SasFields {
     }
 
     /// Whether this is an account SAS (`ss` and `srt`) rather than a service SAS.
-    pub(crate) fn is_account(&self) -> bool {
+    pub fn is_account(&self) -> bool {
         !self.services.is_empty() || !self.resource_types.is_empty()
     }
 
     /// The string-to-sign of a service SAS for `/blob/{account}/{container}[/{blob}]`, by the
     /// layout of its signed version (2015-04-05, 2018-11-09 and 2020-12-06 layouts).
-    pub(crate) fn service_string(&self, canonical_resource: &str) -> String {
+    pub fn service_string(&self, canonical_resource: &str) -> String {
         let mut parts: Vec<&str> = vec![
             &self.permissions,
             &self.start,
@@ -193,7 +193,7 @@ impl SasFields {
     }
 
     /// The string-to-sign of an account SAS (with `ses` from 2020-12-06 on).
-    pub(crate) fn account_string(&self, account: &str) -> String {
+    pub fn account_string(&self, account: &str) -> String {
         let mut s = [
             account,
             &self.permissions,
