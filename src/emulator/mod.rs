@@ -173,9 +173,10 @@ impl Emulator {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, EmulatorError> {
         let payloads = match &options.state_path {
-            Some(path) if !options.fresh || !options.read_only => {
-                Payloads::beside(path, options.read_only)
+            Some(path) if options.fresh && !options.read_only => {
+                Payloads::beside(path, false).fresh()
             }
+            Some(path) if !options.fresh => Payloads::beside(path, options.read_only),
             _ => Payloads::in_memory(),
         };
         let (file, world) = match &options.state_path {

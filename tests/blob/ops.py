@@ -92,6 +92,7 @@ obs("download if-none-match the current etag", lambda: box.download_blob("a.txt"
 obs("download if-match the current etag", lambda: box.download_blob("a.txt", etag=fresh, match_condition=MatchConditions.IfNotModified).readall().decode())
 obs("delete if-match a stale etag", lambda: box.delete_blob("a.txt", etag=etag, match_condition=MatchConditions.IfNotModified) or "deleted")
 obs("set metadata", lambda: box.get_blob_client("a.txt").set_blob_metadata({"x": "1", "y": "two"}) and props("a.txt")["metadata"])
+obs("metadata names the signature sorts specially", lambda: box.upload_blob("meta.txt", b"m", metadata={"a_b": "1", "a1": "2", "name_2": "3", "name2": "4"}) and props("meta.txt")["metadata"])
 obs("set metadata changed the etag", lambda: box.get_blob_client("a.txt").get_blob_properties().etag != fresh)
 obs("set http headers", lambda: box.get_blob_client("a.txt").set_http_headers(ContentSettings(content_type="application/json", content_language="en")) and props("a.txt"))
 obs("empty blob", lambda: box.upload_blob("empty.bin", b"") and box.download_blob("empty.bin").readall())

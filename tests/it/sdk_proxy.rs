@@ -246,8 +246,9 @@ fn hosts_outside_the_list_are_refused_and_nothing_is_forwarded() {
         .unwrap();
     assert_eq!(status, 404, "{body}");
     assert!(
-        body.as_str()
-            .is_some_and(|b| b.contains("<Code>ResourceNotFound</Code>") && b.contains("stdp100abc")),
+        body.as_str().is_some_and(
+            |b| b.contains("<Code>ResourceNotFound</Code>") && b.contains("stdp100abc")
+        ),
         "{body}"
     );
     let (status, _) = azure

@@ -20,6 +20,7 @@
 mod auth;
 mod blobs;
 mod blocks;
+mod collation;
 mod conditions;
 pub(crate) mod containers;
 pub(crate) mod model;

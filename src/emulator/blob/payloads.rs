@@ -25,6 +25,9 @@ pub(crate) struct Payloads {
     memory: HashMap<String, Arc<Vec<u8>>>,
     /// Payloads that may have lost their last reference: checked after the next save.
     doomed: BTreeSet<String>,
+    /// Every file of the directory is checked at the next sweep (a `--fresh` world leaves the
+    /// old world's payloads behind).
+    sweep_all: bool,
 }
 
 /// The digest naming `bytes`.
@@ -59,6 +62,12 @@ impl Payloads {
             writable: !read_only,
             ..Self::default()
         }
+    }
+
+    /// Marks every payload file for checking at the next sweep (a fresh world refers to none).
+    pub(crate) fn fresh(mut self) -> Self {
+        self.sweep_all = self.writable;
+        self
     }
 
     /// Stores `bytes`; returns their name. Disk errors are returned as text.
@@ -110,6 +119,13 @@ impl Payloads {
     /// Removes the doomed payloads that `referenced` does not name (called once the state that
     /// dropped them is saved). Best effort: a payload left behind costs disk, never correctness.
     pub(crate) fn sweep(&mut self, referenced: &BTreeSet<&str>) {
+        if std::mem::take(&mut self.sweep_all)
+            && let Some(dir) = &self.dir
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            let names = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
+            self.doomed.extend(names.filter(|n| is_payload_name(n)));
+        }
         for name in std::mem::take(&mut self.doomed) {
             if referenced.contains(name.as_str()) {
                 continue;
@@ -146,6 +162,20 @@ mod tests {
         p.sweep(&BTreeSet::new());
         assert!(!file.exists());
         assert!(p.get(&name).unwrap_err().contains("missing"));
+    }
+
+    #[test]
+    fn a_fresh_world_sweeps_the_old_worlds_payloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.json");
+        let old = Payloads::beside(&state, false)
+            .put(b"old".to_vec())
+            .unwrap();
+        let mut fresh = Payloads::beside(&state, false).fresh();
+        let new = fresh.put(b"new".to_vec()).unwrap();
+        fresh.sweep(&BTreeSet::from([new.as_str()]));
+        let blobs = dir.path().join("state.json.blobs");
+        assert!(!blobs.join(&old).exists() && blobs.join(&new).exists());
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn shared_key_string(
         .filter(|(k, _)| k.to_ascii_lowercase().starts_with("x-ms-"))
         .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str()))
         .collect();
-    ms.sort_by(|a, b| a.0.cmp(&b.0));
+    ms.sort_by(|a, b| super::collation::compare(&a.0, &b.0));
     for (k, v) in ms {
         s.push_str(&format!("{k}:{}\n", v.trim()));
     }
