@@ -1,7 +1,8 @@
 //! `amlab serve`: the emulator over HTTP, with fault injection, an emulated Entra ID whose signed
 //! tokens are verified on every ARM request (as ARM does), the cloud metadata document, and two
 //! inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`). With `--tls` it
-//! is also an HTTPS proxy for the Azure hosts the SDKs call ([`proxy`]).
+//! is also an HTTPS proxy for the Azure hosts the SDKs call ([`proxy`]); the blob endpoints of
+//! emulated storage accounts are served by [`blob`] (fault injection applies to ARM only).
 //!
 //! Bounded whatever clients send: request bodies up to [`MAX_BODY`] (413 with an ARM error
 //! beyond), and a request log of the last [`log::LOG_CAPACITY`] requests with paths cut to
