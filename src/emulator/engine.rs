@@ -93,13 +93,28 @@ impl Engine<'_> {
                 only(req.method, Method::Get, ty)?;
                 self.require_resource_group(&parent)?;
                 let parent_id = self.canonical_id(&parent);
+                let wider = ty.list_prefix(url, &parent_id);
                 if parent.namespace.is_some()
                     && self.world.get(&parent_id, self.now_ms).is_none()
                     && types::curated::get(self.world, self.now_ms, &parent_id).is_none()
                 {
-                    return Err(not_found(&parent_id, &parent));
+                    let grand_exists = parent
+                        .parent()
+                        .filter(|g| g.namespace.is_some())
+                        .is_some_and(|g| {
+                            self.world
+                                .get(&self.canonical_id(&g), self.now_ms)
+                                .is_some()
+                        });
+                    if !(ty.lists_without_parent() && grand_exists) {
+                        return Err(not_found(&parent_id, &parent));
+                    }
+                    if wider.is_none() {
+                        return Ok(json_response(200, json!({"value": []})));
+                    }
                 }
-                let prefix = format!("{}/", parent_id.to_ascii_lowercase());
+                let prefix =
+                    wider.unwrap_or_else(|| format!("{}/", parent_id.to_ascii_lowercase()));
                 self.list(url, &api_version, ty, &prefix)
             }
             Route::Action(path, action) => {
@@ -660,6 +675,14 @@ impl Engine<'_> {
         body: Option<&Value>,
     ) -> ArmResult<HttpResponse> {
         self.require_resource_group(&t.path)?;
+        if let Some(outcome) = t.ty.world_action(action, self.world, &t.id, self.now_ms) {
+            let (body, issued) = outcome?;
+            for s in &issued {
+                self.world.remember_secret(s);
+            }
+            self.changed = true;
+            return Ok(json_response(200, body));
+        }
         let Some(existing) = self.world.get(&t.id, self.now_ms).cloned() else {
             return Err(not_found(&t.id, &t.path));
         };

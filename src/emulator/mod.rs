@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 mod api_versions;
+pub mod blob;
 mod clock;
 mod engine;
 mod error;
@@ -33,9 +34,11 @@ mod catalog_tests;
 #[cfg(test)]
 mod tests;
 
+pub use blob::{BearerCheck, BlobRequest, BlobResponse};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use providers::{SUBSCRIPTION_ID, TENANT_ID};
 
+use blob::payloads::Payloads;
 use persist::StateFile;
 use world::World;
 
@@ -85,14 +88,30 @@ pub const MAX_LOGGED_PATH: usize = 2048;
 
 impl RequestRecord {
     /// A record of a request, its method and path cut to [`MAX_LOGGED_PATH`] bytes (a client
-    /// sending huge paths cannot grow a log beyond its entry count times that).
+    /// sending huge paths cannot grow a log beyond its entry count times that), with the value
+    /// of a SAS signature (`sig=`) replaced by `REDACTED`: a SAS URL's signature is its secret.
     pub fn new(method: &str, path: &str, status: u16) -> Self {
         Self {
             method: cut(method, 16),
-            path: cut(path, MAX_LOGGED_PATH),
+            path: cut(&redact_sas(path), MAX_LOGGED_PATH),
             status,
         }
     }
+}
+
+/// `path` with the value of every `sig` query parameter replaced by `REDACTED`.
+pub fn redact_sas(path: &str) -> String {
+    let Some((base, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("sig") => format!("{k}=REDACTED"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
 }
 
 /// `s` cut to at most `max` bytes (on a character boundary), with a marker saying how much
@@ -126,6 +145,8 @@ pub enum EmulatorError {
 struct Inner {
     world: World,
     file: Option<StateFile>,
+    /// Blob bytes (outside the state file: see [`blob::payloads`]).
+    payloads: Payloads,
     /// Requests were logged since the last save.
     unsaved_log: bool,
 }
@@ -137,6 +158,7 @@ pub struct Emulator {
     clock: Arc<dyn Clock>,
     delay: Duration,
     page_size: usize,
+    blob_limits: blob::Limits,
 }
 
 impl Emulator {
@@ -150,6 +172,13 @@ impl Emulator {
         options: EmulatorOptions,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, EmulatorError> {
+        let payloads = match &options.state_path {
+            Some(path) if options.fresh && !options.read_only => {
+                Payloads::beside(path, false).fresh()
+            }
+            Some(path) if !options.fresh => Payloads::beside(path, options.read_only),
+            _ => Payloads::in_memory(),
+        };
         let (file, world) = match &options.state_path {
             Some(_) if options.fresh && options.read_only => (None, World::default()),
             Some(path) if options.read_only => (None, StateFile::snapshot(path)?),
@@ -163,11 +192,13 @@ impl Emulator {
             inner: Mutex::new(Inner {
                 world,
                 file,
+                payloads,
                 unsaved_log: false,
             }),
             clock,
             delay: options.provisioning_delay,
             page_size: DEFAULT_PAGE_SIZE,
+            blob_limits: blob::Limits::default(),
         })
     }
 
@@ -175,6 +206,13 @@ impl Emulator {
     #[must_use]
     pub fn with_page_size(mut self, page_size: usize) -> Self {
         self.page_size = page_size.max(1);
+        self
+    }
+
+    /// Sets the size limits of the blob data plane (a blob, a world's total).
+    #[must_use]
+    pub fn with_blob_limits(mut self, limits: blob::Limits) -> Self {
+        self.blob_limits = limits;
         self
     }
 
@@ -244,22 +282,71 @@ impl Emulator {
             changed: false,
         };
         let response = engine.handle(request, &url);
-        let changed = engine.changed;
+        let mut changed = engine.changed;
+        if changed {
+            let Inner {
+                world, payloads, ..
+            } = &mut *inner;
+            changed |= blob::forget_orphans(world, payloads, now_ms);
+        }
         inner.world.log_request(RequestRecord::new(
             request.method.as_str(),
             &url.path_and_query,
             response.status,
         ));
-        if changed {
-            if let Some(file) = &inner.file {
-                file.save(&inner.world)
-                    .map_err(|e| TransportError::Unavailable(e.to_string()))?;
-            }
-            inner.unsaved_log = false;
-        } else {
-            inner.unsaved_log = true;
-        }
+        Self::settle(&mut inner, changed)
+            .map_err(|e| TransportError::Unavailable(e.to_string()))?;
         Ok(response)
+    }
+
+    /// Saves the state after a change (then removes the blob payloads nothing refers to any
+    /// more), or notes that the request log has unsaved entries.
+    fn settle(inner: &mut Inner, changed: bool) -> Result<(), EmulatorError> {
+        if !changed {
+            inner.unsaved_log = true;
+            return Ok(());
+        }
+        if let Some(file) = &inner.file {
+            file.save(&inner.world)?;
+        }
+        inner.unsaved_log = false;
+        let Inner {
+            world, payloads, ..
+        } = inner;
+        payloads.sweep(&blob::referenced(world));
+        Ok(())
+    }
+
+    /// Serves one request of the blob data plane of an emulated storage account
+    /// (`https://{account}.blob.core.windows.net/...`); `None` when the URL is not a blob
+    /// endpoint. `bearer` checks Entra tokens (see [`BearerCheck`]).
+    pub fn blob(&self, request: &BlobRequest, bearer: BearerCheck<'_>) -> Option<BlobResponse> {
+        let now_ms = self.clock.now_ms();
+        let mut inner = self.lock();
+        let Inner {
+            world, payloads, ..
+        } = &mut *inner;
+        let mut ctx = blob::Ctx {
+            world,
+            payloads,
+            now_ms,
+            changed: false,
+            limits: self.blob_limits,
+        };
+        let mut response = blob::handle(&mut ctx, request, bearer)?;
+        let changed = ctx.changed;
+        let path = request
+            .url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+            .unwrap_or("/");
+        inner
+            .world
+            .log_request(RequestRecord::new(&request.method, path, response.status));
+        if let Err(e) = Self::settle(&mut inner, changed) {
+            response = blob::unavailable(&e.to_string());
+        }
+        Some(response)
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::RequestRecord;
+use super::blob::model::ContainerData;
 
 /// The state-file format version.
 pub(crate) const STATE_VERSION: u32 = 1;
@@ -33,6 +34,17 @@ pub(crate) struct World {
     /// absent in state files written before it existed). Remembered parameters are keyed by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) world_id: Option<String>,
+    /// The blob data plane: per container (lower-cased ARM id), its blobs' properties and block
+    /// lists (their bytes are payloads kept outside this file: see `super::blob::payloads`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) blobs: BTreeMap<String, ContainerData>,
+    /// Counts blob-plane changes (makes every ETag distinct).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(crate) blob_seq: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A new world id: 16 random lower-case letters and digits.
@@ -52,6 +64,8 @@ impl Default for World {
             secrets: Vec::new(),
             requests: Vec::new(),
             world_id: Some(new_world_id()),
+            blobs: BTreeMap::new(),
+            blob_seq: 0,
         }
     }
 }
@@ -181,6 +195,12 @@ impl World {
             .map(|r| r.seq)
             .max()
             .map_or(1, |m| m + 1)
+    }
+
+    /// A fresh blob-plane ETag: `"0x8D..."`, distinct for every change in this world.
+    pub(crate) fn next_blob_etag(&mut self, now_ms: u64) -> String {
+        self.blob_seq += 1;
+        format!("\"0x8D{:X}{:04X}\"", now_ms, self.blob_seq & 0xFFFF)
     }
 
     /// Records a secret value (once).

@@ -209,6 +209,26 @@ impl Identity {
 
     /// Checks the `Authorization` header value of an ARM request.
     pub fn verify(&self, authorization: Option<&str>) -> Result<(), Refusal> {
+        self.verify_for(authorization, ARM_AUDIENCES)
+    }
+
+    /// Checks the `Authorization` header value of a request to blob storage: a token for
+    /// `https://storage.azure.com` or for the account's own endpoint.
+    pub fn verify_storage(&self, authorization: &str, account: &str) -> Result<(), Refusal> {
+        let own = format!("https://{account}.blob.core.windows.net");
+        let own_slash = format!("{own}/");
+        let audiences = [
+            "https://storage.azure.com",
+            "https://storage.azure.com/",
+            own.as_str(),
+            own_slash.as_str(),
+        ];
+        self.verify_for(Some(authorization), &audiences)
+    }
+
+    /// Checks an `Authorization` header value: a token this tenant signed, unexpired, for one
+    /// of `audiences`.
+    fn verify_for(&self, authorization: Option<&str>, audiences: &[&str]) -> Result<(), Refusal> {
         let Some(value) = authorization else {
             return Err(Refusal {
                 code: "AuthenticationFailed",
@@ -256,13 +276,13 @@ impl Identity {
         if claims.nbf > now + LEEWAY_S {
             return Err(invalid());
         }
-        if !ARM_AUDIENCES.contains(&claims.aud.as_str()) {
+        if !audiences.contains(&claims.aud.as_str()) {
             return Err(Refusal {
                 code: "InvalidAuthenticationTokenAudience",
                 message: format!(
                     "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences '{}'.",
                     claims.aud,
-                    ARM_AUDIENCES.join("','")
+                    audiences.join("','")
                 ),
             });
         }

@@ -1,7 +1,8 @@
 //! `amlab serve`: the emulator over HTTP, with fault injection, an emulated Entra ID whose signed
 //! tokens are verified on every ARM request (as ARM does), the cloud metadata document, and two
 //! inspection endpoints for tests (`/_emulator/requests`, `/_emulator/secrets`). With `--tls` it
-//! is also an HTTPS proxy for the Azure hosts the SDKs call ([`proxy`]).
+//! is also an HTTPS proxy for the Azure hosts the SDKs call ([`proxy`]); the blob endpoints of
+//! emulated storage accounts are served by [`blob`] (fault injection applies to ARM only).
 //!
 //! Bounded whatever clients send: request bodies up to [`MAX_BODY`] (413 with an ARM error
 //! beyond), and a request log of the last [`log::LOG_CAPACITY`] requests with paths cut to
@@ -11,6 +12,7 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+pub mod blob;
 pub mod entra;
 pub mod env_file;
 pub mod faults;
@@ -153,6 +155,10 @@ pub fn base_url(addr: SocketAddr, tls: bool) -> String {
 
 async fn handle(State(server): State<Arc<Server>>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    let origin = origin(server.scheme, &parts.uri, &parts.headers);
+    if let Some(account) = blob_account(&origin) {
+        return blob::serve(&server, &parts, &origin, &account, body).await;
+    }
     let path = parts
         .uri
         .path_and_query()
@@ -422,6 +428,12 @@ fn not_modelled(origin: &str) -> Option<HttpResponse> {
             ),
         )),
     }
+}
+
+/// The storage account of a blob endpoint origin (`https://{account}.blob.core.windows.net`).
+fn blob_account(origin: &str) -> Option<String> {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    crate::emulator::blob::account_of_host(host).map(str::to_ascii_lowercase)
 }
 
 /// Query parameters, percent-decoded.

@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;
 mod catalog;

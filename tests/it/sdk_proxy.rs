@@ -222,7 +222,7 @@ fn hosts_outside_the_list_are_refused_and_nothing_is_forwarded() {
         .send(
             azure
                 .client()
-                .get("https://stdp100abc.blob.core.windows.net/data?restype=container"),
+                .get("https://kv-dp100abc.vault.azure.net/secrets/x?api-version=7.4"),
         )
         .unwrap();
     assert_eq!(
@@ -234,7 +234,22 @@ fn hosts_outside_the_list_are_refused_and_nothing_is_forwarded() {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("stdp100abc.blob.core.windows.net")
+            .contains("kv-dp100abc.vault.azure.net")
+    );
+    // Blob endpoints are emulated: an account that does not exist says so, in Azure's XML.
+    let (status, body) = azure
+        .send(
+            azure
+                .client()
+                .get("https://stdp100abc.blob.core.windows.net/data?restype=container"),
+        )
+        .unwrap();
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body.as_str().is_some_and(
+            |b| b.contains("<Code>ResourceNotFound</Code>") && b.contains("stdp100abc")
+        ),
+        "{body}"
     );
     let (status, _) = azure
         .send(

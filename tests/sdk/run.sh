@@ -3,7 +3,10 @@
 # (in a throwaway venv) use only the environment `amlab serve --env-file` writes (HTTPS_PROXY,
 # the CA bundle, the emulated service principal). amlab itself, with the same environment and
 # `--target azure`, creates the workspace lab first and checks it afterwards: everything goes
-# through the proxy to the emulator, nothing to Azure. Prints `N passed, M failed`; exits
+# through the proxy to the emulator, nothing to Azure. smoke.py also uploads for real through the
+# blob data plane: a local folder as `Data`, a local file as `Model`, a `command` job's `code=`
+# (startPendingUpload's SAS), and checks the upload SAS never reaches the request log.
+# Prints `N passed, M failed`; exits
 # non-zero on any failure (never skips).
 #
 # The Azure CLI (from PyPI, in a venv of its own) signs in as the service principal and reads

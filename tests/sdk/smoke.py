@@ -98,12 +98,124 @@ def msal_user_and_refresh():
     return f"{account['username']} signed in, then refreshed"
 
 
+def blobstore_container():
+    store = ml.datastores.get_default()
+    assert store.name == "workspaceblobstore", store.name
+    ws = ml.workspaces.get(WORKSPACE)
+    assert store.container_name.startswith("azureml-blobstore-"), store.container_name
+    from azure.storage.blob import BlobServiceClient
+
+    key = ml.datastores._list_secrets(store.name).key
+    svc = BlobServiceClient(f"https://{store.account_name}.blob.core.windows.net", credential=key)
+    names = [c.name for c in svc.list_containers()]
+    assert store.container_name in names, names
+    return f"{store.container_name} in {store.account_name} ({ws.name})"
+
+
+def local_data_upload():
+    import pathlib
+    import tempfile
+
+    from azure.ai.ml.constants import AssetTypes
+    from azure.ai.ml.entities import Data
+
+    folder = pathlib.Path(tempfile.mkdtemp()) / "diabetes"
+    folder.mkdir()
+    (folder / "diabetes.csv").write_text("Pregnancies,Glucose\n0,171\n8,92\n")
+    (folder / "more.csv").write_text("Pregnancies,Glucose\n1,85\n")
+    data = ml.data.create_or_update(
+        Data(name="diabetes-local", path=str(folder), type=AssetTypes.URI_FOLDER, description="local folder")
+    )
+    assert data.version.isdigit(), data.version
+    assert data.path.startswith("azureml://"), data.path
+    # The files are in the workspace's blob store, where the data asset's path says.
+    store = ml.datastores.get_default()
+    from azure.storage.blob import BlobServiceClient
+
+    key = ml.datastores._list_secrets(store.name).key
+    container = BlobServiceClient(f"https://{store.account_name}.blob.core.windows.net", credential=key).get_container_client(store.container_name)
+    rel = data.path.split("/paths/", 1)[1].rstrip("/")
+    blobs = sorted(b.name for b in container.list_blobs(name_starts_with=rel))
+    assert [b.rsplit("/", 1)[1] for b in blobs] == ["diabetes.csv", "more.csv"], blobs
+    body = container.download_blob(f"{rel}/diabetes.csv").readall()
+    assert body.startswith(b"Pregnancies"), body
+    return f"{data.name}:{data.version} at {data.path} ({len(blobs)} blobs)"
+
+
+def local_model_upload():
+    import pathlib
+    import tempfile
+
+    from azure.ai.ml.entities import Model
+
+    f = pathlib.Path(tempfile.mkdtemp()) / "model.pkl"
+    f.write_bytes(b"\x80\x04not really a model")
+    model = ml.models.create_or_update(Model(name="diabetes-model-local", path=str(f), type="custom_model"))
+    assert model.path.startswith("azureml://"), model.path
+    return f"{model.name}:{model.version} at {model.path}"
+
+
+def code_job():
+    import pathlib
+    import tempfile
+
+    from azure.ai.ml import command
+    from azure.ai.ml.entities import AmlCompute, Environment
+    from azure.ai.ml.entities._assets import Code
+
+    ml.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", size="STANDARD_DS11_V2", max_instances=2)).result()
+    src = pathlib.Path(tempfile.mkdtemp()) / "src"
+    src.mkdir()
+    (src / "train.py").write_text("print('training')\n")
+    env = Environment(image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest")
+    job = ml.jobs.create_or_update(
+        command(code=str(src), command="python train.py", environment=env, compute="cpu-cluster", display_name="code-upload")
+    )
+    assert "/codes/" in job.code and job.code.endswith("/versions/1"), job.code
+    # The same folder again: found by its hash, not uploaded a second time.
+    again = ml._code.create_or_update(Code(path=str(src)))
+    assert job.code.lower().endswith(f"/codes/{again.name}/versions/{again.version}".lower()), (job.code, again.id)
+    assert again.path.startswith("https://stdp100sdk001.blob.core.windows.net/"), again.path
+    from azure.storage.blob import ContainerClient
+
+    store = ml.datastores.get_default()
+    key = ml.datastores._list_secrets(store.name).key
+    container_url, folder = again.path.rstrip("/").rsplit("/", 1)
+    uploaded = ContainerClient.from_container_url(container_url, credential=key)
+    body = uploaded.download_blob(f"{folder}/train.py").readall()
+    assert body == b"print('training')\n", body
+    return f"job {job.name} runs code {again.name}:{again.version} from {again.path}"
+
+
+def code_sas_is_scrubbed():
+    # The SAS startPendingUpload answered is in the issued secrets, never in the request log.
+    import json
+    import ssl
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
+    base = os.environ["ARM_CLOUD_METADATA_URL"].split("/metadata")[0]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ctx))
+    log = json.load(opener.open(base + "/_emulator/requests"))
+    sas_paths = [r["path"] for r in log if "sig=" in r["path"]]
+    assert sas_paths, "no SAS request was logged"
+    assert all("sig=REDACTED" in p for p in sas_paths), [p for p in sas_paths if "sig=REDACTED" not in p][:1]
+    secrets = json.load(opener.open(base + "/_emulator/secrets"))
+    assert any("sig=" in s for s in secrets), "the upload SAS was not recorded as a secret"
+    return f"{len(sas_paths)} SAS requests logged, signatures redacted"
+
+
 check("MSAL password and refresh token grants", msal_user_and_refresh)
 check("MLClient.workspaces.get", workspace)
 check("MLClient.datastores.list", datastores)
 check("MLClient.workspaces.list", workspaces_in_group)
 check("a missing workspace", missing_workspace_is_resource_not_found)
 check("a host outside the list", other_hosts_are_refused)
+check("the workspace's azureml-blobstore container", blobstore_container)
+check("Data from a local folder uploads", local_data_upload)
+check("Model from a local file uploads", local_model_upload)
+check("code= uploads the code snapshot once", code_job)
+check("upload SAS never logged", code_sas_is_scrubbed)
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")

@@ -107,7 +107,9 @@ impl ResourceType for AssetVersions {
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
-        check_asset_name(&format!("{} version", self.0.label), name, 30)
+        // Anonymous assets the SDK registers (an inline environment, a job's code) are versioned
+        // by their 64-hex-digit content hash.
+        check_asset_name(&format!("{} version", self.0.label), name, 255)
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {

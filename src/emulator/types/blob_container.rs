@@ -81,3 +81,41 @@ impl ResourceType for BlobContainers {
         })
     }
 }
+
+/// The ARM body of a container created through the blob data plane (Create Container): what a
+/// PUT with `publicAccess` and `metadata` would have stored.
+pub(crate) fn data_plane_body(
+    id: &str,
+    name: &str,
+    now_ms: u64,
+    public_access: &str,
+    metadata: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let now = ids::timestamp(now_ms);
+    json!({
+        "id": id,
+        "name": name,
+        "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
+        "properties": {
+            "publicAccess": public_access,
+            "defaultEncryptionScope": "$account-encryption-key",
+            "denyEncryptionScopeOverride": false,
+            "hasImmutabilityPolicy": false,
+            "hasLegalHold": false,
+            "lastModifiedTime": now,
+            "leaseStatus": "Unlocked",
+            "leaseState": "Available",
+            "metadata": metadata,
+        },
+        "systemData": {
+            "createdAt": now, "createdBy": "amlab@emulator.local", "createdByType": "User",
+            "lastModifiedAt": now, "lastModifiedBy": "amlab@emulator.local", "lastModifiedByType": "User"
+        }
+    })
+}
+
+/// Whether `name` is a valid container name (3-63 lower-case letters, digits and single
+/// hyphens, starting and ending with a letter or digit).
+pub(crate) fn valid_name(name: &str) -> bool {
+    BlobContainers.validate_name(name).is_ok()
+}

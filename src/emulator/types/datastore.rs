@@ -4,10 +4,10 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{ActionOutcome, Built, ML_CHECK, PutContext, ResourceType};
-use crate::emulator::error::{ArmError, ArmResult};
+use super::{Built, ML_CHECK, PutContext, ResourceType};
+use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
-use crate::emulator::world::StoredResource;
+use crate::emulator::world::World;
 
 /// Datastores.
 pub(crate) struct Datastores;
@@ -131,26 +131,58 @@ impl ResourceType for Datastores {
         })
     }
 
-    fn action(
+    /// `listSecrets`: the secrets given at creation. A workspace's own datastores keep the
+    /// storage account's key in step, as the service does: when the key they hold was sealed in
+    /// the state file (a restart regenerates the account's keys), the account's current `key1`
+    /// is answered.
+    fn world_action(
         &self,
         name: &str,
-        resource: &StoredResource,
-        _body: Option<&Value>,
-        _ctx: &super::ActionContext,
-    ) -> ArmResult<ActionOutcome> {
+        world: &mut World,
+        id: &str,
+        now_ms: u64,
+    ) -> Option<ArmResult<(Value, Vec<String>)>> {
         if !name.eq_ignore_ascii_case("listSecrets") {
-            return Err(ArmError::new(
-                404,
-                "ActionNotFound",
-                format!("The action '{name}' is not supported for datastores."),
-            ));
+            return None;
         }
+        let resource = world.get(id, now_ms)?;
         let cred = fields::get_str(&resource.body, "properties.credentials.credentialsType")
             .unwrap_or("None");
-        let body = resource
+        let mut body = resource
             .secrets
             .clone()
             .unwrap_or_else(|| json!({"secretsType": cred}));
-        Ok(ActionOutcome::ok(body))
+        let sealed = fields::get_str(&body, "key").is_some_and(crate::emulator::sealed::is_sealed);
+        if cred == "AccountKey"
+            && sealed
+            && let Some(key) = current_key(world, id, &resource.body, now_ms)
+        {
+            fields::set(&mut body, "key", json!(key));
+        }
+        Some(Ok((body, Vec::new())))
     }
+}
+
+/// The current `key1` of the emulated storage account a datastore names (same subscription).
+fn current_key(world: &World, id: &str, body: &Value, now_ms: u64) -> Option<String> {
+    let account = fields::get_str(body, "properties.accountName")?;
+    let sub = id.split('/').nth(2)?.to_ascii_lowercase();
+    world
+        .resources
+        .values()
+        .find(|r| {
+            r.type_name
+                .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+                && r.id
+                    .split('/')
+                    .nth(2)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(&sub))
+                && super::last_segment(&r.id).eq_ignore_ascii_case(account)
+                && r.exists_at(now_ms)
+        })?
+        .secrets
+        .as_ref()?
+        .get("key1")?
+        .as_str()
+        .map(str::to_owned)
 }

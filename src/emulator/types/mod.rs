@@ -12,7 +12,8 @@ use super::world::{Phase, StoredResource, World};
 mod asset;
 mod batch_deployment;
 mod batch_endpoint;
-mod blob_container;
+pub(crate) mod blob_container;
+mod code;
 mod component;
 mod compute;
 mod compute_actions;
@@ -64,6 +65,8 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &data::DataVersions,
     &environment::CONTAINERS,
     &environment::VERSIONS,
+    &code::CONTAINERS,
+    &code::VERSIONS,
     &component::CONTAINERS,
     &component::VERSIONS,
     &model::CONTAINERS,
@@ -348,6 +351,31 @@ pub(crate) trait ResourceType: Send + Sync {
             "NotFound",
             format!("'{name}' was not found under {}", self.type_name()),
         ))
+    }
+
+    /// A wider scope for a list than the parent's own (lower-cased id prefix), given the
+    /// list's query: code versions looked up by `hash` are searched in the whole workspace.
+    fn list_prefix(&self, _url: &RequestUrl, _parent_id: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether listing this type under a parent that does not exist answers an empty list
+    /// (when the grandparent exists) rather than 404.
+    fn lists_without_parent(&self) -> bool {
+        false
+    }
+
+    /// An action that may run whether or not the resource exists, and may change the world
+    /// beyond the resource (`startPendingUpload` creates a container): `None` when `name` is
+    /// not one; else the 200 body and the secret values it issued.
+    fn world_action(
+        &self,
+        _name: &str,
+        _world: &mut World,
+        _id: &str,
+        _now_ms: u64,
+    ) -> Option<ArmResult<(Value, Vec<String>)>> {
+        None
     }
 
     /// Runs a POST action (`listKeys`, `stop`, ...).

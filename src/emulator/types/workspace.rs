@@ -20,6 +20,7 @@ use super::workspace_actions;
 pub(crate) struct Workspaces;
 
 const DATASTORE_TYPE: &str = "Microsoft.MachineLearningServices/workspaces/datastores";
+const CONTAINER_TYPE: &str = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
 impl ResourceType for Workspaces {
     fn type_name(&self) -> &'static str {
@@ -135,7 +136,14 @@ impl ResourceType for Workspaces {
         });
         let side = match (ctx.existing, storage) {
             (None, Some(storage)) => {
-                default_datastores(ctx.id, &workspace_id, &storage.id, storage.secrets.as_ref())
+                let mut side = default_datastores(
+                    ctx.id,
+                    &workspace_id,
+                    &storage.id,
+                    storage.secrets.as_ref(),
+                );
+                side.extend(default_containers(ctx, &workspace_id, &storage.id));
+                side
             }
             _ => Vec::new(),
         };
@@ -184,6 +192,40 @@ impl ResourceType for Workspaces {
     ) -> ArmResult<ActionOutcome> {
         workspace_actions::action(name, resource, body, ctx)
     }
+}
+
+/// The blob containers the service creates with a workspace in its storage account: the
+/// default datastore's `azureml-blobstore-{workspaceId}` and the artifact store's `azureml`
+/// (one that already exists is left as it is).
+fn default_containers(
+    ctx: &PutContext<'_>,
+    workspace_id: &str,
+    storage_id: &str,
+) -> Vec<SideResource> {
+    [
+        format!("azureml-blobstore-{workspace_id}"),
+        "azureml".to_owned(),
+    ]
+    .into_iter()
+    .map(|name| format!("{storage_id}/blobServices/default/containers/{name}"))
+    .filter(|id| ctx.world.get(id, ctx.now_ms).is_none())
+    .map(|id| {
+        let name = last_segment(&id).to_owned();
+        let body = super::blob_container::data_plane_body(
+            &id,
+            &name,
+            ctx.now_ms,
+            "None",
+            &serde_json::Map::new(),
+        );
+        SideResource {
+            fields: json!({"properties": body.get("properties").cloned().unwrap_or_default()}),
+            id,
+            type_name: CONTAINER_TYPE,
+            secrets: None,
+        }
+    })
+    .collect()
 }
 
 /// The four datastores the service creates with a workspace.
