@@ -33,6 +33,8 @@ mod resource_group;
 mod role_assignment;
 mod schedule;
 mod scoped;
+mod search_keys;
+pub(crate) mod search_service;
 mod storage;
 mod traffic_guard;
 mod workspace;
@@ -68,6 +70,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &batch_deployment::BatchDeployments,
     &schedule::Schedules,
     &role_assignment::RoleAssignments,
+    &search_service::SearchServices,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
@@ -136,6 +139,8 @@ pub(crate) struct PutContext<'a> {
     pub(crate) location: Option<&'a str>,
     /// The request body.
     pub(crate) body: &'a Value,
+    /// The request's api-version.
+    pub(crate) api_version: &'a str,
 }
 
 /// A resource created as a side effect (default datastores, a data container).
@@ -318,6 +323,13 @@ pub(crate) trait ResourceType: Send + Sync {
     /// Whether a resource belongs in a list answer, given the list's query (`listViewType`).
     fn listed(&self, _url: &RequestUrl, _body: &Value) -> ArmResult<bool> {
         Ok(true)
+    }
+
+    /// Whether `segment` names an action whose argument is the next path segment
+    /// (`regenerateAdminKey/primary`); such actions reach [`ResourceType::action`] as
+    /// `segment/argument`; `delete`: the request is a DELETE (`deleteQueryKey/{key}`), else a POST.
+    fn keyed_action(&self, _segment: &str, _delete: bool) -> bool {
+        false
     }
 
     /// Runs a POST action (`listKeys`, `stop`, ...).
