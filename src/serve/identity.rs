@@ -209,6 +209,16 @@ impl Identity {
 
     /// Checks the `Authorization` header value of an ARM request.
     pub fn verify(&self, authorization: Option<&str>) -> Result<(), Refusal> {
+        self.verify_for(authorization, ARM_AUDIENCES)
+    }
+
+    /// Checks the `Authorization` header value of a request to a service whose tokens are for
+    /// one of `audiences` (ARM's, or a data plane's such as `https://search.azure.com`).
+    pub fn verify_for(
+        &self,
+        authorization: Option<&str>,
+        audiences: &[&str],
+    ) -> Result<(), Refusal> {
         let Some(value) = authorization else {
             return Err(Refusal {
                 code: "AuthenticationFailed",
@@ -256,13 +266,13 @@ impl Identity {
         if claims.nbf > now + LEEWAY_S {
             return Err(invalid());
         }
-        if !ARM_AUDIENCES.contains(&claims.aud.as_str()) {
+        if !audiences.contains(&claims.aud.as_str()) {
             return Err(Refusal {
                 code: "InvalidAuthenticationTokenAudience",
                 message: format!(
                     "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences '{}'.",
                     claims.aud,
-                    ARM_AUDIENCES.join("','")
+                    audiences.join("','")
                 ),
             });
         }

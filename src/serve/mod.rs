@@ -273,13 +273,28 @@ async fn serve_request(
         );
         return Ok(answer.unwrap_or_else(|| HttpResponse::new(404, None)));
     }
-    if let Some(answer) = not_modelled(&origin) {
+    let search = hosts::is_search(host_of(&origin));
+    if !search && let Some(answer) = not_modelled(&origin) {
         return Ok(answer);
     }
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    if let Err(refusal) = server.identity.verify(authorization) {
-        return Ok(refusal.response());
-    }
+    let forwarded = if search {
+        // The Search data plane: an api-key, or a token for its own audience (checked here,
+        // where the tokens' signing key is; the emulator then decides what the caller may do).
+        if authorization.is_some()
+            && let Err(refusal) = server
+                .identity
+                .verify_for(authorization, hosts::SEARCH_AUDIENCES)
+        {
+            return Ok(refusal.response());
+        }
+        data_plane_headers(headers)
+    } else {
+        if let Err(refusal) = server.identity.verify(authorization) {
+            return Ok(refusal.response());
+        }
+        Vec::new()
+    };
     if let Some(fault) = server.faults.draw() {
         return Err(fault);
     }
@@ -323,7 +338,7 @@ async fn serve_request(
     let request = HttpRequest {
         method,
         url: format!("{origin}{path}"),
-        headers: Vec::new(),
+        headers: forwarded,
         body,
     };
     Ok(match server.emulator.send(request).await {
@@ -354,6 +369,23 @@ fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
         _ => host,
     };
     format!("{scheme}://{host}")
+}
+
+/// The host of an origin, without scheme and port.
+fn host_of(origin: &str) -> &str {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+/// The request headers a data plane decides on (credentials and preconditions).
+fn data_plane_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    ["api-key", "authorization", "if-match", "if-none-match"]
+        .iter()
+        .filter_map(|name| {
+            let value = headers.get(*name)?.to_str().ok()?;
+            Some(((*name).to_owned(), value.to_owned()))
+        })
+        .collect()
 }
 
 /// The answer for a proxied host whose service is not emulated (yet): said plainly, never an

@@ -571,3 +571,83 @@ fn a_user_signs_in_and_refreshes() {
         );
     }
 }
+
+/// The Search data plane through the proxy, as azure-search-documents reaches it: the
+/// service's endpoint from ARM, an admin key from `listAdminKeys`, then
+/// `https://{service}.search.windows.net` with `api-key`, or an Entra token for
+/// `https://search.azure.com` (an ARM token is refused there).
+#[test]
+fn the_search_data_plane_through_the_proxy() {
+    let azure = Azure::start(&["--provisioning-delay", "0ms"]);
+    let token = access_token(&azure.secret_token("https://management.azure.com/.default"));
+    let sub = azure.env("AZURE_SUBSCRIPTION_ID").to_owned();
+    let rg = format!("{ARM}/subscriptions/{sub}/resourcegroups/rg-search");
+    let put = |url: String, body: Value| {
+        azure
+            .send(azure.client().put(url).bearer_auth(&token).json(&body))
+            .unwrap()
+    };
+    put(
+        format!("{rg}?api-version=2024-03-01"),
+        json!({"location": "eastus"}),
+    );
+    let svc = format!("{rg}/providers/Microsoft.Search/searchServices/srch-proxy");
+    let (status, created) = put(
+        format!("{svc}?api-version=2025-05-01"),
+        json!({"location": "eastus", "sku": {"name": "basic"},
+               "properties": {"authOptions": {"aadOrApiKey": {"aadAuthFailureMode": "http401WithBearerChallenge"}}}}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let endpoint = created["properties"]["endpoint"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    assert_eq!(endpoint, "https://srch-proxy.search.windows.net");
+    let (status, keys) = azure
+        .send(
+            azure
+                .client()
+                .post(format!("{svc}/listAdminKeys?api-version=2025-05-01"))
+                .bearer_auth(&token),
+        )
+        .unwrap();
+    assert_eq!(status, 200, "{keys}");
+    let key = keys["primaryKey"].as_str().unwrap().to_owned();
+    let index =
+        json!({"name": "hotels", "fields": [{"name": "id", "type": "Edm.String", "key": true}]});
+    let url = format!("{endpoint}/indexes('hotels')?api-version=2025-09-01");
+    let (status, body) = azure
+        .send(
+            azure
+                .client()
+                .put(&url)
+                .header("api-key", &key)
+                .json(&index),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let search_token = access_token(&azure.secret_token("https://search.azure.com/.default"));
+    let (status, body) = azure
+        .send(azure.client().get(&url).bearer_auth(&search_token))
+        .unwrap();
+    assert_eq!(
+        (status, body["name"].as_str()),
+        (200, Some("hotels")),
+        "{body}"
+    );
+    let (status, _) = azure
+        .send(azure.client().get(&url).bearer_auth(&token))
+        .unwrap();
+    assert_eq!(status, 401, "an ARM token is for another audience");
+    let (status, _) = azure.send(azure.client().get(&url)).unwrap();
+    assert_eq!(status, 401, "no credential: the service's bearer challenge");
+    let log = azure.served.requests();
+    assert!(log.contains(&(
+        "CONNECT".into(),
+        "srch-proxy.search.windows.net:443".into(),
+        200
+    )));
+    let text = format!("{log:?}");
+    assert!(!text.contains(&key) && !text.contains(&search_token));
+}
