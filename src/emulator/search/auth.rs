@@ -45,12 +45,17 @@ pub(crate) fn rights(service: &StoredResource, req: &HttpRequest) -> Result<Righ
         }
         return key_rights(service, key.trim());
     }
+    // In process, amlab's own data-plane steps ask for a token of the service's scope with a
+    // marker header the live transport turns into `Authorization`; here it stands for one.
+    let scoped = req
+        .header(crate::arm::data_plane::ENTRA_SCOPE_HEADER)
+        .is_some_and(|s| s.trim_end_matches("/.default") == AUDIENCE);
     let bearer = req
         .header("authorization")
         .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
-        });
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|_| ())
+        .or(scoped.then_some(()));
     match bearer {
         Some(_) if aad => Ok(Rights::Admin),
         Some(_) => Err(error(

@@ -5,7 +5,9 @@
 //! source (`azureblob`, `adlsgen2`) must name a storage account the world holds (by
 //! `AccountName` with one of its keys, or by `ResourceId`) and an existing container; the
 //! emulator stores no blob contents, so such a run succeeds with 0 documents processed. A
-//! wrong key, a missing account or container fails the run with the service's message. Other
+//! wrong key, a missing account or container, or a `ResourceId` connection string on a service
+//! without a managed identity fails the run (role assignments on the account are not
+//! evaluated). Other
 //! data source types are not modelled: their runs fail and say so.
 
 use serde_json::{Value, json};
@@ -75,7 +77,7 @@ pub(crate) fn run(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) {
         .and_then(Value::as_str)
         .unwrap_or_default();
     let outcome = match objects::find(engine, ctx.service, "datasources", ds_name) {
-        Some(ds) => read_source(engine, ds),
+        Some(ds) => read_source(engine, ctx.service, ds),
         None => Err(format!(
             "This indexer refers to a data source '{ds_name}' that doesn't exist."
         )),
@@ -109,6 +111,7 @@ pub(crate) fn run(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) {
 /// the run fails.
 fn read_source(
     engine: &Engine<'_>,
+    service: &crate::emulator::world::StoredResource,
     ds: &crate::emulator::world::StoredResource,
 ) -> Result<u64, String> {
     let kind = ds
@@ -138,6 +141,11 @@ fn read_source(
             .find(|(pk, _)| pk == k)
             .map(|(_, v)| v.as_str())
     };
+    let identity =
+        crate::emulator::fields::get_str(&service.body, "identity.type").unwrap_or("None");
+    if part("resourceid").is_some() && identity == "None" {
+        return Err("Credentials provided in the connection string are invalid or have expired: a ResourceId connection string is used with the search service's managed identity, and this service has none.".into());
+    }
     let account = match (part("resourceid"), part("accountname")) {
         (Some(id), _) => engine.world.get(id, engine.now_ms).cloned(),
         (None, Some(name)) => engine
