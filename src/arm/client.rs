@@ -554,3 +554,53 @@ fn url_path(url: &str) -> String {
         .map_or("/", |i| &without_scheme[i..]);
     path.split('?').next().unwrap_or(path).to_owned()
 }
+
+#[cfg(test)]
+mod read_only_tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::emulator::{Emulator, EmulatorOptions};
+
+    #[tokio::test]
+    async fn read_only_sends_gets_and_the_key_listing_actions_only() {
+        let emulator = Emulator::open(EmulatorOptions::default()).expect("emulator");
+        let client =
+            ArmClient::new(Arc::new(emulator), "https://management.azure.com").read_only(true);
+        let rg = "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers";
+        let refused = client
+            .send(
+                Method::Post,
+                &format!(
+                    "{rg}/Microsoft.Storage/storageAccounts/st/listKeys?api-version=2023-05-01"
+                ),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(ArmError::ReadOnly("POST"))),
+            "{refused:?}"
+        );
+        let refused = client
+            .send(Method::Post, &format!("{rg}/Microsoft.Search/searchServices/s/regenerateAdminKey/primary?api-version=2025-05-01"), None)
+            .await;
+        assert!(
+            matches!(refused, Err(ArmError::ReadOnly("POST"))),
+            "{refused:?}"
+        );
+        // Sent (and answered 404 by the emulator: no such resource group).
+        let sent = client
+            .send(
+                Method::Post,
+                &format!(
+                    "{rg}/Microsoft.Search/searchServices/s/listAdminKeys?api-version=2025-05-01"
+                ),
+                None,
+            )
+            .await;
+        assert!(sent.is_ok_and(|r| r.status == 404));
+        assert!(!is_read_only_action(
+            "https://x.search.windows.net/indexes/listAdminKeys"
+        ));
+    }
+}

@@ -32,6 +32,7 @@ mod reports;
 mod run_labs;
 mod schema;
 mod sdk_proxy;
+mod search_labs;
 mod serve;
 mod shell;
 mod spec_errors;

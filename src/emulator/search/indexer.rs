@@ -124,10 +124,12 @@ fn read_source(
             "amlab's emulator does not model data source type '{kind}': nothing was read or indexed."
         ));
     }
+    let private = objects::private(ds);
     let conn = ds
         .secrets
         .as_ref()
         .and_then(|s| s.get("connectionString"))
+        .or_else(|| private.get("connectionString"))
         .and_then(Value::as_str)
         .unwrap_or_default();
     let parts: Vec<(String, String)> = conn

@@ -332,12 +332,25 @@ fn write(
             .pointer("/credentials/connectionString")
             .and_then(Value::as_str)
         {
-            engine.world.remember_secret(conn);
-            secrets = Some(json!({"connectionString": conn}));
+            // A connection string with a key is a secret (sealed in the state file); one that
+            // names the account by `ResourceId` (managed identity) is not, and is kept as is.
+            let lower = conn.to_ascii_lowercase();
+            let keyed = ["accountkey=", "sharedaccesssignature=", "password="]
+                .iter()
+                .any(|k| lower.contains(k));
+            if keyed {
+                engine.world.remember_secret(conn);
+                secrets = Some(json!({"connectionString": conn}));
+            } else {
+                secrets = None;
+                stored.insert(PRIVATE_KEY.into(), json!({"connectionString": conn}));
+            }
         }
         stored.insert("credentials".into(), json!({"connectionString": null}));
     }
-    if let Some(p) = existing.as_ref().and_then(|e| e.body.get(PRIVATE_KEY)) {
+    if let Some(p) = existing.as_ref().and_then(|e| e.body.get(PRIVATE_KEY))
+        && !stored.contains_key(PRIVATE_KEY)
+    {
         stored.insert(PRIVATE_KEY.into(), p.clone());
     }
     let id = object_id(ctx.service, coll, name);

@@ -33,7 +33,7 @@ mod resource_group;
 mod role_assignment;
 mod schedule;
 mod scoped;
-mod search_keys;
+pub(crate) mod search_keys;
 pub(crate) mod search_service;
 mod storage;
 mod traffic_guard;
