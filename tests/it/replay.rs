@@ -228,12 +228,68 @@ const SHIPPED: &[Expected] = &[
         )],
         skipped: &[],
     },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "reference",
+        exit: 0,
+        score: (12, 12),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "indexer-without-skillset",
+        exit: 1,
+        score: (11, 12),
+        failed: &[(
+            "indexer",
+            "skillsetName",
+            Some(
+                "Attach the skillset margies-skillset to the indexer, or the documents are not enriched.",
+            ),
+        )],
+        skipped: &[],
+    },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "documents-in-another-container",
+        exit: 1,
+        score: (9, 12),
+        // The data source names `margies`, which the learner never made: the indexer's run
+        // (on the data plane) failed.
+        failed: &[
+            (
+                "container",
+                "name",
+                Some("Name the container margies, as the exercise's UploadDocs script does."),
+            ),
+            (
+                "indexer-run",
+                "lastResult.status",
+                Some(
+                    "Look at the indexer's execution history in the portal; a failed run names the data source, credential or container it could not read.",
+                ),
+            ),
+        ],
+        skipped: &[],
+    },
 ];
+
+/// The knowledge-mining lab (AI-103), from `labs/dp100/` where [`lab`] looks.
+const KM: &str = "../ai103/search-01-knowledge-mining.lab.yaml";
 
 #[test]
 fn shipped_fixtures_replay_to_their_expected_scores() {
     // Every shipped lab has a reference fixture and at least one mistake.
-    for id in ["dp100-01-workspace", "dp100-03-data", "dp100-04-compute"] {
+    for id in [
+        "dp100-01-workspace",
+        "dp100-03-data",
+        "dp100-04-compute",
+        "ai103-search-01-knowledge-mining",
+    ] {
         let n = SHIPPED.iter().filter(|e| e.id == id).count();
         assert!(
             n >= 2

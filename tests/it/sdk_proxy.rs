@@ -660,7 +660,10 @@ fn the_search_data_plane_through_the_proxy() {
 fn the_knowledge_mining_lab_through_the_proxy_keeps_every_key_secret() {
     let azure = Azure::start(&["--provisioning-delay", "10ms"]);
     let sb = Sandbox::new();
-    let text = std::fs::read_to_string(crate::support::repo().join("labs/ai103/search-01-knowledge-mining.lab.yaml")).unwrap();
+    let text = std::fs::read_to_string(
+        crate::support::repo().join("labs/ai103/search-01-knowledge-mining.lab.yaml"),
+    )
+    .unwrap();
     let text = text
         .replacen("      path: /indexes/margies-index\n", "      path: /indexes/margies-index\n      auth: entra\n", 1)
         .replacen(
@@ -672,23 +675,63 @@ fn the_knowledge_mining_lab_through_the_proxy_keeps_every_key_secret() {
     let mut printed = String::new();
     for args in [
         vec!["run"],
-        vec!["check", "--record", "rec", "--report", "json=r.json", "--report", "junit=r.xml"],
+        vec![
+            "check",
+            "--record",
+            "rec",
+            "--report",
+            "json=r.json",
+            "--report",
+            "junit=r.xml",
+        ],
     ] {
         let out = sb
-            .amlab(&[&args[..1], &[lab.to_str().unwrap(), "--target", "azure", "--var", "suffix=viakm1"], &args[1..]].concat())
+            .amlab(
+                &[
+                    &args[..1],
+                    &[
+                        lab.to_str().unwrap(),
+                        "--target",
+                        "azure",
+                        "--var",
+                        "suffix=viakm1",
+                    ],
+                    &args[1..],
+                ]
+                .concat(),
+            )
             .envs(&azure.served.env)
             .output()
             .unwrap();
-        let text = format!("{}{}", crate::support::stdout(&out), crate::support::stderr(&out));
+        let text = format!(
+            "{}{}",
+            crate::support::stdout(&out),
+            crate::support::stderr(&out)
+        );
         assert_eq!(out.status.code(), Some(0), "{args:?}: {text}");
         printed.push_str(&text);
     }
     let log = azure.served.requests();
-    assert!(log.contains(&("CONNECT".into(), "srch-km-viakm1.search.windows.net:443".into(), 200)));
-    assert!(log.iter().any(|(m, p, s)| m == "GET" && p.starts_with("/indexes/margies-index?") && *s == 200));
+    assert!(log.contains(&(
+        "CONNECT".into(),
+        "srch-km-viakm1.search.windows.net:443".into(),
+        200
+    )));
+    assert!(
+        log.iter()
+            .any(|(m, p, s)| m == "GET" && p.starts_with("/indexes/margies-index?") && *s == 200)
+    );
     let issued = azure.served.get("/_emulator/secrets");
-    let secrets: Vec<&str> = issued.as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    assert!(secrets.iter().filter(|s| s.len() == 52).count() >= 3, "search keys were issued");
+    let secrets: Vec<&str> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        secrets.iter().filter(|s| s.len() == 52).count() >= 3,
+        "search keys were issued"
+    );
     let mut written = printed;
     for file in ["r.json", "r.xml"] {
         written.push_str(&std::fs::read_to_string(sb.path().join(file)).unwrap());
