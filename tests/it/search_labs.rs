@@ -109,23 +109,16 @@ fn an_indexer_without_the_skillset_fails_that_check_only() {
 }
 
 #[test]
-fn documents_in_another_container_fail_the_container_and_the_indexer_run() {
-    // The learner uploaded to `margie`: the data source still names `margies`, which does not
-    // exist, so the indexer's run fails.
-    let failing = mistake(
-        "/blobServices/default/containers/margies\"",
-        "/blobServices/default/containers/margie\"",
-    );
+fn a_data_source_on_another_account_fails_only_the_indexer_run() {
+    // The learner's connection string names a storage account that does not exist: every
+    // definition is in place, and only the indexer's run (on the data plane) shows it.
+    let failing = mistake("ResourceId=${storage_id};", "ResourceId=${storage_id}x;");
     let steps: Vec<(&str, &str)> = failing
         .iter()
         .map(|(s, t, _)| (s.as_str(), t.as_str()))
         .collect();
-    assert_eq!(
-        steps,
-        [("container", "name"), ("indexer-run", "lastResult.status")]
-    );
-    assert!(failing[0].2.contains("UploadDocs"), "{failing:?}");
-    assert!(failing[1].2.contains("execution history"), "{failing:?}");
+    assert_eq!(steps, [("indexer-run", "lastResult.status")]);
+    assert!(failing[0].2.contains("execution history"), "{failing:?}");
 }
 
 fn files_text(dir: &Path) -> String {
@@ -228,4 +221,69 @@ fn lint_refuses_a_data_plane_on_a_resource_without_one() {
         text.contains("bad.lab.yaml:"),
         "names the file and line: {text}"
     );
+}
+
+fn sem_lab() -> PathBuf {
+    repo().join("labs/ai103/search-09-semantic-ranker.lab.yaml")
+}
+
+/// [`mistake`] for the semantic ranker lab.
+fn sem_mistake(from: &str, to: &str) -> Vec<(String, String, String)> {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(sem_lab()).unwrap();
+    assert!(text.contains(from), "{from:?}");
+    let variant = sb.write("variant/sem.lab.yaml", &text.replacen(from, to, 1));
+    let (code, out) = amlab(&sb, &["run", variant.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = amlab(
+        &sb,
+        &[
+            "check",
+            sem_lab().to_str().unwrap(),
+            "--report",
+            "json=r.json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    failed(&report(&sb, "r.json"))
+}
+
+#[test]
+fn the_semantic_ranker_lab_passes_and_catches_its_mistakes() {
+    let sb = Sandbox::new();
+    let lab = sem_lab();
+    let lab = lab.to_str().unwrap();
+    for mode in ["run", "check", "teardown"] {
+        let (code, out) = amlab(&sb, &[mode, lab]);
+        assert_eq!(code, 0, "{mode}: {out}");
+    }
+    let failing = sem_mistake(
+        "          semanticSearch: free\n",
+        "          semanticSearch: disabled\n",
+    );
+    let steps: Vec<(&str, &str)> = failing
+        .iter()
+        .map(|(s, t, _)| (s.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(steps, [("semantic-plan", "properties.semanticSearch")]);
+    assert!(
+        failing[0].2.contains("Semantic ranker > Free"),
+        "{failing:?}"
+    );
+    let failing = sem_mistake(
+        "                titleField: {fieldName: HotelName}\n",
+        "                titleField: {fieldName: Category}\n",
+    );
+    let steps: Vec<(&str, &str)> = failing
+        .iter()
+        .map(|(s, t, _)| (s.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [(
+            "index",
+            "semantic.configurations[0].prioritizedFields.titleField.fieldName"
+        )]
+    );
+    assert!(failing[0].2.contains("HotelName"), "{failing:?}");
 }

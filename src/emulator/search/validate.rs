@@ -125,8 +125,38 @@ pub(crate) fn index(body: &Value, old: Option<&Value>) -> Result<(), Invalid> {
             );
         }
     }
+    semantic(body, &names)?;
     if let Some(old) = old {
         keep_fields(fields, old)?;
+    }
+    Ok(())
+}
+
+/// Every field a semantic configuration names is a field of the index.
+fn semantic(body: &Value, names: &[&str]) -> Result<(), Invalid> {
+    let configs = body
+        .pointer("/semantic/configurations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for c in &configs {
+        let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
+        let p = c.get("prioritizedFields").cloned().unwrap_or(Value::Null);
+        let mut used: Vec<&Value> = p.get("titleField").into_iter().collect();
+        for list in ["prioritizedContentFields", "prioritizedKeywordsFields"] {
+            used.extend(p.get(list).and_then(Value::as_array).into_iter().flatten());
+        }
+        for f in used {
+            let n = f
+                .get("fieldName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !names.contains(&n) {
+                return Err(format!(
+                    "The semantic configuration '{cname}' refers to a field '{n}' that is not in the index."
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -254,6 +284,9 @@ mod tests {
         let added = json!({"fields": [{"name": "id", "type": "Edm.String", "key": true}, {"name": "n", "type": "Collection(Edm.String)"}, {"name": "m", "type": "Edm.Double"}]});
         assert!(index(&added, Some(&ok)).is_ok());
         assert!(name("indexes", "Margies").is_err());
+        let mut sem = ok.clone();
+        sem["semantic"] = json!({"configurations": [{"name": "c", "prioritizedFields": {"titleField": {"fieldName": "title"}}}]});
+        assert!(index(&sem, None).unwrap_err().contains("'title'"));
         assert!(name("indexers", "Margies_indexer").is_ok());
     }
 }
