@@ -134,7 +134,7 @@ impl Scrubber {
     fn object(&self, map: &mut Map<String, Value>, parent: Option<&str>) {
         let snapshot: Map<String, Value> = map
             .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("keyName"))
+            .filter(|(k, _)| k.eq_ignore_ascii_case("keyName") || k.eq_ignore_ascii_case("name"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (k, v) in map.iter_mut() {
@@ -298,6 +298,20 @@ mod tests {
         );
         // Names are not secrets.
         assert_eq!(s.text("acrname1 password"), "acrname1 password");
+    }
+
+    #[test]
+    fn search_query_keys_are_learned_and_scrubbed() {
+        let s = Scrubber::new();
+        s.learn(&json!({"value": [{"name": "browser", "key": "QueryKeyValue0123456789"}]}));
+        assert_eq!(s.text("q=QueryKeyValue0123456789"), "q=Sanitized");
+        // An index field's `key` flag is no secret.
+        let mut field = json!({"name": "id", "key": true, "type": "Edm.String"});
+        Scrubber::new().json(&mut field);
+        assert_eq!(field["key"], true);
+        let mut created = json!({"name": "browser", "key": "QueryKeyValue0123456789"});
+        Scrubber::new().json(&mut created);
+        assert_eq!(created["key"], "Sanitized");
     }
 
     #[test]

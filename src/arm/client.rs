@@ -299,7 +299,21 @@ impl ArmClient {
         url: &str,
         body: Option<Value>,
     ) -> Result<HttpResponse, ArmError> {
-        if self.read_only && method != Method::Get {
+        self.send_with(method, url, body, Vec::new()).await
+    }
+
+    /// [`send`](Self::send) with extra request headers (a data plane's `api-key`). In
+    /// read-only mode only GET goes out, and POST of the read-only key-listing actions named in
+    /// [`READ_ONLY_ACTIONS`].
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+        headers: Vec<(String, String)>,
+    ) -> Result<HttpResponse, ArmError> {
+        let allowed = method == Method::Get || (method == Method::Post && is_read_only_action(url));
+        if self.read_only && !allowed {
             return Err(ArmError::ReadOnly(method.as_str()));
         }
         // Secrets a lab sends (datastore keys, SAS tokens) and a target returns (listKeys,
@@ -313,10 +327,12 @@ impl ArmClient {
         if let Some(why) = super::path::problem(&path).or(fragment) {
             return Err(ArmError::InvalidPath { path, message: why });
         }
+        let mut all_headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        all_headers.extend(headers);
         let request = HttpRequest {
             method,
             url: url.to_owned(),
-            headers: vec![("Content-Type".into(), "application/json".into())],
+            headers: all_headers,
             body,
         };
         let deadline = self
@@ -406,6 +422,25 @@ fn is_resource(body: &Value, path: &str) -> bool {
     body.get("id")
         .and_then(Value::as_str)
         .is_some_and(|id| id.eq_ignore_ascii_case(path))
+}
+
+/// POST actions check mode may send: they read keys and change nothing. `listAdminKeys` and
+/// `listQueryKeys` of `Microsoft.Search/searchServices`, the documented way to a data plane's
+/// `api-key` (data-plane checks, [`crate::run::data_plane`]). Every other POST stays refused.
+pub const READ_ONLY_ACTIONS: &[&str] = &["listAdminKeys", "listQueryKeys"];
+
+/// Whether `url` is a POST of one of [`READ_ONLY_ACTIONS`] on an ARM resource.
+fn is_read_only_action(url: &str) -> bool {
+    let path = url_path(url);
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    path.contains("/providers/")
+        && READ_ONLY_ACTIONS
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(last))
 }
 
 /// Whether a resource's `provisioningState` is terminal (or absent).
@@ -518,4 +553,54 @@ fn url_path(url: &str) -> String {
         .find('/')
         .map_or("/", |i| &without_scheme[i..]);
     path.split('?').next().unwrap_or(path).to_owned()
+}
+
+#[cfg(test)]
+mod read_only_tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::emulator::{Emulator, EmulatorOptions};
+
+    #[tokio::test]
+    async fn read_only_sends_gets_and_the_key_listing_actions_only() {
+        let emulator = Emulator::open(EmulatorOptions::default()).expect("emulator");
+        let client =
+            ArmClient::new(Arc::new(emulator), "https://management.azure.com").read_only(true);
+        let rg = "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers";
+        let refused = client
+            .send(
+                Method::Post,
+                &format!(
+                    "{rg}/Microsoft.Storage/storageAccounts/st/listKeys?api-version=2023-05-01"
+                ),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(ArmError::ReadOnly("POST"))),
+            "{refused:?}"
+        );
+        let refused = client
+            .send(Method::Post, &format!("{rg}/Microsoft.Search/searchServices/s/regenerateAdminKey/primary?api-version=2025-05-01"), None)
+            .await;
+        assert!(
+            matches!(refused, Err(ArmError::ReadOnly("POST"))),
+            "{refused:?}"
+        );
+        // Sent (and answered 404 by the emulator: no such resource group).
+        let sent = client
+            .send(
+                Method::Post,
+                &format!(
+                    "{rg}/Microsoft.Search/searchServices/s/listAdminKeys?api-version=2025-05-01"
+                ),
+                None,
+            )
+            .await;
+        assert!(sent.is_ok_and(|r| r.status == 404));
+        assert!(!is_read_only_action(
+            "https://x.search.windows.net/indexes/listAdminKeys"
+        ));
+    }
 }

@@ -100,6 +100,8 @@ pub struct LiveTransport {
     client: reqwest::Client,
     base: Url,
     tokens: Arc<TokenCache>,
+    /// Token caches of the same credential for data planes' scopes, made on first use.
+    scoped: std::sync::Mutex<std::collections::BTreeMap<String, Arc<TokenCache>>>,
     timeout: Duration,
 }
 
@@ -149,6 +151,7 @@ impl LiveTransport {
             client,
             base,
             tokens,
+            scoped: std::sync::Mutex::default(),
             timeout: options.timeout,
         })
     }
@@ -168,6 +171,19 @@ impl LiveTransport {
         url.scheme() == self.base.scheme()
             && url.host_str() == self.base.host_str()
             && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
+    /// The token cache of the ARM credential for another `scope` (a data plane's).
+    fn scoped_tokens(&self, scope: &str) -> Arc<TokenCache> {
+        let mut scoped = self
+            .scoped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(
+            scoped.entry(scope.to_owned()).or_insert_with(|| {
+                Arc::new(TokenCache::new(self.tokens.credential().clone(), scope))
+            }),
+        )
     }
 
     async fn token(&self) -> Result<Secret, TransportError> {
@@ -197,9 +213,14 @@ impl LiveTransport {
             .header(USER_AGENT, USER_AGENT_VALUE)
             .header("x-ms-client-request-id", request_id());
         for (name, value) in &request.headers {
-            let controlled = ["authorization", "user-agent", "x-ms-client-request-id"]
-                .iter()
-                .any(|h| name.eq_ignore_ascii_case(h));
+            let controlled = [
+                "authorization",
+                "user-agent",
+                "x-ms-client-request-id",
+                super::data_plane::ENTRA_SCOPE_HEADER,
+            ]
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h));
             let content_type = name.eq_ignore_ascii_case("content-type");
             if controlled || (content_type && request.body.is_none()) {
                 continue;
@@ -262,6 +283,15 @@ impl Transport for LiveTransport {
         let url = Url::parse(&request.url).map_err(|e| {
             TransportError::Unavailable(format!("invalid URL {}: {e}", request.url))
         })?;
+        if let Some(scope) = request.header(super::data_plane::ENTRA_SCOPE_HEADER) {
+            // A data-plane request asking for a token of its own scope (and only that one).
+            let token = self
+                .scoped_tokens(scope)
+                .token()
+                .await
+                .map_err(|e| TransportError::Auth(e.to_string()))?;
+            return self.exchange(&request, &url, Some(&token)).await;
+        }
         if !self.is_base_origin(&url) {
             return self.exchange(&request, &url, None).await;
         }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod client;
 pub mod cloud;
+pub mod data_plane;
 pub mod error;
 pub mod live;
 pub mod path;

@@ -13,6 +13,7 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.Insights/components", "2020-02-02"),
     ("Microsoft.ContainerRegistry", "2023-07-01"),
     ("Microsoft.Authorization", "2022-04-01"),
+    ("Microsoft.Search", "2025-05-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),
 ];
 

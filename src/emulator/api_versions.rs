@@ -233,6 +233,28 @@ const SUBSCRIPTIONS: &[&str] = &[
     "2022-12-01",
 ];
 
+/// `Microsoft.Search`: the folders of `specification/search/resource-manager/readme.md`
+/// (stable 2015-02-28 ... 2025-05-01, previews to 2025-10-01-preview), and the newer previews
+/// `Azure/bicep-types-az` lists (`generated/search/microsoft.search/`).
+const SEARCH: &[&str] = &[
+    "2015-02-28",
+    "2015-08-19",
+    "2019-10-01-preview",
+    "2020-03-13",
+    "2020-08-01",
+    "2020-08-01-preview",
+    "2021-04-01-preview",
+    "2022-09-01",
+    "2023-11-01",
+    "2024-03-01-preview",
+    "2024-06-01-preview",
+    "2025-02-01-preview",
+    "2025-05-01",
+    "2025-10-01-preview",
+    "2026-03-01-preview",
+    "2026-09-01-preview",
+];
+
 /// One emulated type: its namespace's versions and the first version that has it.
 struct Entry {
     type_name: &'static str,
@@ -260,6 +282,7 @@ static TABLE: &[Entry] = &[
     entry("Microsoft.Resources/subscriptions", SUBSCRIPTIONS, ""),
     entry("Microsoft.Resources/providers", RESOURCE_GROUPS, ""),
     entry("Microsoft.Storage/storageAccounts", STORAGE, ""),
+    entry("Microsoft.Search/searchServices", SEARCH, ""),
     entry(
         "Microsoft.Storage/storageAccounts/blobServices/containers",
         STORAGE,

@@ -72,6 +72,10 @@ impl Engine<'_> {
                 self.list(url, &api_version, ty, &prefix)
             }
             Route::Resource(path) => {
+                if let Some((parent, action)) = keyed_action(&path, req.method) {
+                    let target = self.target(parent, &api_version)?;
+                    return self.action(url, &target, &action, req.body.as_ref());
+                }
                 let target = self.target(path, &api_version)?;
                 match req.method {
                     Method::Get => self.get(&target),
@@ -375,6 +379,7 @@ impl Engine<'_> {
             existing: existing.as_ref(),
             location: location.as_deref(),
             body: input,
+            api_version: &t.api_version,
         };
         let built = t.ty.build(&ctx)?;
         let created = existing.is_none();
@@ -906,6 +911,19 @@ fn provider_action(
         "InvalidResourceType",
         format!("The resource type '{type_name}' has no provider-level action in the emulator."),
     ))
+}
+
+/// A keyed action addressed like a child resource (`.../searchServices/s/createQueryKey/n`):
+/// the parent path and `segment/argument`, when the parent's type declares it.
+fn keyed_action(path: &ResourcePath, method: Method) -> Option<(ResourcePath, String)> {
+    if !matches!(method, Method::Post | Method::Delete) || path.pairs.len() < 2 {
+        return None;
+    }
+    let parent = path.parent()?;
+    let ty = types::lookup(&parent.type_name())?;
+    let (segment, arg) = path.pairs.last()?;
+    ty.keyed_action(segment, method == Method::Delete)
+        .then(|| (parent, format!("{segment}/{arg}")))
 }
 
 fn only(method: Method, allowed: Method, ty: &dyn ResourceType) -> ArmResult<()> {

@@ -25,6 +25,7 @@ mod persist;
 mod providers;
 mod route;
 mod sealed;
+mod search;
 mod types;
 mod url;
 mod world;
@@ -281,7 +282,18 @@ impl Emulator {
             page_size: self.page_size,
             changed: false,
         };
-        let response = engine.handle(request, &url);
+        let response = match search::service_name(&url) {
+            Some(name) => match search::handle(&mut engine, request, &url, &name) {
+                Some(r) => r,
+                None => {
+                    return Err(TransportError::Connection(format!(
+                        "could not resolve host {name}{}: no search service of that name exists",
+                        search::DOMAIN
+                    )));
+                }
+            },
+            None => engine.handle(request, &url),
+        };
         let mut changed = engine.changed;
         if changed {
             let Inner {

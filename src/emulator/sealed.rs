@@ -33,11 +33,13 @@ pub(crate) fn is_sealed(value: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Replaces every string in a secrets object by its digest (`secretsType` stays: it is not
-/// secret).
+/// Replaces every string in a secrets object by its digest (`secretsType` and the `name` of a
+/// search query key stay: they are not secret).
 fn seal_value(value: &mut Value, key: Option<&str>) {
     match value {
-        Value::String(s) if key != Some("secretsType") && !is_sealed(s) => *s = digest(s),
+        Value::String(s) if !matches!(key, Some("secretsType" | "name")) && !is_sealed(s) => {
+            *s = digest(s);
+        }
         Value::Array(items) => items.iter_mut().for_each(|v| seal_value(v, key)),
         Value::Object(map) => map.iter_mut().for_each(|(k, v)| seal_value(v, Some(k))),
         _ => {}
@@ -72,6 +74,13 @@ pub(crate) fn unseal(world: &mut World) {
         let Some(Value::Object(map)) = &mut resource.secrets else {
             continue;
         };
+        if resource
+            .type_name
+            .eq_ignore_ascii_case(super::types::search_service::TYPE)
+        {
+            unseal_search_keys(map, &mut issued);
+            continue;
+        }
         for (field, len) in GENERATED {
             if let Some(Value::String(s)) = map.get_mut(*field)
                 && is_sealed(s)
@@ -84,6 +93,28 @@ pub(crate) fn unseal(world: &mut World) {
     }
     for s in issued {
         world.remember_secret(&s);
+    }
+}
+
+/// A search service's admin and query keys, generated afresh in the service's key shape.
+fn unseal_search_keys(map: &mut serde_json::Map<String, Value>, issued: &mut Vec<String>) {
+    let mut fresh = |s: &mut String| {
+        if is_sealed(s) {
+            *s = super::types::search_keys::api_key();
+            issued.push(s.clone());
+        }
+    };
+    for field in ["primaryKey", "secondaryKey"] {
+        if let Some(Value::String(s)) = map.get_mut(field) {
+            fresh(s);
+        }
+    }
+    if let Some(Value::Array(keys)) = map.get_mut("queryKeys") {
+        for k in keys {
+            if let Some(Value::String(s)) = k.get_mut("key") {
+                fresh(s);
+            }
+        }
     }
 }
 

@@ -502,6 +502,7 @@ impl<'a> Linter<'a> {
                     .with_help("a resource id is `/`-separated names: no `..`, `\\`, `#`, `?` or empty segment"),
             );
         }
+        self.data_plane(step, rendered.as_deref());
         let bad = match &rendered {
             Some(r) => !r.starts_with("/subscriptions/"),
             None => !(res.value.starts_with('/') || res.value.starts_with("${")),
@@ -511,6 +512,45 @@ impl<'a> Linter<'a> {
             self.push(
                 Problem::new(DiagKind::Resource, o, l, format!("resource `{shown}` is not an ARM resource id"), "must start with `/subscriptions/`")
                     .with_help("write the full path, for example `/subscriptions/${subscription}/resourceGroups/${resource_group}`"),
+            );
+        }
+    }
+
+    /// A `data_plane:` path starts with `/` and names no `..` or `#`, on a resource whose type
+    /// has a data plane amlab knows (judged on the resource rendered with the defaults).
+    fn data_plane(&mut self, step: &Step, rendered: Option<&str>) {
+        let Some(dp) = &step.data_plane else {
+            return;
+        };
+        let (o, l) = self.at(&dp.path);
+        let path = &dp.path.value;
+        let why = if path.starts_with('/') {
+            crate::arm::path::problem(path)
+        } else {
+            Some("it does not start with `/`".to_owned())
+        };
+        if let Some(why) = why {
+            self.push(
+                Problem::new(DiagKind::Resource, o, l, format!("data-plane path `{path}`: {why}"), "not a data-plane path")
+                    .with_help("a path on the service's endpoint such as `/indexes/my-index` or `/indexers/my-indexer/search.status`"),
+            );
+        }
+        if let Some(r) = rendered
+            && crate::arm::data_plane::for_resource(r).is_none()
+        {
+            let ty = crate::arm::resource_types::resource_type(r);
+            self.push(
+                Problem::new(
+                    DiagKind::Resource,
+                    o,
+                    l,
+                    format!("`{ty}` has no data plane amlab can check"),
+                    "data_plane on this step",
+                )
+                .with_help(format!(
+                    "data_plane works on a resource of type {}",
+                    crate::arm::data_plane::supported()
+                )),
             );
         }
     }

@@ -29,7 +29,9 @@ pub mod types;
 mod unknown;
 
 pub use diagnostic::{DiagKind, LabDiagnostic};
-pub use resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+pub use resolved::{
+    PassMark, ResolvedCheck, ResolvedDataPlane, ResolvedLab, ResolvedStep, ResolvedWait,
+};
 pub use types::Lab;
 
 /// A lab file that parsed and passed lint.

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::diagnostic::{DiagKind, LabDiagnostic, Problem};
 use super::query_literal;
-use super::resolved::{PassMark, ResolvedCheck, ResolvedLab, ResolvedStep, ResolvedWait};
+use super::resolved::{
+    PassMark, ResolvedCheck, ResolvedDataPlane, ResolvedLab, ResolvedStep, ResolvedWait,
+};
 use super::span::range;
 use super::suggest::{did_you_mean, list};
 use super::template::{MAX_TOTAL_EXPANDED_BYTES, Ref, Template};
@@ -392,6 +394,55 @@ impl Resolver<'_> {
         })
     }
 
+    /// A step's `data_plane`: its path, and a resource whose type has a data plane amlab knows.
+    fn data_plane(
+        &mut self,
+        dp: &super::types::DataPlane,
+        resource: Option<&str>,
+    ) -> Option<ResolvedDataPlane> {
+        let path = self.sub_at(&dp.path)?;
+        let bad_path = if path.starts_with('/') {
+            crate::arm::path::problem(&path)
+        } else {
+            Some("it does not start with `/`".to_owned())
+        };
+        if let Some(why) = bad_path {
+            let (o, l) = range(self.source(), &dp.path);
+            self.problems.push(
+                Problem::new(DiagKind::Resource, o, l, format!("data-plane path `{path}`: {why}"), "not a data-plane path")
+                    .with_help("a path on the service's endpoint such as `/indexes/my-index` or `/indexers/my-indexer/search.status`"),
+            );
+            return None;
+        }
+        if let Some(r) = resource
+            && crate::arm::data_plane::for_resource(r).is_none()
+        {
+            let (o, l) = range(self.source(), &dp.path);
+            self.problems.push(
+                Problem::new(
+                    DiagKind::Resource,
+                    o,
+                    l,
+                    format!(
+                        "`{}` has no data plane amlab can check",
+                        crate::arm::resource_types::resource_type(r)
+                    ),
+                    "data_plane on this step",
+                )
+                .with_help(format!(
+                    "data_plane works on a resource of type {}",
+                    crate::arm::data_plane::supported()
+                )),
+            );
+            return None;
+        }
+        Some(ResolvedDataPlane {
+            path,
+            api_version: dp.api_version.clone(),
+            auth: dp.auth,
+        })
+    }
+
     fn step(&mut self, step: &Step) -> Option<ResolvedStep> {
         let resource = self.sub_at(&step.resource);
         if let Some(r) = &resource
@@ -412,6 +463,10 @@ impl Resolver<'_> {
                         .with_help("every resource is an ARM id such as `/subscriptions/${subscription}/resourceGroups/...`"),
                 );
         }
+        let data_plane = match &step.data_plane {
+            Some(dp) => Some(self.data_plane(dp, resource.as_deref())?),
+            None => None,
+        };
         let create = match step.create.as_ref() {
             Some(c) if c.spec.is_some() => {
                 let spec = c.spec.as_ref()?;
@@ -468,9 +523,13 @@ impl Resolver<'_> {
             resource: resource?,
             api_version: step.api_version.clone(),
             create,
+            // A data-plane object goes with its resource: deleted only when asked.
+            teardown: step
+                .teardown
+                .unwrap_or(step.create.is_some() && data_plane.is_none()),
+            data_plane,
             wait: wait.ok()?,
             checks,
-            teardown: step.teardown.unwrap_or(step.create.is_some()),
             timeout,
         })
     }

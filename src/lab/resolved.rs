@@ -105,6 +105,8 @@ pub struct ResolvedStep {
     pub api_version: Option<String>,
     /// PUT body for `amlab run`, templated.
     pub create: Option<Value>,
+    /// The data-plane object the step checks instead of the resource itself.
+    pub data_plane: Option<ResolvedDataPlane>,
     /// Wait condition.
     pub wait: Option<ResolvedWait>,
     /// Checks in file order.
@@ -145,4 +147,15 @@ pub struct ResolvedCheck {
     pub line: Option<u32>,
     /// The shared setup file the check is written in, when it is not the lab file.
     pub file: Option<PathBuf>,
+}
+
+/// A data-plane object, parameters substituted.
+#[derive(Debug, Clone)]
+pub struct ResolvedDataPlane {
+    /// Path on the data-plane endpoint (starting with `/`).
+    pub path: String,
+    /// api-version override.
+    pub api_version: Option<String>,
+    /// How to authenticate.
+    pub auth: crate::lab::types::DataPlaneAuth,
 }

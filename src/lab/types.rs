@@ -165,6 +165,13 @@ pub struct Step {
     /// api-version for this step's resource, overriding the lab's and the built-in table.
     #[serde(default)]
     pub api_version: Option<String>,
+    /// Check (and create) an object of the resource's data plane instead of the resource
+    /// itself: a search index, an indexer's status, a document count. The endpoint comes from
+    /// the resource (`properties.endpoint`); the credential from its documented key-listing
+    /// action or an Entra token. `create`, `wait` and `expect` then apply to the data-plane
+    /// object.
+    #[serde(default)]
+    pub data_plane: Option<DataPlane>,
     /// How `amlab run` creates the resource; steps without it are only checked.
     #[serde(default)]
     pub create: Option<Create>,
@@ -181,6 +188,36 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,
+}
+
+/// An object of a resource's data plane (supported: `Microsoft.Search/searchServices`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataPlane {
+    /// The object's path on the data-plane endpoint, such as `/indexes/margies-index`,
+    /// `/indexers/margies-indexer/search.status` or `/indexes/margies-index/search.stats`.
+    #[schemars(with = "String", regex(pattern = r"^/"))]
+    pub path: Spanned<String>,
+    /// The data plane's api-version (default: `2025-09-01` for Azure AI Search).
+    #[serde(default)]
+    pub api_version: Option<String>,
+    /// How amlab authenticates: `key` (the default: an admin key from the resource's
+    /// key-listing action, `POST listAdminKeys`, the one POST check mode sends) or `entra` (a
+    /// token for the data plane's scope, `https://search.azure.com/.default`, from the same
+    /// credential as ARM; the service must accept Entra ID).
+    #[serde(default)]
+    pub auth: DataPlaneAuth,
+}
+
+/// How a data-plane step authenticates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DataPlaneAuth {
+    /// An API key from the resource's key-listing action.
+    #[default]
+    Key,
+    /// A Microsoft Entra ID token for the data plane's scope.
+    Entra,
 }
 
 /// How a step's resource is created: exactly one of `body` and `spec`.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+pub mod data_plane;
 pub mod evaluate;
 pub mod events;
 pub mod interrupt;

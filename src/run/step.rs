@@ -27,7 +27,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn error(step: &ResolvedStep, err: &ArmError) -> Self {
+    pub(super) fn error(step: &ResolvedStep, err: &ArmError) -> Self {
         Self {
             status: StepStatus::Error,
             checks: Vec::new(),
@@ -71,7 +71,7 @@ impl Outcome {
         }
     }
 
-    fn from_evaluation(e: Evaluation, exists: bool) -> Self {
+    pub(super) fn from_evaluation(e: Evaluation, exists: bool) -> Self {
         Self {
             status: e.status,
             checks: e.checks,
@@ -84,6 +84,9 @@ impl Outcome {
 
 /// `amlab check`: one GET, then the checks.
 pub async fn check(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -> Outcome {
+    if let Some(dp) = &step.data_plane {
+        return super::data_plane::check(client, lab, step, dp).await;
+    }
     let api = ApiVersions {
         step: step.api_version.as_deref(),
         lab: &lab.api_versions,
@@ -98,6 +101,9 @@ pub async fn check(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
 /// `amlab run`: PUT the body (following the long-running operation), wait until the resource
 /// settles and the step's `wait.until` holds, then check.
 pub async fn apply(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -> Outcome {
+    if let Some(dp) = &step.data_plane {
+        return super::data_plane::apply(client, lab, step, dp).await;
+    }
     let api = ApiVersions {
         step: step.api_version.as_deref(),
         lab: &lab.api_versions,
@@ -155,6 +161,9 @@ pub async fn apply(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
 
 /// `amlab teardown`: DELETE and wait until gone.
 pub async fn teardown(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -> Outcome {
+    if let Some(dp) = &step.data_plane {
+        return super::data_plane::teardown(client, lab, step, dp).await;
+    }
     let api = ApiVersions {
         step: step.api_version.as_deref(),
         lab: &lab.api_versions,

@@ -5,7 +5,8 @@
 //! for a DP-100 exercise: ARM, Entra ID, the storage data plane, the workspace's own hosts
 //! (discovery, run history, assets: `{region}.api.azureml.ms`,
 //! `{workspace}.workspace.{region}.api.azureml.ms`), online endpoints' scoring URIs, Key Vault
-//! and container registries.
+//! and container registries; and the Azure AI Search data plane (`{service}.search.windows.net`),
+//! which the emulator serves ([`is_search`]).
 
 /// Exact host names.
 const EXACT: &[&str] = &[
@@ -29,7 +30,18 @@ const DOMAINS: &[&str] = &[
     "azurecr.io",
     "api.azureml.ms",
     "inference.ml.azure.com",
+    "search.windows.net",
 ];
+
+/// The audiences of an Entra token for the Search data plane.
+pub const SEARCH_AUDIENCES: &[&str] = &["https://search.azure.com", "https://search.azure.com/"];
+
+/// Whether `host` (without port) is a search service's data plane, which the emulator serves.
+pub fn is_search(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host.strip_suffix(".search.windows.net")
+        .is_some_and(|name| !name.is_empty() && !name.contains('.'))
+}
 
 /// What a proxied host is, for the router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,5 +123,9 @@ mod tests {
         assert_eq!(role("login.windows.net"), Role::Login);
         assert_eq!(role("st1.blob.core.windows.net"), Role::DataPlane);
         assert_eq!(role("eastus.api.azureml.ms"), Role::DataPlane);
+        assert!(is_proxied("srch1.search.windows.net"));
+        assert!(is_search("srch1.search.windows.net"));
+        assert!(!is_search("search.windows.net"));
+        assert!(!is_search("a.b.search.windows.net"));
     }
 }

@@ -226,9 +226,13 @@ impl Identity {
         self.verify_for(Some(authorization), &audiences)
     }
 
-    /// Checks an `Authorization` header value: a token this tenant signed, unexpired, for one
-    /// of `audiences`.
-    fn verify_for(&self, authorization: Option<&str>, audiences: &[&str]) -> Result<(), Refusal> {
+    /// Checks the `Authorization` header value of a request to a service whose tokens are for
+    /// one of `audiences` (ARM's, or a data plane's such as `https://search.azure.com`).
+    pub fn verify_for(
+        &self,
+        authorization: Option<&str>,
+        audiences: &[&str],
+    ) -> Result<(), Refusal> {
         let Some(value) = authorization else {
             return Err(Refusal {
                 code: "AuthenticationFailed",

@@ -284,12 +284,27 @@ async fn serve_request(
     if let Some(answer) = workspace_host(server, method, &origin, uri, authorization) {
         return Ok(answer);
     }
-    if let Some(answer) = not_modelled(&origin) {
+    let search = hosts::is_search(host_of(&origin));
+    if !search && let Some(answer) = not_modelled(&origin) {
         return Ok(answer);
     }
-    if let Err(refusal) = server.identity.verify(authorization) {
-        return Ok(refusal.response());
-    }
+    let forwarded = if search {
+        // The Search data plane: an api-key, or a token for its own audience (checked here,
+        // where the tokens' signing key is; the emulator then decides what the caller may do).
+        if authorization.is_some()
+            && let Err(refusal) = server
+                .identity
+                .verify_for(authorization, hosts::SEARCH_AUDIENCES)
+        {
+            return Ok(refusal.response());
+        }
+        data_plane_headers(headers)
+    } else {
+        if let Err(refusal) = server.identity.verify(authorization) {
+            return Ok(refusal.response());
+        }
+        Vec::new()
+    };
     if let Some(fault) = server.faults.draw() {
         return Err(fault);
     }
@@ -333,7 +348,7 @@ async fn serve_request(
     let request = HttpRequest {
         method,
         url: format!("{origin}{path}"),
-        headers: Vec::new(),
+        headers: forwarded,
         body,
     };
     Ok(match server.emulator.send(request).await {
@@ -406,6 +421,23 @@ fn workspace_host(
     };
     let answer = workspace_api::answer(&server.emulator, method.as_str(), host, path)?;
     Some(refusal.unwrap_or(answer))
+}
+
+/// The host of an origin, without scheme and port.
+fn host_of(origin: &str) -> &str {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+/// The request headers a data plane decides on (credentials and preconditions).
+fn data_plane_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    ["api-key", "authorization", "if-match", "if-none-match"]
+        .iter()
+        .filter_map(|name| {
+            let value = headers.get(*name)?.to_str().ok()?;
+            Some(((*name).to_owned(), value.to_owned()))
+        })
+        .collect()
 }
 
 /// The answer for a proxied host whose service is not emulated (yet): said plainly, never an

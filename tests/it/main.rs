@@ -36,6 +36,7 @@ mod reports;
 mod run_labs;
 mod schema;
 mod sdk_proxy;
+mod search_labs;
 mod serve;
 mod setup;
 mod shell;

@@ -228,12 +228,88 @@ const SHIPPED: &[Expected] = &[
         )],
         skipped: &[],
     },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "reference",
+        exit: 0,
+        score: (12, 12),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "indexer-without-skillset",
+        exit: 1,
+        score: (11, 12),
+        failed: &[(
+            "indexer",
+            "skillsetName",
+            Some(
+                "Attach the skillset margies-skillset to the indexer, or the documents are not enriched.",
+            ),
+        )],
+        skipped: &[],
+    },
+    Expected {
+        lab: KM,
+        id: "ai103-search-01-knowledge-mining",
+        fixture: "data-source-on-another-account",
+        exit: 1,
+        score: (10, 12),
+        // The data source names a storage account that does not exist: the indexer's run (on
+        // the data plane) failed.
+        failed: &[(
+            "indexer-run",
+            "lastResult.status",
+            Some(
+                "Look at the indexer's execution history in the portal; a failed run names the data source, credential or container it could not read.",
+            ),
+        )],
+        skipped: &[],
+    },
+    Expected {
+        lab: SEM,
+        id: "ai103-search-09-semantic-ranker",
+        fixture: "reference",
+        exit: 0,
+        score: (7, 7),
+        failed: &[],
+        skipped: &[],
+    },
+    Expected {
+        lab: SEM,
+        id: "ai103-search-09-semantic-ranker",
+        fixture: "semantic-ranker-off",
+        exit: 1,
+        score: (5, 7),
+        failed: &[(
+            "semantic-plan",
+            "properties.semanticSearch",
+            Some(
+                "Turn on the semantic ranker: the search service > Settings > Semantic ranker > Free (az search service update --semantic-search free).",
+            ),
+        )],
+        skipped: &[],
+    },
 ];
+
+/// The knowledge-mining lab (AI-103), from `labs/dp100/` where [`lab`] looks.
+const KM: &str = "../ai103/search-01-knowledge-mining.lab.yaml";
+
+/// The semantic ranker lab (AI-103).
+const SEM: &str = "../ai103/search-09-semantic-ranker.lab.yaml";
 
 #[test]
 fn shipped_fixtures_replay_to_their_expected_scores() {
     // Every shipped lab has a reference fixture and at least one mistake.
-    for id in ["dp100-01-workspace", "dp100-03-data", "dp100-04-compute"] {
+    for id in [
+        "dp100-01-workspace",
+        "dp100-03-data",
+        "dp100-04-compute",
+        "ai103-search-01-knowledge-mining",
+    ] {
         let n = SHIPPED.iter().filter(|e| e.id == id).count();
         assert!(
             n >= 2

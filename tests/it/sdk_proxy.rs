@@ -586,3 +586,188 @@ fn a_user_signs_in_and_refreshes() {
         );
     }
 }
+
+/// The Search data plane through the proxy, as azure-search-documents reaches it: the
+/// service's endpoint from ARM, an admin key from `listAdminKeys`, then
+/// `https://{service}.search.windows.net` with `api-key`, or an Entra token for
+/// `https://search.azure.com` (an ARM token is refused there).
+#[test]
+fn the_search_data_plane_through_the_proxy() {
+    let azure = Azure::start(&["--provisioning-delay", "0ms"]);
+    let token = access_token(&azure.secret_token("https://management.azure.com/.default"));
+    let sub = azure.env("AZURE_SUBSCRIPTION_ID").to_owned();
+    let rg = format!("{ARM}/subscriptions/{sub}/resourcegroups/rg-search");
+    let put = |url: String, body: Value| {
+        azure
+            .send(azure.client().put(url).bearer_auth(&token).json(&body))
+            .unwrap()
+    };
+    put(
+        format!("{rg}?api-version=2024-03-01"),
+        json!({"location": "eastus"}),
+    );
+    let svc = format!("{rg}/providers/Microsoft.Search/searchServices/srch-proxy");
+    let (status, created) = put(
+        format!("{svc}?api-version=2025-05-01"),
+        json!({"location": "eastus", "sku": {"name": "basic"},
+               "properties": {"authOptions": {"aadOrApiKey": {"aadAuthFailureMode": "http401WithBearerChallenge"}}}}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let endpoint = created["properties"]["endpoint"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    assert_eq!(endpoint, "https://srch-proxy.search.windows.net");
+    let (status, keys) = azure
+        .send(
+            azure
+                .client()
+                .post(format!("{svc}/listAdminKeys?api-version=2025-05-01"))
+                .bearer_auth(&token),
+        )
+        .unwrap();
+    assert_eq!(status, 200, "{keys}");
+    let key = keys["primaryKey"].as_str().unwrap().to_owned();
+    let index =
+        json!({"name": "hotels", "fields": [{"name": "id", "type": "Edm.String", "key": true}]});
+    let url = format!("{endpoint}/indexes('hotels')?api-version=2025-09-01");
+    let (status, body) = azure
+        .send(
+            azure
+                .client()
+                .put(&url)
+                .header("api-key", &key)
+                .json(&index),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let search_token = access_token(&azure.secret_token("https://search.azure.com/.default"));
+    let (status, body) = azure
+        .send(azure.client().get(&url).bearer_auth(&search_token))
+        .unwrap();
+    assert_eq!(
+        (status, body["name"].as_str()),
+        (200, Some("hotels")),
+        "{body}"
+    );
+    let (status, _) = azure
+        .send(azure.client().get(&url).bearer_auth(&token))
+        .unwrap();
+    assert_eq!(status, 401, "an ARM token is for another audience");
+    let (status, _) = azure.send(azure.client().get(&url)).unwrap();
+    assert_eq!(status, 401, "no credential: the service's bearer challenge");
+    let log = azure.served.requests();
+    assert!(log.contains(&(
+        "CONNECT".into(),
+        "srch-proxy.search.windows.net:443".into(),
+        200
+    )));
+    let text = format!("{log:?}");
+    assert!(!text.contains(&key) && !text.contains(&search_token));
+}
+
+/// The knowledge-mining lab through `amlab serve --tls` with `--target azure`: the data plane
+/// is reached at `https://{service}.search.windows.net` through the proxy, with an admin key
+/// (the index step with an Entra token for `https://search.azure.com`, which the server
+/// verifies), and no key the server issued ever reaches the terminal, a report or a fixture.
+#[test]
+fn the_knowledge_mining_lab_through_the_proxy_keeps_every_key_secret() {
+    let azure = Azure::start(&["--provisioning-delay", "10ms"]);
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(
+        crate::support::repo().join("labs/ai103/search-01-knowledge-mining.lab.yaml"),
+    )
+    .unwrap();
+    let text = text
+        .replacen("      path: /indexes/margies-index\n", "      path: /indexes/margies-index\n      auth: entra\n", 1)
+        .replacen(
+            "          partitionCount: 1\n",
+            "          partitionCount: 1\n          authOptions: {aadOrApiKey: {aadAuthFailureMode: http401WithBearerChallenge}}\n",
+            1,
+        );
+    let lab = sb.write("km.lab.yaml", &text);
+    let mut printed = String::new();
+    for args in [
+        vec!["run"],
+        vec![
+            "check",
+            "--record",
+            "rec",
+            "--report",
+            "json=r.json",
+            "--report",
+            "junit=r.xml",
+        ],
+    ] {
+        let out = sb
+            .amlab(
+                &[
+                    &args[..1],
+                    &[
+                        lab.to_str().unwrap(),
+                        "--target",
+                        "azure",
+                        "--var",
+                        "suffix=viakm1",
+                    ],
+                    &args[1..],
+                ]
+                .concat(),
+            )
+            .envs(&azure.served.env)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            crate::support::stdout(&out),
+            crate::support::stderr(&out)
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {text}");
+        printed.push_str(&text);
+    }
+    let log = azure.served.requests();
+    assert!(log.contains(&(
+        "CONNECT".into(),
+        "srch-km-viakm1.search.windows.net:443".into(),
+        200
+    )));
+    assert!(
+        log.iter()
+            .any(|(m, p, s)| m == "GET" && p.starts_with("/indexes/margies-index?") && *s == 200)
+    );
+    let issued = azure.served.get("/_emulator/secrets");
+    let secrets: Vec<&str> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        secrets.iter().filter(|s| s.len() == 52).count() >= 3,
+        "search keys were issued"
+    );
+    let mut written = printed;
+    for file in ["r.json", "r.xml"] {
+        written.push_str(&std::fs::read_to_string(sb.path().join(file)).unwrap());
+    }
+    for entry in walk(&sb.path().join("rec")) {
+        written.push_str(&std::fs::read_to_string(entry).unwrap());
+    }
+    for secret in secrets {
+        assert!(!written.contains(secret), "an issued secret leaked");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

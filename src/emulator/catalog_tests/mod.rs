@@ -22,6 +22,8 @@ mod online_delete;
 mod role_assignments;
 mod schedules;
 mod workspace_ops;
+mod search;
+mod search_examples;
 
 const BASE: &str = "https://management.azure.com/subscriptions/sub1";
 const ML: &str = "2025-12-01";
@@ -81,6 +83,10 @@ impl Fixture {
         self.send(Method::Put, url, Some(body)).await
     }
 
+    pub(super) async fn patch(&self, url: &str, body: Value) -> HttpResponse {
+        self.send(Method::Patch, url, Some(body)).await
+    }
+
     pub(super) async fn delete(&self, url: &str) -> HttpResponse {
         self.send(Method::Delete, url, None).await
     }
@@ -108,6 +114,27 @@ impl Fixture {
         assert_eq!(r.status, status, "PUT {url}: {:?}", r.body);
         r
     }
+}
+
+/// A fixture with only the resource group `rg1` (eastus).
+pub(super) async fn resource_group() -> Fixture {
+    let clock = Arc::new(ManualClock::default());
+    let options = EmulatorOptions {
+        provisioning_delay: DELAY,
+        ..EmulatorOptions::default()
+    };
+    let emu = match Emulator::open_with_clock(options, clock.clone()) {
+        Ok(e) => e,
+        Err(e) => panic!("open: {e}"),
+    };
+    let f = Fixture { emu, clock };
+    f.put_ok(
+        &format!("{BASE}/resourceGroups/rg1?api-version=2024-03-01"),
+        json!({"location": "eastus"}),
+        201,
+    )
+    .await;
+    f
 }
 
 /// A fixture with a settled workspace `ws1` in `rg1` (eastus) and a cluster `cpu-cluster`.

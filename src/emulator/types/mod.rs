@@ -38,6 +38,8 @@ mod resource_group;
 mod role_assignment;
 mod schedule;
 mod scoped;
+pub(crate) mod search_keys;
+pub(crate) mod search_service;
 mod storage;
 mod traffic_guard;
 mod workspace;
@@ -78,6 +80,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &batch_deployment::BatchDeployments,
     &schedule::Schedules,
     &role_assignment::RoleAssignments,
+    &search_service::SearchServices,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
@@ -146,6 +149,8 @@ pub(crate) struct PutContext<'a> {
     pub(crate) location: Option<&'a str>,
     /// The request body.
     pub(crate) body: &'a Value,
+    /// The request's api-version.
+    pub(crate) api_version: &'a str,
 }
 
 /// A resource created as a side effect (default datastores, a data container).
@@ -376,6 +381,13 @@ pub(crate) trait ResourceType: Send + Sync {
         _now_ms: u64,
     ) -> Option<ArmResult<(Value, Vec<String>)>> {
         None
+    }
+
+    /// Whether `segment` names an action whose argument is the next path segment
+    /// (`regenerateAdminKey/primary`); such actions reach [`ResourceType::action`] as
+    /// `segment/argument`; `delete`: the request is a DELETE (`deleteQueryKey/{key}`), else a POST.
+    fn keyed_action(&self, _segment: &str, _delete: bool) -> bool {
+        false
     }
 
     /// Runs a POST action (`listKeys`, `stop`, ...).

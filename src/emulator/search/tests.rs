@@ -1,0 +1,456 @@
+//! The Search data plane through the emulator's transport: definitions, an indexer run over
+//! a blob container the world holds, pushed documents, statistics, and who may do what.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::emulator::{Emulator, EmulatorOptions, ManualClock};
+
+const RG: &str = "https://management.azure.com/subscriptions/sub1/resourceGroups/rg1";
+const DP: &str = "https://srch1.search.windows.net";
+const V: &str = "api-version=2025-09-01";
+
+struct World {
+    emu: Emulator,
+    clock: Arc<ManualClock>,
+    admin: String,
+    query: String,
+    storage_key: String,
+}
+
+async fn send(
+    emu: &Emulator,
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> HttpResponse {
+    let mut req = HttpRequest::new(method, url);
+    req.headers = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    req.body = body;
+    emu.send(req)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+}
+
+impl World {
+    async fn arm(
+        &self,
+        method: Method,
+        rest: &str,
+        api: &str,
+        body: Option<Value>,
+    ) -> HttpResponse {
+        let r = send(
+            &self.emu,
+            method,
+            &format!("{RG}{rest}?api-version={api}"),
+            &[],
+            body,
+        )
+        .await;
+        self.clock.advance(Duration::from_secs(5));
+        r
+    }
+
+    async fn dp(&self, method: Method, path: &str, key: &str, body: Option<Value>) -> HttpResponse {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        send(
+            &self.emu,
+            method,
+            &format!("{DP}{path}{sep}{V}"),
+            &[("api-key", key)],
+            body,
+        )
+        .await
+    }
+
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> HttpResponse {
+        self.dp(method, path, &self.admin, body).await
+    }
+}
+
+/// A world with storage account `st1` and its container `margies`, and a settled Basic
+/// search service `srch1` (with `extra` properties).
+async fn world(extra: Value) -> World {
+    let clock = Arc::new(ManualClock::default());
+    let options = EmulatorOptions {
+        provisioning_delay: Duration::from_secs(1),
+        ..EmulatorOptions::default()
+    };
+    let emu = Emulator::open_with_clock(options, clock.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = World {
+        emu,
+        clock,
+        admin: String::new(),
+        query: String::new(),
+        storage_key: String::new(),
+    };
+    w.arm(
+        Method::Put,
+        "",
+        "2024-03-01",
+        Some(json!({"location": "eastus"})),
+    )
+    .await;
+    let st = "/providers/Microsoft.Storage/storageAccounts/st1";
+    w.arm(
+        Method::Put,
+        st,
+        "2023-05-01",
+        Some(json!({"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"})),
+    )
+    .await;
+    w.arm(
+        Method::Put,
+        &format!("{st}/blobServices/default/containers/margies"),
+        "2023-05-01",
+        Some(json!({})),
+    )
+    .await;
+    let keys = w
+        .arm(Method::Post, &format!("{st}/listKeys"), "2023-05-01", None)
+        .await;
+    w.storage_key = keys
+        .body
+        .as_ref()
+        .and_then(|b| b["keys"][0]["value"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let svc = "/providers/Microsoft.Search/searchServices/srch1";
+    let r = w
+        .arm(
+            Method::Put,
+            svc,
+            "2025-05-01",
+            Some(json!({"location": "eastus", "sku": {"name": "basic"}, "properties": extra})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let admin = w
+        .arm(
+            Method::Post,
+            &format!("{svc}/listAdminKeys"),
+            "2025-05-01",
+            None,
+        )
+        .await;
+    w.admin = admin
+        .body
+        .as_ref()
+        .and_then(|b| b["primaryKey"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let query = w
+        .arm(
+            Method::Post,
+            &format!("{svc}/listQueryKeys"),
+            "2025-05-01",
+            None,
+        )
+        .await;
+    w.query = query
+        .body
+        .as_ref()
+        .and_then(|b| b["value"][0]["key"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    w
+}
+
+fn body(r: &HttpResponse) -> &Value {
+    r.body.as_ref().unwrap_or(&Value::Null)
+}
+
+fn data_source(w: &World, container: &str) -> Value {
+    json!({"name": "margies-data", "type": "azureblob",
+           "credentials": {"connectionString": format!("DefaultEndpointsProtocol=https;AccountName=st1;AccountKey={};EndpointSuffix=core.windows.net", w.storage_key)},
+           "container": {"name": container}})
+}
+
+fn index() -> Value {
+    json!({"name": "margies-index", "fields": [
+        {"name": "id", "type": "Edm.String", "key": true},
+        {"name": "content", "type": "Edm.String", "searchable": true},
+        {"name": "keyphrases", "type": "Collection(Edm.String)"}]})
+}
+
+async fn definitions(w: &World, container: &str) {
+    let r = w
+        .admin(
+            Method::Put,
+            "/datasources/margies-data",
+            Some(data_source(w, container)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = w
+        .admin(Method::Put, "/indexes('margies-index')", Some(index()))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let skills = json!({"name": "margies-skillset", "skills": [{"@odata.type": "#Microsoft.Skills.Text.KeyPhraseExtractionSkill", "name": "kp",
+        "inputs": [{"name": "text", "source": "/document/content"}], "outputs": [{"name": "keyPhrases", "targetName": "keyphrases"}]}]});
+    let r = w
+        .admin(Method::Put, "/skillsets/margies-skillset", Some(skills))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let indexer = json!({"name": "margies-indexer", "dataSourceName": "margies-data", "targetIndexName": "margies-index", "skillsetName": "margies-skillset"});
+    let r = w
+        .admin(Method::Put, "/indexers/margies-indexer", Some(indexer))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn an_indexer_over_an_empty_container_succeeds_with_zero_documents() {
+    let w = world(json!({})).await;
+    definitions(&w, "margies").await;
+    let st = w
+        .admin(
+            Method::Get,
+            "/indexers('margies-indexer')/search.status",
+            None,
+        )
+        .await;
+    assert_eq!(st.status, 200, "{:?}", st.body);
+    assert_eq!(body(&st)["lastResult"]["status"], "success");
+    assert_eq!(body(&st)["lastResult"]["itemsProcessed"], 0);
+    assert_eq!(
+        w.admin(Method::Post, "/indexers/margies-indexer/run", None)
+            .await
+            .status,
+        202
+    );
+    let st = w
+        .admin(Method::Get, "/indexers/margies-indexer/status", None)
+        .await;
+    assert_eq!(
+        body(&st)["executionHistory"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let stats = w
+        .admin(Method::Get, "/indexes/margies-index/stats", None)
+        .await;
+    assert_eq!(body(&stats)["documentCount"], 0);
+    // The connection string is kept aside.
+    let ds = w
+        .admin(Method::Get, "/datasources/margies-data", None)
+        .await;
+    assert_eq!(body(&ds)["credentials"]["connectionString"], Value::Null);
+    assert!(!body(&ds).to_string().contains(&w.storage_key));
+}
+
+#[tokio::test]
+async fn a_missing_container_or_a_wrong_key_fails_the_run() {
+    let w = world(json!({})).await;
+    definitions(&w, "no-such-container").await;
+    let st = w
+        .admin(Method::Get, "/indexers/margies-indexer/status", None)
+        .await;
+    assert_eq!(body(&st)["lastResult"]["status"], "transientFailure");
+    assert!(
+        body(&st)["lastResult"]["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no-such-container")
+    );
+    let mut ds = data_source(&w, "margies");
+    ds["credentials"]["connectionString"] = json!("AccountName=st1;AccountKey=bm90LXRoZS1rZXk=");
+    w.admin(Method::Put, "/datasources/margies-data", Some(ds))
+        .await;
+    w.admin(Method::Post, "/indexers/margies-indexer/search.run", None)
+        .await;
+    let st = w
+        .admin(Method::Get, "/indexers/margies-indexer/status", None)
+        .await;
+    assert!(
+        body(&st)["lastResult"]["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Credentials")
+    );
+}
+
+#[tokio::test]
+async fn pushed_documents_are_counted_and_query_keys_only_read() {
+    let w = world(json!({})).await;
+    definitions(&w, "margies").await;
+    let batch = json!({"value": [
+        {"@search.action": "upload", "id": "1", "content": "a"},
+        {"@search.action": "upload", "id": "2", "content": "bb"},
+        {"@search.action": "merge", "id": "3", "content": "c"}]});
+    let r = w
+        .admin(
+            Method::Post,
+            "/indexes/margies-index/docs/index",
+            Some(batch),
+        )
+        .await;
+    assert_eq!(r.status, 207, "one merge of a missing document fails");
+    let count = w
+        .dp(
+            Method::Get,
+            "/indexes/margies-index/docs/$count",
+            &w.query,
+            None,
+        )
+        .await;
+    assert_eq!(count.status, 200);
+    assert_eq!(body(&count), &json!(2));
+    let stats = w
+        .admin(Method::Get, "/indexes/margies-index/stats", None)
+        .await;
+    assert_eq!(body(&stats)["documentCount"], 2);
+    assert!(body(&stats)["storageSize"].as_u64().unwrap_or(0) > 0);
+    // A query key reads documents, nothing else.
+    assert_eq!(
+        w.dp(Method::Get, "/indexes", &w.query, None).await.status,
+        403
+    );
+    assert_eq!(
+        w.dp(Method::Get, "/indexes", "not-a-key", None)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        w.dp(Method::Get, "/indexes", &w.admin, None).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn definitions_follow_the_service_rules() {
+    let w = world(json!({})).await;
+    definitions(&w, "margies").await;
+    let mut changed = index();
+    changed["fields"][1]["type"] = json!("Edm.Int32");
+    let r = w
+        .admin(Method::Put, "/indexes/margies-index", Some(changed))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        body(&r)["error"]["message"],
+        "Existing field 'content' cannot be changed."
+    );
+    let mut dangling =
+        json!({"name": "x", "dataSourceName": "nope", "targetIndexName": "margies-index"});
+    let r = w
+        .admin(Method::Post, "/indexers", Some(dangling.clone()))
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    dangling["dataSourceName"] = json!("margies-data");
+    assert_eq!(
+        w.admin(Method::Post, "/indexers", Some(dangling.clone()))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        w.admin(Method::Post, "/indexers", Some(dangling))
+            .await
+            .status,
+        409
+    );
+    let r = send(
+        &w.emu,
+        Method::Put,
+        &format!("{DP}/indexes/margies-index?{V}"),
+        &[("api-key", &w.admin), ("If-None-Match", "*")],
+        Some(index()),
+    )
+    .await;
+    assert_eq!(r.status, 412);
+    let r = send(
+        &w.emu,
+        Method::Get,
+        &format!("{DP}/indexes"),
+        &[("api-key", &w.admin)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 400, "no api-version");
+    assert_eq!(
+        w.admin(Method::Delete, "/indexers/x", None).await.status,
+        204
+    );
+    assert_eq!(
+        w.admin(Method::Delete, "/indexers/x", None).await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn entra_tokens_need_role_based_access_and_keys_can_be_disabled() {
+    let w = world(json!({})).await;
+    let bearer = [("Authorization", "Bearer eyJ0eXAi.e30.sig")];
+    let r = send(
+        &w.emu,
+        Method::Get,
+        &format!("{DP}/indexes?{V}"),
+        &bearer,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 403, "apiKeyOnly refuses tokens");
+    let w = world(json!({"disableLocalAuth": true})).await;
+    let r = send(
+        &w.emu,
+        Method::Get,
+        &format!("{DP}/indexes?{V}"),
+        &bearer,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(w.admin(Method::Get, "/indexes", None).await.status, 403);
+}
+
+#[tokio::test]
+async fn the_data_plane_goes_with_its_service() {
+    let w = world(json!({})).await;
+    definitions(&w, "margies").await;
+    let r = w
+        .arm(
+            Method::Delete,
+            "/providers/Microsoft.Search/searchServices/srch1",
+            "2025-05-01",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let req = HttpRequest::new(Method::Get, format!("{DP}/indexes?{V}"));
+    assert!(
+        w.emu.send(req).await.is_err(),
+        "the host no longer resolves"
+    );
+    // Re-created, the service starts empty.
+    let svc = "/providers/Microsoft.Search/searchServices/srch1";
+    w.arm(
+        Method::Put,
+        svc,
+        "2025-05-01",
+        Some(json!({"location": "eastus", "sku": {"name": "basic"}})),
+    )
+    .await;
+    let admin = w
+        .arm(
+            Method::Post,
+            &format!("{svc}/listAdminKeys"),
+            "2025-05-01",
+            None,
+        )
+        .await;
+    let key = body(&admin)["primaryKey"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = w.dp(Method::Get, "/indexes", &key, None).await;
+    assert_eq!(body(&r)["value"], json!([]));
+}
