@@ -14,6 +14,7 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.ContainerRegistry", "2023-07-01"),
     ("Microsoft.Authorization", "2022-04-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),
+    ("Microsoft.CognitiveServices", "2025-06-01"),
 ];
 
 /// The api-version used when nothing else matches.

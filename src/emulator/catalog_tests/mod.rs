@@ -13,6 +13,8 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 mod asset_delete;
 mod assets;
 mod batch;
+mod cognitive;
+mod cognitive_quota;
 mod job_list;
 mod jobs;
 mod online;
@@ -105,6 +107,27 @@ impl Fixture {
         assert_eq!(r.status, status, "PUT {url}: {:?}", r.body);
         r
     }
+}
+
+/// A fixture with only resource group `rg1` (eastus).
+pub(super) async fn resource_group() -> Fixture {
+    let clock = Arc::new(ManualClock::default());
+    let options = EmulatorOptions {
+        provisioning_delay: DELAY,
+        ..EmulatorOptions::default()
+    };
+    let emu = match Emulator::open_with_clock(options, clock.clone()) {
+        Ok(e) => e,
+        Err(e) => panic!("open: {e}"),
+    };
+    let f = Fixture { emu, clock };
+    f.put_ok(
+        &format!("{BASE}/resourceGroups/rg1?api-version=2024-03-01"),
+        json!({"location": "eastus"}),
+        201,
+    )
+    .await;
+    f
 }
 
 /// A fixture with a settled workspace `ws1` in `rg1` (eastus) and a cluster `cpu-cluster`.

@@ -13,21 +13,28 @@ mod asset;
 mod batch_deployment;
 mod batch_endpoint;
 mod blob_container;
+mod cognitive_account;
+mod cognitive_connection;
+mod cognitive_deployment;
 mod component;
 mod compute;
 mod container_registry;
 mod data;
 mod datastore;
+pub(crate) mod deleted_accounts;
 mod endpoint_keys;
 mod environment;
+mod foundry_project;
 mod insights;
 mod job;
 mod job_list;
 mod job_spec;
 mod key_vault;
 mod model;
+pub(crate) mod model_catalog;
 mod online_deployment;
 mod online_endpoint;
+mod rai_policy;
 mod refs;
 mod resource_group;
 mod role_assignment;
@@ -68,6 +75,12 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &batch_deployment::BatchDeployments,
     &schedule::Schedules,
     &role_assignment::RoleAssignments,
+    &cognitive_account::Accounts,
+    &cognitive_deployment::Deployments,
+    &rai_policy::RaiPolicies,
+    &foundry_project::Projects,
+    &cognitive_connection::ACCOUNT,
+    &cognitive_connection::PROJECT,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
@@ -113,6 +126,10 @@ pub(crate) enum Lro {
     AsyncOperation,
     /// 202 with `Location`; the Location answers 202 until done, then the final result.
     Location,
+    /// 202 with the resource (PUT) or nothing (DELETE) and neither `Location` nor
+    /// `Azure-AsyncOperation`: the client reads the resource until it settles (Foundry
+    /// projects).
+    Accepted,
 }
 
 /// What a PUT (or a merged PATCH) is about.
@@ -164,6 +181,8 @@ pub(crate) struct Built {
     pub(crate) side: Vec<SideResource>,
     /// Overrides the status code the engine would choose (e.g. 200 for an identical re-PUT).
     pub(crate) status: Option<u16>,
+    /// The key of the soft-deleted account this PUT restores (removed from the deleted list).
+    pub(crate) restored: Option<String>,
 }
 
 /// The key of a body's private state: kept in the stored body, stripped from every answer.
