@@ -9,6 +9,7 @@
 mod broken_fixtures;
 mod by_hand;
 mod catalog;
+mod cognitive_examples;
 mod differential;
 mod emulator_state;
 mod explain;

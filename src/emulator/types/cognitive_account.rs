@@ -151,7 +151,12 @@ impl ResourceType for Accounts {
             ),
         );
         fields::set(&mut props, "dateCreated", json!(created(ctx)));
-        let mut out = json!({"kind": kind, "sku": {"name": sku}, "properties": props});
+        let etag = format!(
+            "W/\"datetime'{}'\"",
+            ids::timestamp(ctx.now_ms).replace(':', "%3A")
+        );
+        let mut out =
+            json!({"kind": kind, "sku": {"name": sku}, "etag": etag, "properties": props});
         if let Some(id) = identity(ctx)? {
             out["identity"] = id;
         }

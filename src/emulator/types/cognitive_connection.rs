@@ -77,6 +77,11 @@ impl ResourceType for Connections {
         }
     }
 
+    /// `200` for a create too, as the spec's example answers.
+    fn put_status(&self, _created: bool) -> u16 {
+        200
+    }
+
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
         CHECK.require_str(&input, "properties.category")?;

@@ -177,6 +177,12 @@ impl ResourceType for Deployments {
             ]),
         );
         fields::set(&mut props, "deploymentState", json!("Running"));
+        CHECK.enum_or(
+            &mut props,
+            "serviceTier",
+            &["Default", "Priority"],
+            "Default",
+        )?;
         Ok(Built {
             fields: json!({"sku": {"name": sku, "capacity": capacity}, "properties": props}),
             ..Built::default()

@@ -78,6 +78,8 @@ impl ResourceType for Projects {
             json!({
                 "AI Foundry API": format!("https://{sub}.services.ai.azure.com/api/projects/{}", ctx.name),
                 "OpenAI Language Model Instance API": format!("https://{sub}.openai.azure.com/"),
+                "OpenAI Dall-E API": format!("https://{sub}.openai.azure.com/"),
+                "OpenAI Sora API": format!("https://{sub}.openai.azure.com/"),
             }),
         );
         let prefix = format!("{}/projects/", account_id.to_ascii_lowercase());
@@ -88,7 +90,11 @@ impl ResourceType for Projects {
             .existing
             .map(|e| e.body["properties"]["isDefault"] == json!(true));
         fields::set(&mut props, "isDefault", json!(was_default.unwrap_or(first)));
-        let mut out = json!({"properties": props});
+        let etag = format!(
+            "W/\"datetime'{}'\"",
+            ids::timestamp(ctx.now_ms).replace(':', "%3A")
+        );
+        let mut out = json!({"properties": props, "etag": etag});
         out["identity"] = identity(ctx);
         Ok(Built {
             fields: out,

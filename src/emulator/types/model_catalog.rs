@@ -81,8 +81,18 @@ pub(crate) struct Model {
     pub(crate) offers: &'static [(&'static str, &'static [&'static str], u64)],
 }
 
+/// Regions that had the first-generation (GPT-3) models such as `ada`.
+const LEGACY: &[&str] = &["eastus", "southcentralus", "westeurope"];
+
 /// The built-in catalogue.
 pub(crate) static MODELS: &[Model] = &[
+    // Retired GPT-3 model, kept because the REST specification's examples deploy it.
+    Model {
+        format: "OpenAI",
+        name: "ada",
+        versions: &["1"],
+        offers: &[("Standard", LEGACY, 120)],
+    },
     Model {
         format: "OpenAI",
         name: "gpt-4o",
