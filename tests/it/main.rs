@@ -6,6 +6,7 @@
     missing_docs
 )]
 
+mod ai103;
 mod broken_fixtures;
 mod by_hand;
 mod catalog;
