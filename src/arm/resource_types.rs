@@ -11,6 +11,7 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.Storage", "2023-05-01"),
     ("Microsoft.KeyVault", "2023-07-01"),
     ("Microsoft.Insights/components", "2020-02-02"),
+    ("Microsoft.Insights/activityLogAlerts", "2020-10-01"),
     ("Microsoft.ContainerRegistry", "2023-07-01"),
     ("Microsoft.Authorization", "2022-04-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),

@@ -233,6 +233,14 @@ const SUBSCRIPTIONS: &[&str] = &[
     "2022-12-01",
 ];
 
+/// `Microsoft.Insights/activityLogAlerts`: the monitor folders holding activity log alerts.
+const ACTIVITY_LOG_ALERTS: &[&str] = &[
+    "2017-03-01-preview",
+    "2017-04-01",
+    "2020-10-01",
+    "2023-01-01-preview",
+];
+
 /// `Microsoft.CognitiveServices`: the folders of `specification/cognitiveservices` (stable
 /// and preview), as listed by Azure/bicep-types-az `generated/cognitiveservices/` (read
 /// 2026-12-03). Clients send 2017-04-18 (lab templates), 2023-05-01 and 2024-10-01 (az,
@@ -289,6 +297,11 @@ const fn entry(
 const ML_V2: &str = "2021-03-01-preview";
 
 static TABLE: &[Entry] = &[
+    entry(
+        "Microsoft.Insights/activityLogAlerts",
+        ACTIVITY_LOG_ALERTS,
+        "",
+    ),
     entry("Microsoft.CognitiveServices/accounts", COGNITIVE, ""),
     entry(
         "Microsoft.CognitiveServices/accounts/deployments",

@@ -197,7 +197,7 @@ macro_rules! mistakes {
                 .filter(|n| n.ends_with(".lab.yaml"))
                 .collect();
             shipped.sort();
-            assert!(shipped.len() >= 11, "{shipped:?}");
+            assert!(shipped.len() >= 12, "{shipped:?}");
             for f in &shipped {
                 assert!(tested.contains(&f.as_str()), "no mistake test for {f}");
             }
@@ -236,6 +236,13 @@ mistakes! {
         fixture: "rbac-vault", step: "key-vault",
         failing: &["The vault uses the access policy permission model"], hint: "Vault access policy",
         score: (6, 7),
+    };
+    monitor_alert_on_the_wrong_operation: Mistake {
+        file: "03-monitor.lab.yaml",
+        from: "equals: Microsoft.CognitiveServices/accounts/listKeys/action}",
+        to: "equals: Microsoft.CognitiveServices/accounts/regenerateKey/action}",
+        fixture: "regenerate-key-signal", step: "key-list-alert",
+        failing: &["It watches List Keys"], hint: "List Keys (Cognitive Services API Account)", score: (4, 6),
     };
     content_safety_contributor_instead_of_user: Mistake {
         file: "05-content-safety.lab.yaml",
@@ -332,7 +339,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     let report = read_report(&sb, "check.json");
     let labs_json = report["labs"].as_array().unwrap();
-    assert!(labs_json.len() >= 11, "{}", labs_json.len());
+    assert!(labs_json.len() >= 12, "{}", labs_json.len());
     assert_eq!(report["score"]["earned"], report["score"]["possible"]);
 
     let teardown = sb
@@ -351,7 +358,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     let deleted = state["deleted_accounts"]
         .as_object()
         .map_or(0, serde_json::Map::len);
-    assert_eq!(deleted, 11, "{}", state["deleted_accounts"]);
+    assert_eq!(deleted, 12, "{}", state["deleted_accounts"]);
 
     // Running a lab again under the same names meets the soft-deleted account.
     let again = sb

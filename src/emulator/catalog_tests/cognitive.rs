@@ -324,7 +324,8 @@ async fn foundry_projects_need_project_management_and_answer_202_without_locatio
             Some(json!({"properties": {"category": "CognitiveSearch", "target": "https://srch.search.windows.net", "authType": "ApiKey", "credentials": {"key": "planted-search-admin-key-123"}}})),
         )
         .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    // Synchronous, and 200 for a create too (as the spec's example answers).
+    assert_eq!(r.status, 200, "{:?}", r.body);
     let g = f.get(&conn).await;
     assert!(
         !g.body
@@ -337,4 +338,33 @@ async fn foundry_projects_need_project_management_and_answer_202_without_locatio
             .iter()
             .any(|s| s == "planted-search-admin-key-123")
     );
+}
+
+#[tokio::test]
+async fn activity_log_alerts_need_scopes_and_known_event_fields() {
+    let f = resource_group().await;
+    let url = format!(
+        "{BASE}/resourceGroups/rg1/providers/Microsoft.Insights/activityLogAlerts/Key%20List%20Alert?api-version=2020-10-01"
+    );
+    let rule = |field: &str| {
+        json!({"location": "Global", "properties": {
+            "scopes": ["/subscriptions/sub1/resourceGroups/rg1"],
+            "condition": {"allOf": [{"field": "category", "equals": "Administrative"},
+                                    {"field": field, "equals": "Microsoft.CognitiveServices/accounts/listKeys/action"}]},
+            "actions": {"actionGroups": []}}})
+    };
+    let r = f.put(&url, rule("operation")).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        message(&r).contains("not an Activity Log event field"),
+        "{}",
+        message(&r)
+    );
+    let mut no_scope = rule("operationName");
+    no_scope["properties"]["scopes"] = json!([]);
+    assert_eq!(f.put(&url, no_scope).await.status, 400);
+    let r = f.put(&url, rule("operationName")).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["name"], "Key List Alert");
+    assert_eq!(body(&r)["properties"]["enabled"], true);
 }

@@ -9,6 +9,7 @@ use super::error::{ArmError, ArmResult};
 use super::url::RequestUrl;
 use super::world::{Phase, StoredResource, World};
 
+mod activity_log_alert;
 mod asset;
 mod batch_deployment;
 mod batch_endpoint;
@@ -81,6 +82,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &foundry_project::Projects,
     &cognitive_connection::ACCOUNT,
     &cognitive_connection::PROJECT,
+    &activity_log_alert::ActivityLogAlerts,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
