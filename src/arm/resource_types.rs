@@ -12,6 +12,10 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.KeyVault", "2023-07-01"),
     ("Microsoft.Insights/components", "2020-02-02"),
     ("Microsoft.Insights/activityLogAlerts", "2020-10-01"),
+    (
+        "Microsoft.Insights/diagnosticSettings",
+        "2021-05-01-preview",
+    ),
     ("Microsoft.ContainerRegistry", "2023-07-01"),
     ("Microsoft.Authorization", "2022-04-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),

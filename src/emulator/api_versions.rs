@@ -241,6 +241,16 @@ const ACTIVITY_LOG_ALERTS: &[&str] = &[
     "2023-01-01-preview",
 ];
 
+/// `Microsoft.Insights/diagnosticSettings` (the api-version change log of
+/// learn.microsoft.com/azure/templates/microsoft.insights/change-log/diagnosticsettings).
+const DIAGNOSTIC_SETTINGS: &[&str] = &[
+    "2015-07-01",
+    "2016-09-01",
+    "2017-05-01-preview",
+    "2020-01-01-preview",
+    "2021-05-01-preview",
+];
+
 /// `Microsoft.CognitiveServices`: the folders of `specification/cognitiveservices` (stable
 /// and preview), as listed by Azure/bicep-types-az `generated/cognitiveservices/` (read
 /// 2026-12-03). Clients send 2017-04-18 (lab templates), 2023-05-01 and 2024-10-01 (az,
@@ -297,6 +307,11 @@ const fn entry(
 const ML_V2: &str = "2021-03-01-preview";
 
 static TABLE: &[Entry] = &[
+    entry(
+        "Microsoft.Insights/diagnosticSettings",
+        DIAGNOSTIC_SETTINGS,
+        "",
+    ),
     entry(
         "Microsoft.Insights/activityLogAlerts",
         ACTIVITY_LOG_ALERTS,

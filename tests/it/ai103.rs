@@ -197,7 +197,7 @@ macro_rules! mistakes {
                 .filter(|n| n.ends_with(".lab.yaml"))
                 .collect();
             shipped.sort();
-            assert!(shipped.len() >= 12, "{shipped:?}");
+            assert!(shipped.len() >= 13, "{shipped:?}");
             for f in &shipped {
                 assert!(tested.contains(&f.as_str()), "no mistake test for {f}");
             }
@@ -299,6 +299,12 @@ mistakes! {
         fixture: "allow-all", step: "ai-services",
         failing: &["The firewall denies by default"], hint: "Selected networks", score: (4, 6),
     };
+    diagnostic_setting_without_request_logs: Mistake {
+        file: "14-diagnostic-settings.lab.yaml",
+        from: "{category: RequestResponse, enabled: true}", to: "{category: RequestResponse, enabled: false}",
+        fixture: "no-request-logs", step: "diagnostic-setting",
+        failing: &["Request and response logs are collected"], hint: "RequestResponse", score: (7, 9),
+    };
     quota_region_without_the_model: Mistake {
         file: "13-quota-region.lab.yaml",
         from: "    default: eastus2\n", to: "    default: eastus\n",
@@ -339,7 +345,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     let report = read_report(&sb, "check.json");
     let labs_json = report["labs"].as_array().unwrap();
-    assert!(labs_json.len() >= 12, "{}", labs_json.len());
+    assert!(labs_json.len() >= 13, "{}", labs_json.len());
     assert_eq!(report["score"]["earned"], report["score"]["possible"]);
 
     let teardown = sb
@@ -358,7 +364,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     let deleted = state["deleted_accounts"]
         .as_object()
         .map_or(0, serde_json::Map::len);
-    assert_eq!(deleted, 12, "{}", state["deleted_accounts"]);
+    assert_eq!(deleted, 13, "{}", state["deleted_accounts"]);
 
     // Running a lab again under the same names meets the soft-deleted account.
     let again = sb

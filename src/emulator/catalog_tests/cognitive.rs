@@ -368,3 +368,56 @@ async fn activity_log_alerts_need_scopes_and_known_event_fields() {
     assert_eq!(body(&r)["name"], "Key List Alert");
     assert_eq!(body(&r)["properties"]["enabled"], true);
 }
+
+#[tokio::test]
+async fn diagnostic_settings_need_a_destination_and_the_service_categories() {
+    let f = resource_group().await;
+    create(&f, "ai", account("AIServices", "S0", Some("diag-ai"))).await;
+    let url = |name: &str| {
+        format!(
+            "{BASE}/resourceGroups/rg1/providers/Microsoft.CognitiveServices/accounts/ai/providers/Microsoft.Insights/diagnosticSettings/{name}?api-version=2021-05-01-preview"
+        )
+    };
+    let st =
+        "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/stdiag";
+    let setting = |category: &str| {
+        json!({"properties": {"storageAccountId": st,
+            "logs": [{"category": category, "enabled": true}],
+            "metrics": [{"category": "AllMetrics", "enabled": true}]}})
+    };
+    // The storage account must exist.
+    let r = f.put(&url("logs"), setting("Audit")).await;
+    assert_eq!(r.status, 400);
+    assert!(message(&r).contains("was not found"), "{}", message(&r));
+    f.put_ok(
+        &format!("{BASE}/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/stdiag?api-version=2023-05-01"),
+        json!({"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}),
+        202,
+    )
+    .await;
+    f.settle();
+    let r = f.put(&url("logs"), setting("FunctionAppLogs")).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        message(&r).contains("Category 'FunctionAppLogs' is not supported"),
+        "{}",
+        message(&r)
+    );
+    let r = f
+        .put(
+            &url("logs"),
+            json!({"properties": {"logs": [{"category": "Audit", "enabled": true}]}}),
+        )
+        .await;
+    assert!(
+        message(&r).contains("needs a destination"),
+        "{}",
+        message(&r)
+    );
+    let r = f.put(&url("logs"), setting("RequestResponse")).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // It lives and dies with the account: a soft-deleted account keeps it for a restore.
+    f.delete(&account_url("ai", "")).await;
+    f.settle();
+    assert_eq!(f.get(&url("logs")).await.status, 404);
+}

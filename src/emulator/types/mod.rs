@@ -23,6 +23,7 @@ mod container_registry;
 mod data;
 mod datastore;
 pub(crate) mod deleted_accounts;
+mod diagnostic_setting;
 mod endpoint_keys;
 mod environment;
 mod foundry_project;
@@ -83,6 +84,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &cognitive_connection::ACCOUNT,
     &cognitive_connection::PROJECT,
     &activity_log_alert::ActivityLogAlerts,
+    &diagnostic_setting::DiagnosticSettings,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
