@@ -97,7 +97,9 @@ impl ResourceType for DiagnosticSettings {
             None => json!([]),
             Some(Value::Array(m)) => Value::Array(m.clone()),
             Some(_) => {
-                return Err(CHECK.error("properties.metrics", "properties.metrics must be an array"));
+                return Err(
+                    CHECK.error("properties.metrics", "properties.metrics must be an array")
+                );
             }
         };
         let enabled = |v: &Value| {
