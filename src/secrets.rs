@@ -315,6 +315,27 @@ mod tests {
     }
 
     #[test]
+    fn ai_services_keys_and_connection_credentials_are_learned() {
+        let s = Scrubber::new();
+        s.learn(&json!({"key1": "0123456789abcdef0123456789abcdef", "key2": "fedcba9876543210fedcba9876543210"}));
+        s.learn(
+            &json!({"properties": {"category": "CognitiveSearch", "authType": "ApiKey",
+            "credentials": {"key": "search-admin-key-planted"}}}),
+        );
+        assert_eq!(
+            s.text("0123456789abcdef0123456789abcdef fedcba9876543210fedcba9876543210 search-admin-key-planted ApiKey"),
+            "Sanitized Sanitized Sanitized ApiKey"
+        );
+        let mut doc =
+            json!({"credentials": {"key": "another-planted-key"}, "category": "AzureOpenAI"});
+        s.json(&mut doc);
+        assert_eq!(
+            doc,
+            json!({"credentials": {"key": "Sanitized"}, "category": "AzureOpenAI"})
+        );
+    }
+
+    #[test]
     fn learned_from_secret_named_keys_and_patterns() {
         let s = Scrubber::new();
         s.learn(

@@ -11,10 +11,16 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.Storage", "2023-05-01"),
     ("Microsoft.KeyVault", "2023-07-01"),
     ("Microsoft.Insights/components", "2020-02-02"),
+    ("Microsoft.Insights/activityLogAlerts", "2020-10-01"),
+    (
+        "Microsoft.Insights/diagnosticSettings",
+        "2021-05-01-preview",
+    ),
     ("Microsoft.ContainerRegistry", "2023-07-01"),
     ("Microsoft.Authorization", "2022-04-01"),
     ("Microsoft.Search", "2025-05-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),
+    ("Microsoft.CognitiveServices", "2025-06-01"),
 ];
 
 /// The api-version used when nothing else matches.

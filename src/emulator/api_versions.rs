@@ -255,6 +255,57 @@ const SEARCH: &[&str] = &[
     "2026-09-01-preview",
 ];
 
+/// `Microsoft.Insights/activityLogAlerts`: the monitor folders holding activity log alerts.
+const ACTIVITY_LOG_ALERTS: &[&str] = &[
+    "2017-03-01-preview",
+    "2017-04-01",
+    "2020-10-01",
+    "2023-01-01-preview",
+];
+
+/// `Microsoft.Insights/diagnosticSettings` (the api-version change log of
+/// learn.microsoft.com/azure/templates/microsoft.insights/change-log/diagnosticsettings).
+const DIAGNOSTIC_SETTINGS: &[&str] = &[
+    "2015-07-01",
+    "2016-09-01",
+    "2017-05-01-preview",
+    "2020-01-01-preview",
+    "2021-05-01-preview",
+];
+
+/// `Microsoft.CognitiveServices`: the folders of `specification/cognitiveservices` (stable
+/// and preview), as listed by Azure/bicep-types-az `generated/cognitiveservices/` (read
+/// 2026-12-03). Clients send 2017-04-18 (lab templates), 2023-05-01 and 2024-10-01 (az,
+/// Terraform), 2025-04-01-preview and 2025-06-01 (Foundry portal, bicep), 2026-03-01.
+const COGNITIVE: &[&str] = &[
+    "2016-02-01-preview",
+    "2017-04-18",
+    "2021-04-30",
+    "2021-10-01",
+    "2022-03-01",
+    "2022-10-01",
+    "2022-12-01",
+    "2023-05-01",
+    "2023-10-01-preview",
+    "2024-04-01-preview",
+    "2024-06-01-preview",
+    "2024-10-01",
+    "2025-04-01-preview",
+    "2025-06-01",
+    "2025-07-01-preview",
+    "2025-09-01",
+    "2025-10-01-preview",
+    "2025-12-01",
+    "2026-01-15-preview",
+    "2026-03-01",
+    "2026-03-15-preview",
+    "2026-05-01",
+    "2026-05-15-preview",
+    "2026-07-01",
+    "2026-07-15-preview",
+    "2026-09-01",
+];
+
 /// One emulated type: its namespace's versions and the first version that has it.
 struct Entry {
     type_name: &'static str,
@@ -278,6 +329,42 @@ const fn entry(
 const ML_V2: &str = "2021-03-01-preview";
 
 static TABLE: &[Entry] = &[
+    entry(
+        "Microsoft.Insights/diagnosticSettings",
+        DIAGNOSTIC_SETTINGS,
+        "",
+    ),
+    entry(
+        "Microsoft.Insights/activityLogAlerts",
+        ACTIVITY_LOG_ALERTS,
+        "",
+    ),
+    entry("Microsoft.CognitiveServices/accounts", COGNITIVE, ""),
+    entry(
+        "Microsoft.CognitiveServices/accounts/deployments",
+        COGNITIVE,
+        "2021-10-01",
+    ),
+    entry(
+        "Microsoft.CognitiveServices/accounts/raiPolicies",
+        COGNITIVE,
+        "2023-10-01-preview",
+    ),
+    entry(
+        "Microsoft.CognitiveServices/accounts/projects",
+        COGNITIVE,
+        "2025-04-01-preview",
+    ),
+    entry(
+        "Microsoft.CognitiveServices/accounts/connections",
+        COGNITIVE,
+        "2025-04-01-preview",
+    ),
+    entry(
+        "Microsoft.CognitiveServices/accounts/projects/connections",
+        COGNITIVE,
+        "2025-04-01-preview",
+    ),
     entry("Microsoft.Resources/resourceGroups", RESOURCE_GROUPS, ""),
     entry("Microsoft.Resources/subscriptions", SUBSCRIPTIONS, ""),
     entry("Microsoft.Resources/providers", RESOURCE_GROUPS, ""),

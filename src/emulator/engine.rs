@@ -46,6 +46,9 @@ impl Engine<'_> {
         if self.world.purge_deleted(self.now_ms) {
             self.changed = true;
         }
+        if types::deleted_accounts::expire(self.world, self.now_ms) {
+            self.changed = true;
+        }
         match self.dispatch(req, url) {
             Ok(r) => r,
             Err(e) => e.into_response(),
@@ -54,6 +57,12 @@ impl Engine<'_> {
 
     fn dispatch(&mut self, req: &HttpRequest, url: &RequestUrl) -> ArmResult<HttpResponse> {
         if let Some(answer) = providers::answer(self.world, self.now_ms, req.method, url) {
+            return answer;
+        }
+        if let Some((answer, changed)) =
+            types::deleted_accounts::answer(self.world, self.now_ms, self.delay_ms, req.method, url)
+        {
+            self.changed |= changed;
             return answer;
         }
         let api_version = match url.query_param("api-version") {
@@ -383,6 +392,7 @@ impl Engine<'_> {
         };
         let built = t.ty.build(&ctx)?;
         let created = existing.is_none();
+        let restored = built.restored.clone();
         let lro = if patch {
             t.ty.patch_lro()
         } else {
@@ -402,6 +412,9 @@ impl Engine<'_> {
             lro,
             created,
         );
+        if let Some(key) = restored {
+            self.world.deleted_accounts.remove(&key);
+        }
         let view = self
             .world
             .get(&t.id, self.now_ms)
@@ -417,6 +430,7 @@ impl Engine<'_> {
         match lro {
             Lro::Sync => Ok(json_response(status, view)),
             Lro::BodyPoll => Ok(with_retry(json_response(status, view), self.delay_ms)),
+            Lro::Accepted => Ok(with_retry(json_response(202, view), self.delay_ms)),
             Lro::AsyncOperation => {
                 let op = self.new_operation(
                     url,
@@ -622,6 +636,7 @@ impl Engine<'_> {
         t.ty.refuse_delete(self.world, &existing, self.now_ms)?;
         let lro = t.ty.delete_lro();
         let keys = self.world.subtree(&existing.id);
+        types::deleted_accounts::keep(self.world, &keys, self.now_ms);
         self.changed = true;
         if lro == Lro::Sync {
             for k in keys {
@@ -664,6 +679,7 @@ impl Engine<'_> {
                 resp.with_header("Azure-AsyncOperation", op)
                     .with_header("Location", result)
             }
+            Lro::Accepted => resp,
             _ => {
                 let op = self.new_operation(url, t, loc.as_deref(), OperationStyle::Location, true);
                 resp.with_header("Location", op)
@@ -722,7 +738,7 @@ impl Engine<'_> {
         }
         let loc = fields::get_str(&existing.body, "location").map(str::to_owned);
         match outcome.lro {
-            Lro::Sync | Lro::BodyPoll => Ok(match outcome.body {
+            Lro::Sync | Lro::BodyPoll | Lro::Accepted => Ok(match outcome.body {
                 Some(b) => json_response(outcome.status, b),
                 None => HttpResponse::new(outcome.status, None),
             }),

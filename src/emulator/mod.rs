@@ -259,6 +259,29 @@ impl Emulator {
         })
     }
 
+    /// Sets the quota limit (thousands of tokens per minute) of a model pool in a region, such as
+    /// (`eastus2`, `OpenAI.GlobalStandard.gpt-4o`, 0), over the built-in catalogue. Saved in the
+    /// state file's `cognitive.quota` (where it can also be written by hand).
+    pub fn set_model_quota(&self, location: &str, usage_name: &str, limit: u64) {
+        let mut inner = self.lock();
+        let key = format!("{}/{usage_name}", location.to_ascii_lowercase());
+        inner.world.cognitive.quota.insert(key, limit);
+        if let Some(file) = &inner.file {
+            let _ = file.save(&inner.world);
+        }
+    }
+
+    /// Says whether a region offers a model with a deployment type (`sku`), over the built-in
+    /// catalogue. Saved in the state file's `cognitive.offers`.
+    pub fn set_model_offer(&self, location: &str, sku: &str, model: &str, offered: bool) {
+        let mut inner = self.lock();
+        let key = format!("{}/{sku}/{model}", location.to_ascii_lowercase());
+        inner.world.cognitive.offers.insert(key, offered);
+        if let Some(file) = &inner.file {
+            let _ = file.save(&inner.world);
+        }
+    }
+
     /// Saves the state file now (it is also saved after every change and when dropped).
     pub fn flush(&self) -> Result<(), EmulatorError> {
         let mut inner = self.lock();

@@ -50,12 +50,28 @@ fn seal_value(value: &mut Value, key: Option<&str>) {
 pub(crate) fn seal(world: &World) -> World {
     let mut sealed = world.clone();
     sealed.secrets.clear();
-    for resource in sealed.resources.values_mut() {
+    let deleted = sealed
+        .deleted_accounts
+        .values_mut()
+        .flat_map(|d| std::iter::once(&mut d.account).chain(d.children.iter_mut()));
+    for resource in sealed.resources.values_mut().chain(deleted) {
         if let Some(secrets) = &mut resource.secrets {
             seal_value(secrets, None);
         }
     }
     sealed
+}
+
+/// A fresh generated key for `field` of a resource of type `type_name`: Cognitive Services
+/// account keys are 32 hexadecimal characters, the others base64 of `len` random bytes.
+fn fresh_key(type_name: &str, len: usize) -> String {
+    if type_name.eq_ignore_ascii_case("Microsoft.CognitiveServices/accounts") {
+        return (0..32)
+            .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+            .collect();
+    }
+    let bytes: Vec<u8> = (0..len).map(|_| fastrand::u8(..)).collect();
+    super::ids::base64(&bytes)
 }
 
 /// The key fields the emulator generates, and how long each key is in bytes.
@@ -70,7 +86,11 @@ const GENERATED: &[(&str, usize)] = &[
 /// of secrets a lab sent as they are.
 pub(crate) fn unseal(world: &mut World) {
     let mut issued = Vec::new();
-    for resource in world.resources.values_mut() {
+    let deleted = world
+        .deleted_accounts
+        .values_mut()
+        .flat_map(|d| std::iter::once(&mut d.account).chain(d.children.iter_mut()));
+    for resource in world.resources.values_mut().chain(deleted) {
         let Some(Value::Object(map)) = &mut resource.secrets else {
             continue;
         };
@@ -85,8 +105,7 @@ pub(crate) fn unseal(world: &mut World) {
             if let Some(Value::String(s)) = map.get_mut(*field)
                 && is_sealed(s)
             {
-                let bytes: Vec<u8> = (0..*len).map(|_| fastrand::u8(..)).collect();
-                *s = super::ids::base64(&bytes);
+                *s = fresh_key(&resource.type_name, *len);
                 issued.push(s.clone());
             }
         }
@@ -163,6 +182,41 @@ mod tests {
         let key1 = st["key1"].as_str().expect("key1");
         assert_eq!(key1.len(), 88, "{key1}");
         assert!(!is_sealed(key1));
+        assert!(reopened.secrets.contains(&key1.to_owned()));
+    }
+
+    #[test]
+    fn soft_deleted_accounts_keep_no_key_on_disk() {
+        let mut world = World::default();
+        let mut account = resource(
+            json!({"key1": "0123456789abcdef0123456789abcdef", "key2": "planted-cog-key-2"}),
+        );
+        account.type_name = "Microsoft.CognitiveServices/accounts".into();
+        let mut conn = resource(json!({"credentials": {"key": "planted-connection-key"}}));
+        conn.type_name = "Microsoft.CognitiveServices/accounts/connections".into();
+        world.deleted_accounts.insert(
+            "d".into(),
+            crate::emulator::world::DeletedAccount {
+                account,
+                children: vec![conn],
+                deleted_ms: 0,
+                purge_ms: 1,
+            },
+        );
+        let text = serde_json::to_string(&seal(&world)).expect("json");
+        assert!(
+            !text.contains("planted") && !text.contains("0123456789abcdef"),
+            "{text}"
+        );
+        let mut reopened: World = serde_json::from_str(&text).expect("world");
+        unseal(&mut reopened);
+        let keys = reopened.deleted_accounts["d"]
+            .account
+            .secrets
+            .clone()
+            .expect("keys");
+        let key1 = keys["key1"].as_str().expect("key1");
+        assert_eq!(key1.len(), 32, "{key1}");
         assert!(reopened.secrets.contains(&key1.to_owned()));
     }
 }

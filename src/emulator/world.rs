@@ -41,10 +41,51 @@ pub(crate) struct World {
     /// Counts blob-plane changes (makes every ETag distinct).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub(crate) blob_seq: u64,
+    /// Soft-deleted Cognitive Services accounts by lower-cased deleted-account id
+    /// (`/subscriptions/{s}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{g}/deletedAccounts/{n}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) deleted_accounts: BTreeMap<String, DeletedAccount>,
+    /// Model quota and region availability overrides (see `types::model_catalog`).
+    #[serde(default, skip_serializing_if = "CognitiveSettings::is_empty")]
+    pub(crate) cognitive: CognitiveSettings,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A soft-deleted Cognitive Services account: what a restore brings back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DeletedAccount {
+    /// The account as it was (settled body, keys).
+    pub(crate) account: StoredResource,
+    /// Its child resources (deployments, projects, policies, connections) as they were.
+    #[serde(default)]
+    pub(crate) children: Vec<StoredResource>,
+    /// When it was deleted (ms since the epoch).
+    pub(crate) deleted_ms: u64,
+    /// When the service purges it by itself (ms since the epoch).
+    pub(crate) purge_ms: u64,
+}
+
+/// Per-subscription model quota and availability the emulator is told to use instead of its
+/// built-in catalog: keys are `{location}/{usage name}` (`eastus2/OpenAI.GlobalStandard.gpt-4o`)
+/// for quota limits, `{location}/{sku}/{model}` for availability (lower-case location).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CognitiveSettings {
+    /// Quota limits (units of 1,000 tokens per minute) overriding the catalog's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) quota: BTreeMap<String, u64>,
+    /// Whether a model is offered with a SKU in a region, overriding the catalog.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) offers: BTreeMap<String, bool>,
+}
+
+impl CognitiveSettings {
+    /// Whether nothing is overridden.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.quota.is_empty() && self.offers.is_empty()
+    }
 }
 
 /// A new world id: 16 random lower-case letters and digits.
@@ -66,6 +107,8 @@ impl Default for World {
             world_id: Some(new_world_id()),
             blobs: BTreeMap::new(),
             blob_seq: 0,
+            deleted_accounts: BTreeMap::new(),
+            cognitive: CognitiveSettings::default(),
         }
     }
 }

@@ -6,10 +6,12 @@
     missing_docs
 )]
 
+mod ai103;
 mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;
 mod catalog;
+mod cognitive_examples;
 mod conformance;
 mod differential;
 mod docs;

@@ -13,6 +13,8 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport};
 mod asset_delete;
 mod assets;
 mod batch;
+mod cognitive;
+mod cognitive_quota;
 mod compute_ops;
 mod curated;
 mod job_list;

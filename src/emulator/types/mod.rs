@@ -9,11 +9,15 @@ use super::error::{ArmError, ArmResult};
 use super::url::RequestUrl;
 use super::world::{Phase, StoredResource, World};
 
+mod activity_log_alert;
 mod asset;
 mod batch_deployment;
 mod batch_endpoint;
 pub(crate) mod blob_container;
 mod code;
+mod cognitive_account;
+mod cognitive_connection;
+mod cognitive_deployment;
 mod component;
 mod compute;
 mod compute_actions;
@@ -22,17 +26,22 @@ mod container_registry;
 pub(crate) mod curated;
 mod data;
 mod datastore;
+pub(crate) mod deleted_accounts;
+mod diagnostic_setting;
 mod endpoint_keys;
 mod environment;
+mod foundry_project;
 mod insights;
 mod job;
 mod job_list;
 mod job_spec;
 mod key_vault;
 mod model;
+pub(crate) mod model_catalog;
 mod online_deployment;
 mod online_deployment_ops;
 mod online_endpoint;
+mod rai_policy;
 mod refs;
 mod resource_group;
 mod role_assignment;
@@ -81,6 +90,14 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &schedule::Schedules,
     &role_assignment::RoleAssignments,
     &search_service::SearchServices,
+    &cognitive_account::Accounts,
+    &cognitive_deployment::Deployments,
+    &rai_policy::RaiPolicies,
+    &foundry_project::Projects,
+    &cognitive_connection::ACCOUNT,
+    &cognitive_connection::PROJECT,
+    &activity_log_alert::ActivityLogAlerts,
+    &diagnostic_setting::DiagnosticSettings,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
@@ -126,6 +143,10 @@ pub(crate) enum Lro {
     AsyncOperation,
     /// 202 with `Location`; the Location answers 202 until done, then the final result.
     Location,
+    /// 202 with the resource (PUT) or nothing (DELETE) and neither `Location` nor
+    /// `Azure-AsyncOperation`: the client reads the resource until it settles (Foundry
+    /// projects).
+    Accepted,
 }
 
 /// What a PUT (or a merged PATCH) is about.
@@ -179,6 +200,8 @@ pub(crate) struct Built {
     pub(crate) side: Vec<SideResource>,
     /// Overrides the status code the engine would choose (e.g. 200 for an identical re-PUT).
     pub(crate) status: Option<u16>,
+    /// The key of the soft-deleted account this PUT restores (removed from the deleted list).
+    pub(crate) restored: Option<String>,
 }
 
 /// The key of a body's private state: kept in the stored body, stripped from every answer.

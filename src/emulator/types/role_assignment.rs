@@ -44,6 +44,22 @@ pub(crate) const BUILT_IN_ROLES: &[(&str, &str)] = &[
     ),
     ("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull"),
     (
+        "a97b65f3-24c7-4388-baec-2e87135dc908",
+        "Cognitive Services User",
+    ),
+    (
+        "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
+        "Cognitive Services Contributor",
+    ),
+    (
+        "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+        "Cognitive Services OpenAI User",
+    ),
+    (
+        "a001fd3d-188f-4b5d-821b-7da978bf7442",
+        "Cognitive Services OpenAI Contributor",
+    ),
+    (
         "4633458b-17de-408a-b874-0445c86b69e6",
         "Key Vault Secrets User",
     ),
