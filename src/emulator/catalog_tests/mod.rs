@@ -23,9 +23,9 @@ mod online;
 mod online_delete;
 mod role_assignments;
 mod schedules;
-mod workspace_ops;
 mod search;
 mod search_examples;
+mod workspace_ops;
 
 const BASE: &str = "https://management.azure.com/subscriptions/sub1";
 const ML: &str = "2025-12-01";
