@@ -196,6 +196,8 @@ macro_rules! mistakes {
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .filter(|n| n.ends_with(".lab.yaml"))
                 .collect();
+            // The search labs' mistakes are tested with their fixtures in `replay.rs`.
+            shipped.retain(|f| !f.starts_with("search-"));
             shipped.sort();
             assert!(shipped.len() >= 13, "{shipped:?}");
             for f in &shipped {
@@ -380,9 +382,25 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
 fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
     let served = Served::start(&[]);
     let sb = Sandbox::new();
-    let labs = catalog();
+    // The AI services labs; the search labs' data plane (`{name}.search.windows.net`) is reached
+    // through `serve --tls` as a proxy, tested in `sdk_proxy`, not through a plain URL target.
+    let mut labs: Vec<String> = std::fs::read_dir(repo().join("labs/ai103"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| !n.to_string_lossy().starts_with("search-"))
+        })
+        .filter(|p| p.to_string_lossy().ends_with(".lab.yaml"))
+        .map(|p| p.to_str().unwrap().to_owned())
+        .collect();
+    labs.sort();
+    assert!(labs.len() >= 13, "{labs:?}");
     for mode in ["run", "check", "teardown"] {
-        let out = against(&sb, &served, &[mode, &labs]);
+        let args: Vec<&str> = std::iter::once(mode)
+            .chain(labs.iter().map(String::as_str))
+            .collect();
+        let out = against(&sb, &served, &args);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
     }
 }
