@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use super::{Built, LocationPolicy, PutContext, ResourceType};
-use crate::emulator::error::{ArmError, ArmResult};
+use crate::emulator::error::ArmResult;
 use crate::emulator::fields::{self, Check};
 
 const CHECK: Check = Check {
@@ -60,21 +60,11 @@ impl ResourceType for Connections {
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
-        let ok = (3..=33).contains(&name.len())
-            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
-        if ok {
-            Ok(())
-        } else {
-            Err(ArmError::bad_request(
-                "InvalidResourceName",
-                format!(
-                    "Connection name '{name}' is invalid: use 3 to 33 letters, digits, '-' and '_', starting with a letter or digit."
-                ),
-            ))
-        }
+        super::check_plain_name(name, 3..=33, "-_", || {
+            format!(
+                "Connection name '{name}' is invalid: use 3 to 33 letters, digits, '-' and '_', starting with a letter or digit."
+            )
+        })
     }
 
     /// `200` for a create too, as the spec's example answers.

@@ -27,21 +27,11 @@ impl ResourceType for Projects {
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
-        let ok = (2..=64).contains(&name.len())
-            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if ok {
-            Ok(())
-        } else {
-            Err(ArmError::bad_request(
-                "InvalidResourceName",
-                format!(
-                    "Project name '{name}' is invalid: use 2 to 64 letters, digits, '-', '_' and '.', starting with a letter or digit."
-                ),
-            ))
-        }
+        super::check_plain_name(name, 2..=64, "-_.", || {
+            format!(
+                "Project name '{name}' is invalid: use 2 to 64 letters, digits, '-', '_' and '.', starting with a letter or digit."
+            )
+        })
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {

@@ -109,6 +109,26 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static dyn ResourceType> {
 }
 
 /// Whether any registered type lives in the namespace `ns`.
+/// Checks a name of `len` characters, each alphanumeric or one of `extra`, starting with a
+/// letter or digit; else `InvalidResourceName` with `message`.
+pub(crate) fn check_plain_name(
+    name: &str,
+    len: std::ops::RangeInclusive<usize>,
+    extra: &str,
+    message: impl FnOnce() -> String,
+) -> ArmResult<()> {
+    let ok = len.contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ArmError::bad_request("InvalidResourceName", message()))
+    }
+}
+
 pub(crate) fn known_namespace(ns: &str) -> Option<&'static str> {
     registry()
         .iter()
