@@ -16,6 +16,7 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError
 
 mod api_versions;
 pub mod blob;
+pub mod registry;
 mod clock;
 mod engine;
 mod error;

@@ -35,6 +35,7 @@ mod insights;
 mod job;
 mod job_list;
 mod job_spec;
+mod pipeline_steps;
 mod key_vault;
 mod model;
 pub(crate) mod model_catalog;
