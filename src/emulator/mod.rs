@@ -16,7 +16,6 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError
 
 mod api_versions;
 pub mod blob;
-pub mod registry;
 mod clock;
 mod engine;
 mod error;
@@ -24,6 +23,7 @@ mod fields;
 mod ids;
 mod persist;
 mod providers;
+pub mod registry;
 mod route;
 mod sealed;
 mod search;

@@ -65,7 +65,9 @@ pub fn discovery(name: &str, tenant: &str) -> HttpResponse {
         return error(
             404,
             "RegistryNotFound",
-            format!("Registry '{name}' was not found. The only registry amlab emulates is the system registry 'azureml' (registries of your own are not emulated)."),
+            format!(
+                "Registry '{name}' was not found. The only registry amlab emulates is the system registry 'azureml' (registries of your own are not emulated)."
+            ),
         );
     };
     let fqdns: serde_json::Map<String, Value> = REGIONS
@@ -111,17 +113,23 @@ pub fn answer(method: &str, path: &str) -> Option<HttpResponse> {
         return Some(error(
             400,
             "InvalidApiVersionParameter",
-            format!("The registry data plane answers api-version '{API_VERSION}'; the request gave {:?}.", url.query_param("api-version").unwrap_or_default()),
+            format!(
+                "The registry data plane answers api-version '{API_VERSION}'; the request gave {:?}.",
+                url.query_param("api-version").unwrap_or_default()
+            ),
         ));
     }
     let found = super::system(registry).filter(|_| {
-        sub.eq_ignore_ascii_case(SYSTEM_SUBSCRIPTION) && rg.eq_ignore_ascii_case(SYSTEM_RESOURCE_GROUP)
+        sub.eq_ignore_ascii_case(SYSTEM_SUBSCRIPTION)
+            && rg.eq_ignore_ascii_case(SYSTEM_RESOURCE_GROUP)
     });
     let Some(catalog) = found else {
         return Some(error(
             404,
             "ResourceNotFound",
-            format!("The registry '{registry}' was not found in resource group '{rg}' of subscription '{sub}'. Read the registry's subscription and resource group from its discovery document."),
+            format!(
+                "The registry '{registry}' was not found in resource group '{rg}' of subscription '{sub}'. Read the registry's subscription and resource group from its discovery document."
+            ),
         ));
     };
     if !method.eq_ignore_ascii_case("GET") {
@@ -152,11 +160,20 @@ fn read(catalog: &Catalog, rest: &[&str], url: &RequestUrl) -> HttpResponse {
         return error(
             404,
             "NotFound",
-            format!("amlab's catalogue of the registry '{}' holds components (the Responsible AI components), not '{kind}'.", catalog.registry),
+            format!(
+                "amlab's catalogue of the registry '{}' holds components (the Responsible AI components), not '{kind}'.",
+                catalog.registry
+            ),
         );
     }
     match &rest[1..] {
-        [] => list(catalog.components.iter().map(|c| container(catalog, c)).collect()),
+        [] => list(
+            catalog
+                .components
+                .iter()
+                .map(|c| container(catalog, c))
+                .collect(),
+        ),
         [name, tail @ ..] => match catalog.component(name) {
             None => not_found(catalog, name, None),
             Some(c) => component_answer(catalog, c, tail, url),
@@ -164,7 +181,12 @@ fn read(catalog: &Catalog, rest: &[&str], url: &RequestUrl) -> HttpResponse {
     }
 }
 
-fn component_answer(catalog: &Catalog, c: &Component, tail: &[&str], url: &RequestUrl) -> HttpResponse {
+fn component_answer(
+    catalog: &Catalog,
+    c: &Component,
+    tail: &[&str],
+    url: &RequestUrl,
+) -> HttpResponse {
     match tail {
         [] => HttpResponse::new(200, Some(container(catalog, c))),
         [v] if v.eq_ignore_ascii_case("versions") => versions(catalog, c, url),
@@ -174,7 +196,11 @@ fn component_answer(catalog: &Catalog, c: &Component, tail: &[&str], url: &Reque
                 None => not_found(catalog, c.name(), Some(version)),
             }
         }
-        _ => error(404, "NotFound", format!("No such path under component '{}'.", c.name())),
+        _ => error(
+            404,
+            "NotFound",
+            format!("No such path under component '{}'.", c.name()),
+        ),
     }
 }
 
@@ -265,7 +291,9 @@ mod tests {
     use super::*;
 
     fn base() -> String {
-        format!("/subscriptions/{SYSTEM_SUBSCRIPTION}/resourceGroups/{SYSTEM_RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices/registries/azureml")
+        format!(
+            "/subscriptions/{SYSTEM_SUBSCRIPTION}/resourceGroups/{SYSTEM_RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices/registries/azureml"
+        )
     }
 
     fn get(path: &str) -> HttpResponse {
@@ -280,14 +308,20 @@ mod tests {
         let b = d.body.unwrap_or_default();
         assert_eq!(d.status, 200);
         assert_eq!(b["subscriptionId"], SYSTEM_SUBSCRIPTION);
-        assert_eq!(b["primaryRegionResourceProviderUri"], "https://cert-eastus.experiments.azureml.net/");
+        assert_eq!(
+            b["primaryRegionResourceProviderUri"],
+            "https://cert-eastus.experiments.azureml.net/"
+        );
         assert_eq!(discovery("mine", "t1").status, 404);
     }
 
     #[test]
     fn latest_is_the_newest_version_and_versions_read() {
         let c = "components/rai_tabular_insight_constructor";
-        let l = get(&format!("{}/{c}/versions?$orderBy=createdtime%20desc&$top=1", base()));
+        let l = get(&format!(
+            "{}/{c}/versions?$orderBy=createdtime%20desc&$top=1",
+            base()
+        ));
         let b = l.body.unwrap_or_default();
         assert_eq!(b["value"].as_array().map(Vec::len), Some(1));
         assert_eq!(b["value"][0]["name"], "0.22.0");
@@ -296,15 +330,25 @@ mod tests {
         assert_eq!(spec["version"], "0.21.0");
         assert_eq!(spec["inputs"]["task_type"]["enum"][0], "classification");
         assert_eq!(get(&format!("{}/{c}/versions/1", base())).status, 404);
-        let all = get(&format!("{}/components", base())).body.unwrap_or_default();
+        let all = get(&format!("{}/components", base()))
+            .body
+            .unwrap_or_default();
         assert_eq!(all["value"].as_array().map(Vec::len), Some(6));
     }
 
     #[test]
     fn writes_are_refused_and_other_scopes_are_not_found() {
-        let put = answer("PUT", &format!("{}/components/x/versions/1?api-version={API_VERSION}", base()));
+        let put = answer(
+            "PUT",
+            &format!(
+                "{}/components/x/versions/1?api-version={API_VERSION}",
+                base()
+            ),
+        );
         assert_eq!(put.map(|r| r.status), Some(403));
-        let other = format!("/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/azureml/components");
+        let other = format!(
+            "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/azureml/components"
+        );
         assert_eq!(get(&other).status, 404);
         assert!(answer("GET", "/subscriptions/s").is_none());
         let unversioned = answer("GET", &format!("{}/components", base()));

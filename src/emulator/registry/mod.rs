@@ -128,14 +128,23 @@ fn resolve(registry: &str, parts: &[&str], reference: &str) -> Result<Resolved, 
         [name, v, version] if v.eq_ignore_ascii_case("versions") => (*name, (*version).to_owned()),
         [name, l, label] if l.eq_ignore_ascii_case("labels") => {
             if !label.eq_ignore_ascii_case("latest") {
-                return Err(format!("Label '{label}' of '{reference}' was not found: the registry's components have the label 'latest'"));
+                return Err(format!(
+                    "Label '{label}' of '{reference}' was not found: the registry's components have the label 'latest'"
+                ));
             }
             (*name, catalog.latest().to_owned())
         }
-        _ => return Err(format!("'{reference}' is not a registry component reference: use azureml://registries/<registry>/components/<name>/versions/<version> or .../labels/latest")),
+        _ => {
+            return Err(format!(
+                "'{reference}' is not a registry component reference: use azureml://registries/<registry>/components/<name>/versions/<version> or .../labels/latest"
+            ));
+        }
     };
     let component = catalog.component(name).ok_or_else(|| {
-        format!("Component '{name}' was not found in registry '{}'", catalog.registry)
+        format!(
+            "Component '{name}' was not found in registry '{}'",
+            catalog.registry
+        )
     })?;
     if !catalog.has_version(&version) {
         return Err(format!(
@@ -155,7 +164,8 @@ fn resolve(registry: &str, parts: &[&str], reference: &str) -> Result<Resolved, 
 /// `s` without `prefix` (ASCII case-insensitive).
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -172,7 +182,11 @@ mod tests {
             .unwrap_or_else(|| panic!("no gather"));
         assert!(gather.ports("inputs").contains(&"insight_4"));
         assert_eq!(gather.ports("outputs"), vec!["dashboard", "ux_json"]);
-        assert!(c.components.iter().all(|x| x.source.contains("azureml-assets@")));
+        assert!(
+            c.components
+                .iter()
+                .all(|x| x.source.contains("azureml-assets@"))
+        );
         assert!(system("my-registry").is_none());
     }
 
@@ -184,7 +198,10 @@ mod tests {
             r.and_then(Result::ok).map(|r| r.id),
             Some(format!("{base}/versions/0.22.0"))
         );
-        assert!(matches!(component(&format!("{base}/versions/0.21.0")), Some(Ok(_))));
+        assert!(matches!(
+            component(&format!("{base}/versions/0.21.0")),
+            Some(Ok(_))
+        ));
         let missing = component(&format!("{base}/versions/9.9.9"));
         assert!(matches!(missing, Some(Err(m)) if m.contains("0.20.0, 0.21.0, 0.22.0")));
         assert!(matches!(

@@ -19,7 +19,9 @@ pub(crate) fn check(at: At<'_>, jobs: &serde_json::Map<String, Value>) -> ArmRes
         let field = format!("jobs.{step}.componentId");
         let resolved = match registry::component(reference) {
             None => continue,
-            Some(Err(message)) => return Err(at.error(&field, format!("{}: {message}", at.path(&field)))),
+            Some(Err(message)) => {
+                return Err(at.error(&field, format!("{}: {message}", at.path(&field))));
+            }
             Some(Ok(r)) => r,
         };
         for kind in ["inputs", "outputs"] {
