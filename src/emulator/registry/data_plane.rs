@@ -346,10 +346,8 @@ mod tests {
             ),
         );
         assert_eq!(put.map(|r| r.status), Some(403));
-        let other = format!(
-            "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/azureml/components"
-        );
-        assert_eq!(get(&other).status, 404);
+        let other = "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/azureml/components";
+        assert_eq!(get(other).status, 404);
         assert!(answer("GET", "/subscriptions/s").is_none());
         let unversioned = answer("GET", &format!("{}/components", base()));
         assert_eq!(unversioned.map(|r| r.status), Some(400));
