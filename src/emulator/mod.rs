@@ -23,6 +23,7 @@ mod fields;
 mod ids;
 mod persist;
 mod providers;
+pub mod registry;
 mod route;
 mod sealed;
 mod search;

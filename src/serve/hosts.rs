@@ -4,8 +4,9 @@
 //! The list is what azure-ai-ml, azure-identity/MSAL, azure-storage-blob and the Azure CLI call
 //! for a DP-100 exercise: ARM, Entra ID, the storage data plane, the workspace's own hosts
 //! (discovery, run history, assets: `{region}.api.azureml.ms`,
-//! `{workspace}.workspace.{region}.api.azureml.ms`), online endpoints' scoring URIs, Key Vault
-//! and container registries; and the Azure AI Search data plane (`{service}.search.windows.net`),
+//! `{workspace}.workspace.{region}.api.azureml.ms`), the data plane of Azure ML registries
+//! (`cert-{region}.experiments.azureml.net`), online endpoints' scoring URIs, Key Vault and
+//! container registries; and the Azure AI Search data plane (`{service}.search.windows.net`),
 //! which the emulator serves ([`is_search`]).
 
 /// Exact host names.
@@ -29,6 +30,7 @@ const DOMAINS: &[&str] = &[
     "vault.azure.net",
     "azurecr.io",
     "api.azureml.ms",
+    "experiments.azureml.net",
     "inference.ml.azure.com",
     "search.windows.net",
 ];
@@ -100,6 +102,7 @@ mod tests {
             "LOGIN.microsoftonline.com",
             "stdp100.blob.core.windows.net",
             "eastus.api.azureml.ms",
+            "cert-eastus.experiments.azureml.net",
             "0b1c.workspace.eastus.api.azureml.ms",
             "ep1.eastus.inference.ml.azure.com",
             "management.azure.com.",

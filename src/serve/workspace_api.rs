@@ -8,6 +8,8 @@
 //!   from the job itself (its status follows the job's emulated lifecycle), with one log file,
 //!   `user_logs/std_log.txt`, at `.../runs/{run}/logs/user_logs/std_log.txt`, which says plainly
 //!   that the emulator did not execute the job's code. What `jobs.stream` reads.
+//! - Registries: a registry's discovery (`/registrymanagement/v1.0/registries/{name}/discovery`)
+//!   and its data plane on `cert-{region}.experiments.azureml.net` ([`registry::data_plane`]).
 //! - Scoring: a request to an online endpoint's scoring URI gets a clear 501: the emulator does
 //!   not run models (a missing endpoint is 404).
 //!
@@ -17,7 +19,7 @@
 use serde_json::{Value, json};
 
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
-use crate::emulator::Emulator;
+use crate::emulator::{Emulator, TENANT_ID, registry};
 
 /// The api-version used to read jobs and endpoints from the emulator.
 const ML_API: &str = "2025-12-01";
@@ -29,6 +31,11 @@ pub fn answer(emulator: &Emulator, method: &str, host: &str, path: &str) -> Opti
         && is_label(region)
     {
         return Some(api(emulator, method, region, path));
+    }
+    if let Some(region) = host.strip_suffix(".experiments.azureml.net")
+        && is_label(region)
+    {
+        return Some(registry_data_plane(method, path));
     }
     if let Some(rest) = host.strip_suffix(".inference.ml.azure.com")
         && let Some((endpoint, region)) = rest.split_once('.')
@@ -72,6 +79,9 @@ fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpRespo
     if path.eq_ignore_ascii_case("/discovery") {
         return HttpResponse::new(200, Some(discovery(region)));
     }
+    if let Some(name) = registry_discovery_name(path) {
+        return registry::data_plane::discovery(name, TENANT_ID);
+    }
     if let Some(run) = path.strip_prefix("/history/v1.0")
         && let Some(answer) = history(emulator, region, run)
     {
@@ -84,6 +94,26 @@ fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpRespo
             "amlab serve emulates workspace discovery and run history on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
         ),
     )
+}
+
+/// `{name}` of `/registrymanagement/v1.0/registries/{name}/discovery`.
+fn registry_discovery_name(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/registrymanagement/v1.0/registries/")?;
+    rest.strip_suffix("/discovery").filter(|n| is_label(n))
+}
+
+/// The data plane of Azure ML registries (`cert-{region}.experiments.azureml.net`), under
+/// `/mferp/managementfrontend`.
+fn registry_data_plane(method: &str, path: &str) -> HttpResponse {
+    path.strip_prefix(registry::data_plane::MFE_PREFIX)
+        .and_then(|rest| registry::data_plane::answer(method, rest))
+        .unwrap_or_else(|| {
+            error(
+                501,
+                "NotEmulated",
+                format!("amlab serve emulates the registry data plane under {}/subscriptions/.../registries/..., not {}. Nothing was forwarded to Azure.", registry::data_plane::MFE_PREFIX, path.split('?').next().unwrap_or_default()),
+            )
+        })
 }
 
 /// The discovery document of a workspace in `region`.

@@ -32,6 +32,7 @@ mod mistakes;
 mod online_teardown;
 mod read_only;
 mod record;
+mod registry;
 mod replay;
 mod report_paths;
 mod reports;

@@ -324,6 +324,7 @@ fn pipeline(at: At<'_>, p: &mut Value) -> ArmResult<Option<Value>> {
             format!("{} must be an object", at.path(&format!("jobs.{k}"))),
         ));
     }
+    super::pipeline_steps::check(at, jobs)?;
     fields::default(p, "settings", json!({}));
     Ok(None)
 }

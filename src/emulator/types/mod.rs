@@ -41,6 +41,7 @@ pub(crate) mod model_catalog;
 mod online_deployment;
 mod online_deployment_ops;
 mod online_endpoint;
+mod pipeline_steps;
 mod rai_policy;
 mod refs;
 mod resource_group;
