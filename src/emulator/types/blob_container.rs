@@ -1,5 +1,8 @@
 //! `Microsoft.Storage/storageAccounts/blobServices/containers`: a blob container in a storage
-//! account (synchronous PUT; the account's `default` blob service is implied).
+//! account (synchronous PUT; the account's `default` blob service is implied). Listed through
+//! ARM under `blobServices/default/containers` (BlobContainers_List). Each carries the `etag`,
+//! `legalHold` and retention fields of the spec's answers; immutability policies are not
+//! modelled, so `hasImmutabilityPolicy` is false and no `immutabilityPolicy` is shown.
 
 use serde_json::json;
 
@@ -7,6 +10,7 @@ use super::{Built, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
+use crate::emulator::url::RequestUrl;
 
 const CHECK: Check = Check {
     code: "InvalidRequestPropertyValue",
@@ -53,6 +57,15 @@ impl ResourceType for BlobContainers {
         true
     }
 
+    /// The containers under `blobServices/default`, which is not a stored resource.
+    fn list_prefix(&self, _url: &RequestUrl, parent_id: &str) -> Option<String> {
+        Some(format!("{}/", parent_id.to_ascii_lowercase()))
+    }
+
+    fn lists_without_parent(&self) -> bool {
+        true
+    }
+
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
         CHECK.enum_or(
@@ -75,11 +88,29 @@ impl ResourceType for BlobContainers {
         fields::set(&mut props, "leaseStatus", json!("Unlocked"));
         fields::set(&mut props, "leaseState", json!("Available"));
         fields::default(&mut props, "metadata", json!({}));
+        retention_fields(&mut props);
         Ok(Built {
-            fields: json!({"properties": props}),
+            fields: json!({"etag": etag(ctx.now_ms), "properties": props}),
             ..Built::default()
         })
     }
+}
+
+/// A storage `etag`: the modification time as a Windows file time in hex, quoted.
+fn etag(now_ms: u64) -> String {
+    format!("\"0x{:X}\"", now_ms * 10_000 + 116_444_736_000_000_000)
+}
+
+/// What the spec's container answers show besides the request's fields: no legal hold, not
+/// deleted, nothing left to retain.
+fn retention_fields(props: &mut serde_json::Value) {
+    fields::set(
+        props,
+        "legalHold",
+        json!({"hasLegalHold": false, "tags": []}),
+    );
+    fields::set(props, "deleted", json!(false));
+    fields::set(props, "remainingRetentionDays", json!(0));
 }
 
 /// The ARM body of a container created through the blob data plane (Create Container): what a
@@ -92,7 +123,7 @@ pub(crate) fn data_plane_body(
     metadata: &serde_json::Map<String, serde_json::Value>,
 ) -> serde_json::Value {
     let now = ids::timestamp(now_ms);
-    json!({
+    let mut body = json!({
         "id": id,
         "name": name,
         "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
@@ -110,8 +141,11 @@ pub(crate) fn data_plane_body(
         "systemData": {
             "createdAt": now, "createdBy": "amlab@emulator.local", "createdByType": "User",
             "lastModifiedAt": now, "lastModifiedBy": "amlab@emulator.local", "lastModifiedByType": "User"
-        }
-    })
+        },
+        "etag": etag(now_ms),
+    });
+    retention_fields(&mut body["properties"]);
+    body
 }
 
 /// Whether `name` is a valid container name (3-63 lower-case letters, digits and single

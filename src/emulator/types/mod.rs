@@ -33,6 +33,7 @@ mod environment;
 mod foundry_project;
 mod insights;
 mod job;
+mod job_finetuning;
 mod job_list;
 mod job_spec;
 mod key_vault;
@@ -45,6 +46,8 @@ mod rai_policy;
 mod refs;
 mod resource_group;
 mod role_assignment;
+mod role_assignment_scope;
+mod role_definition;
 mod schedule;
 mod scoped;
 pub(crate) mod search_keys;
@@ -53,6 +56,7 @@ mod storage;
 mod traffic_guard;
 mod workspace;
 mod workspace_actions;
+mod workspace_connection;
 
 pub(crate) use storage::name_availability as storage_name_availability;
 
@@ -88,7 +92,9 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &batch_endpoint::BatchEndpoints,
     &batch_deployment::BatchDeployments,
     &schedule::Schedules,
+    &workspace_connection::WorkspaceConnections,
     &role_assignment::RoleAssignments,
+    &role_definition::RoleDefinitions,
     &search_service::SearchServices,
     &cognitive_account::Accounts,
     &cognitive_deployment::Deployments,
@@ -309,6 +315,18 @@ pub(crate) trait ResourceType: Send + Sync {
 
     /// Whether a PUT creates the missing parent (a data version creates its container).
     fn creates_parent(&self) -> bool {
+        false
+    }
+
+    /// Whether the type can live directly under a subscription
+    /// (`/subscriptions/{sub}/providers/{ns}/{type}/{name}`).
+    fn at_subscription_scope(&self) -> bool {
+        false
+    }
+
+    /// Whether a synchronous DELETE answers 200 with the deleted resource (role assignments)
+    /// rather than without a body.
+    fn delete_answers_body(&self) -> bool {
         false
     }
 
