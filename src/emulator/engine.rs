@@ -588,7 +588,14 @@ impl Engine<'_> {
             seq,
         };
         self.world.resources.insert(id.to_ascii_lowercase(), record);
-        for side in built.side {
+        self.store_side(built.side);
+        self.changed = true;
+        body
+    }
+
+    /// Stores the resources a write creates alongside (envelope and systemData added).
+    fn store_side(&mut self, side: Vec<types::SideResource>) {
+        for side in side {
             let prior = self.world.get(&side.id, self.now_ms).cloned();
             let mut sbody = envelope(&side.id, types::last_segment(&side.id), side.type_name);
             fields::merge(&mut sbody, &side.fields);
@@ -609,8 +616,6 @@ impl Engine<'_> {
                 },
             );
         }
-        self.changed = true;
-        body
     }
 
     fn set_system_data(&self, body: &mut Value, existing: Option<&StoredResource>) {
@@ -726,7 +731,11 @@ impl Engine<'_> {
             now_ms: self.now_ms,
             world: self.world,
         };
-        let outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
+        let mut outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
+        if !outcome.side.is_empty() {
+            self.store_side(std::mem::take(&mut outcome.side));
+            self.changed = true;
+        }
         for s in &outcome.issued {
             self.world.remember_secret(s);
             self.changed = true;

@@ -39,6 +39,7 @@ mod job_spec;
 mod key_vault;
 mod model;
 pub(crate) mod model_catalog;
+mod model_package;
 mod online_deployment;
 mod online_deployment_ops;
 mod online_endpoint;
@@ -260,6 +261,8 @@ pub(crate) struct ActionOutcome {
     pub(crate) issued: Vec<String>,
     /// The resource's new secret material, if the action replaces it (`regenerateKeys`).
     pub(crate) updated_secrets: Option<Value>,
+    /// Resources the action creates or replaces (a model package's environment version).
+    pub(crate) side: Vec<SideResource>,
 }
 
 impl ActionOutcome {
@@ -273,6 +276,7 @@ impl ActionOutcome {
             lro: Lro::Sync,
             issued: Vec::new(),
             updated_secrets: None,
+            side: Vec::new(),
         }
     }
 }
