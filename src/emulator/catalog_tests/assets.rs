@@ -248,6 +248,12 @@ async fn model_package_creates_the_target_environment_version() {
     );
     let r = f.post(&url, Some(request("azureml:diabetes-pkg:1"))).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
+    // The 2025-12-01 spelling: a name and an optional version.
+    let by_name = json!({"inferencingServer": {"serverType": "AzureMLBatch"},
+        "targetEnvironmentName": "diabetes-pkg"});
+    let r = f.post(&url, Some(by_name)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["targetEnvironmentVersion"], "3");
     let mut bad = request("azureml:other:1");
     bad["inferencingServer"]["serverType"] = json!("Flask");
     let r = f.post(&url, Some(bad)).await;
