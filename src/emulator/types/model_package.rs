@@ -1,9 +1,9 @@
 //! `POST .../models/{name}/versions/{version}/package` (`ModelVersions_Package`, ML spec
 //! 2025-12-01): packages a model version with its inferencing server into a new environment
-//! version, the one `targetEnvironmentId` names (a model package is an environment:
-//! learn.microsoft.com/azure/machine-learning/how-to-package-models). The emulator builds no image: the
-//! environment version it creates names `azureml/packages/{environment}:{version}` as its
-//! image (amlab's naming) and answers synchronously with the `PackageResponse`.
+//! version, the one the request targets (a model package is an environment:
+//! learn.microsoft.com/azure/machine-learning/how-to-package-models). The emulator builds no
+//! image: the environment version it creates names `azureml/packages/{environment}:{version}`
+//! as its image (amlab's naming) and answers synchronously with the `PackageResponse`.
 //!
 //! Checked: `inferencingServer.serverType` (`AzureMLOnline`, `AzureMLBatch`, `Triton`,
 //! `Custom`); `targetEnvironmentId` as `azureml:{name}:{version}`, `azureml:{name}` (the next
