@@ -274,8 +274,9 @@ fn keep_node_kind(inner: &mut Value, before: &Value) {
 /// service refuses one already taken in the region by any workspace: "Name needs to be unique
 /// across all existing computes within an Azure region"
 /// (learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance, "Create").
-/// The status and code are the ML provider's validation error (amlab's choice: the page gives
-/// the rule, not the answer).
+/// The cluster guide states the same sentence; the emulator applies it between compute
+/// instances only, whose name is a host name. The status and code are the ML provider's
+/// validation error (amlab's choice: the page gives the rule, not the answer).
 fn check_unique_in_region(ctx: &PutContext<'_>) -> ArmResult<()> {
     let region = ctx.location.unwrap_or_default();
     let taken = ctx.existing.is_none()
