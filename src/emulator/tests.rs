@@ -445,6 +445,62 @@ async fn blob_containers_are_listed_through_arm_with_their_etag_and_legal_hold()
 }
 
 #[tokio::test]
+async fn blob_container_legal_hold_tags_are_set_and_cleared() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let at = |rest: &str| {
+        res_url(
+            "rg1",
+            &format!(
+                "Microsoft.Storage/storageAccounts/st1/blobServices/default/containers/evidence{rest}"
+            ),
+            "2023-05-01",
+        )
+    };
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 201);
+    let r = f
+        .send(
+            Method::Post,
+            &at("/setLegalHold"),
+            Some(json!({"tags": ["Case1", "audit2024"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["hasLegalHold"], true);
+    assert_eq!(body(&r)["tags"], json!(["case1", "audit2024"]));
+    let props = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(props["hasLegalHold"], true);
+    assert_eq!(props["legalHold"]["tags"][0]["tag"], "case1");
+    // A re-PUT keeps the hold; a bad tag is refused.
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 200);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasLegalHold"],
+        true
+    );
+    let r = f
+        .send(
+            Method::Post,
+            &at("/setLegalHold"),
+            Some(json!({"tags": ["x!"]})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = f
+        .send(
+            Method::Post,
+            &at("/clearLegalHold"),
+            Some(json!({"tags": ["case1", "audit2024"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["hasLegalHold"], false);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasLegalHold"],
+        false
+    );
+}
+
+#[tokio::test]
 async fn compute_in_missing_workspace_is_404_in_arm_shape() {
     let f = fixture();
     f.workspace_chain().await;

@@ -1,16 +1,18 @@
 //! `Microsoft.Storage/storageAccounts/blobServices/containers`: a blob container in a storage
 //! account (synchronous PUT; the account's `default` blob service is implied). Listed through
 //! ARM under `blobServices/default/containers` (BlobContainers_List). Each carries the `etag`,
-//! `legalHold` and retention fields of the spec's answers; immutability policies are not
+//! `legalHold` and retention fields of the spec's answers; legal holds are set and cleared by
+//! `setLegalHold`/`clearLegalHold` (see [`super::legal_hold`]); immutability policies are not
 //! modelled, so `hasImmutabilityPolicy` is false and no `immutabilityPolicy` is shown.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Built, PutContext, ResourceType};
+use super::{ActionContext, ActionOutcome, Built, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
 use crate::emulator::url::RequestUrl;
+use crate::emulator::world::StoredResource;
 
 const CHECK: Check = Check {
     code: "InvalidRequestPropertyValue",
@@ -66,6 +68,25 @@ impl ResourceType for BlobContainers {
         true
     }
 
+    /// `setLegalHold` and `clearLegalHold`.
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &ActionContext<'_>,
+    ) -> ArmResult<ActionOutcome> {
+        match name.to_ascii_lowercase().as_str() {
+            "setlegalhold" => super::legal_hold::run(resource, body, true, ctx.now_ms),
+            "clearlegalhold" => super::legal_hold::run(resource, body, false, ctx.now_ms),
+            _ => Err(ArmError::new(
+                404,
+                "ActionNotFound",
+                format!("The action '{name}' is not supported for blob containers."),
+            )),
+        }
+    }
+
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
         CHECK.enum_or(
@@ -89,6 +110,14 @@ impl ResourceType for BlobContainers {
         fields::set(&mut props, "leaseState", json!("Available"));
         fields::default(&mut props, "metadata", json!({}));
         retention_fields(&mut props);
+        // A re-PUT keeps the legal hold (only setLegalHold/clearLegalHold change it).
+        if let Some(hold) = ctx
+            .existing
+            .and_then(|e| fields::get(&e.body, "properties.legalHold"))
+        {
+            fields::set(&mut props, "hasLegalHold", hold["hasLegalHold"].clone());
+            fields::set(&mut props, "legalHold", hold.clone());
+        }
         Ok(Built {
             fields: json!({"etag": etag(ctx.now_ms), "properties": props}),
             ..Built::default()

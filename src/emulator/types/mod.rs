@@ -37,6 +37,7 @@ mod job_finetuning;
 mod job_list;
 mod job_spec;
 mod key_vault;
+mod legal_hold;
 mod model;
 pub(crate) mod model_catalog;
 mod model_package;

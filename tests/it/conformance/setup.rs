@@ -196,6 +196,7 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
         "schedules" => vec![json!({"properties": {
             "trigger": {"triggerType": "Recurrence", "frequency": "Day", "interval": 1},
             "action": {"actionType": "CreateJob", "jobDefinition": command_job(ws)}}})],
+        "storageAccounts/blobServices/containers" => vec![json!({"properties": {}})],
         "connections" => vec![json!({"properties": {"category": "ContainerRegistry",
             "target": "conformance.azurecr.io", "authType": "None"}})],
         // A custom role assignable in the whole subscription (`ws`: any id in it).
@@ -214,7 +215,7 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
 pub(super) fn api_for(ty: &str, ml: &str) -> String {
     match ty {
         "resourceGroups" => "2024-03-01",
-        "storageAccounts" => "2023-05-01",
+        "storageAccounts" | "storageAccounts/blobServices/containers" => "2023-05-01",
         "vaults" => "2023-07-01",
         "components" => "2020-02-02",
         "registries" => "2023-07-01",
