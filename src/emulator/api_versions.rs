@@ -383,6 +383,11 @@ static TABLE: &[Entry] = &[
         STORAGE,
         "2018-02-01",
     ),
+    entry(
+        "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies",
+        STORAGE,
+        "2018-02-01",
+    ),
     entry("Microsoft.KeyVault/vaults", KEY_VAULT, ""),
     entry("Microsoft.Insights/components", INSIGHTS_COMPONENTS, ""),
     entry(

@@ -501,6 +501,97 @@ async fn blob_container_legal_hold_tags_are_set_and_cleared() {
 }
 
 #[tokio::test]
+async fn blob_container_immutability_policy_is_shown_locked_and_kept() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let at = |rest: &str| {
+        res_url(
+            "rg1",
+            &format!(
+                "Microsoft.Storage/storageAccounts/st1/blobServices/default/containers/records{rest}"
+            ),
+            "2023-05-01",
+        )
+    };
+    let policy = |days: u64| json!({"properties": {"immutabilityPeriodSinceCreationInDays": days}});
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 201);
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/custom"), policy(3))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/default"), policy(0))
+            .await
+            .status,
+        400
+    );
+    let r = f.put(&at("/immutabilityPolicies/default"), policy(3)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["state"], "Unlocked");
+    let c = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(c["hasImmutabilityPolicy"], true);
+    assert_eq!(
+        c["immutabilityPolicy"]["properties"]["immutabilityPeriodSinceCreationInDays"],
+        3
+    );
+    assert_eq!(c["immutabilityPolicy"]["updateHistory"][0]["update"], "put");
+    // A re-PUT of the container keeps it; lock makes it permanent.
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 200);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasImmutabilityPolicy"],
+        true
+    );
+    let r = f
+        .send(
+            Method::Post,
+            &at("/immutabilityPolicies/default/lock"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["state"], "Locked");
+    let c = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(c["immutabilityPolicy"]["properties"]["state"], "Locked");
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/default"), policy(5))
+            .await
+            .status,
+        409
+    );
+    let r = f
+        .send(Method::Delete, &at("/immutabilityPolicies/default"), None)
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    // An unlocked policy is deleted, and the container no longer shows one.
+    let other = |rest: &str| at(rest).replace("/records", "/drafts");
+    assert_eq!(
+        f.put(&other(""), json!({"properties": {}})).await.status,
+        201
+    );
+    assert_eq!(
+        f.put(&other("/immutabilityPolicies/default"), policy(1))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        f.send(
+            Method::Delete,
+            &other("/immutabilityPolicies/default"),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let c = body(&f.get(&other("")).await)["properties"].clone();
+    assert_eq!(c["hasImmutabilityPolicy"], false);
+    assert!(c.get("immutabilityPolicy").is_none(), "{c}");
+}
+
+#[tokio::test]
 async fn compute_in_missing_workspace_is_404_in_arm_shape() {
     let f = fixture();
     f.workspace_chain().await;

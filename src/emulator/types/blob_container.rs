@@ -2,8 +2,8 @@
 //! account (synchronous PUT; the account's `default` blob service is implied). Listed through
 //! ARM under `blobServices/default/containers` (BlobContainers_List). Each carries the `etag`,
 //! `legalHold` and retention fields of the spec's answers; legal holds are set and cleared by
-//! `setLegalHold`/`clearLegalHold` (see [`super::legal_hold`]); immutability policies are not
-//! modelled, so `hasImmutabilityPolicy` is false and no `immutabilityPolicy` is shown.
+//! `setLegalHold`/`clearLegalHold` (see [`super::legal_hold`]); `hasImmutabilityPolicy` and
+//! `immutabilityPolicy` follow the container's policy (see [`super::immutability_policy`]).
 
 use serde_json::{Value, json};
 
@@ -110,13 +110,19 @@ impl ResourceType for BlobContainers {
         fields::set(&mut props, "leaseState", json!("Available"));
         fields::default(&mut props, "metadata", json!({}));
         retention_fields(&mut props);
-        // A re-PUT keeps the legal hold (only setLegalHold/clearLegalHold change it).
-        if let Some(hold) = ctx
-            .existing
-            .and_then(|e| fields::get(&e.body, "properties.legalHold"))
-        {
-            fields::set(&mut props, "hasLegalHold", hold["hasLegalHold"].clone());
-            fields::set(&mut props, "legalHold", hold.clone());
+        // A re-PUT keeps the legal hold and the immutability policy (only their own
+        // operations change them).
+        if let Some(e) = ctx.existing {
+            for (flag, object) in [
+                ("hasLegalHold", "legalHold"),
+                ("hasImmutabilityPolicy", "immutabilityPolicy"),
+            ] {
+                if let Some(kept) = fields::get(&e.body, &format!("properties.{object}")) {
+                    fields::set(&mut props, object, kept.clone());
+                    let on = fields::get(&e.body, &format!("properties.{flag}"));
+                    fields::set(&mut props, flag, on.cloned().unwrap_or(json!(false)));
+                }
+            }
         }
         Ok(Built {
             fields: json!({"etag": etag(ctx.now_ms), "properties": props}),

@@ -31,6 +31,7 @@ mod diagnostic_setting;
 mod endpoint_keys;
 mod environment;
 mod foundry_project;
+mod immutability_policy;
 mod insights;
 mod job;
 mod job_finetuning;
@@ -72,6 +73,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &resource_group::ResourceGroups,
     &storage::StorageAccounts,
     &blob_container::BlobContainers,
+    &immutability_policy::ImmutabilityPolicies,
     &key_vault::Vaults,
     &insights::Components,
     &container_registry::Registries,
