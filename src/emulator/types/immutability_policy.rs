@@ -98,6 +98,16 @@ impl ResourceType for ImmutabilityPolicies {
         false
     }
 
+    /// 200 for a create too, as the spec's example answers.
+    fn put_status(&self, _created: bool) -> u16 {
+        200
+    }
+
+    /// The deleted policy, as the spec's example answers.
+    fn delete_answers_body(&self) -> bool {
+        true
+    }
+
     fn validate_name(&self, name: &str) -> ArmResult<()> {
         if name == "default" {
             return Ok(());

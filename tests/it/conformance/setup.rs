@@ -197,6 +197,8 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
             "trigger": {"triggerType": "Recurrence", "frequency": "Day", "interval": 1},
             "action": {"actionType": "CreateJob", "jobDefinition": command_job(ws)}}})],
         "storageAccounts/blobServices/containers" => vec![json!({"properties": {}})],
+        "storageAccounts/blobServices/containers/immutabilityPolicies" => vec![json!({
+            "properties": {"immutabilityPeriodSinceCreationInDays": 3}})],
         "connections" => vec![json!({"properties": {"category": "ContainerRegistry",
             "target": "conformance.azurecr.io", "authType": "None"}})],
         // A custom role assignable in the whole subscription (`ws`: any id in it).
@@ -215,7 +217,9 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
 pub(super) fn api_for(ty: &str, ml: &str) -> String {
     match ty {
         "resourceGroups" => "2024-03-01",
-        "storageAccounts" | "storageAccounts/blobServices/containers" => "2023-05-01",
+        "storageAccounts"
+        | "storageAccounts/blobServices/containers"
+        | "storageAccounts/blobServices/containers/immutabilityPolicies" => "2023-05-01",
         "vaults" => "2023-07-01",
         "components" => "2020-02-02",
         "registries" => "2023-07-01",
