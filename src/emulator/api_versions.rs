@@ -221,6 +221,14 @@ const ROLE_ASSIGNMENTS: &[&str] = &[
     "2022-04-01",
 ];
 
+/// `Microsoft.Authorization/roleDefinitions` (the Authorization spec's folders holding them).
+const ROLE_DEFINITIONS: &[&str] = &[
+    "2015-07-01",
+    "2018-01-01-preview",
+    "2022-04-01",
+    "2022-05-01-preview",
+];
+
 /// `Microsoft.Resources` subscriptions and tenants (`subscriptions.json`).
 const SUBSCRIPTIONS: &[&str] = &[
     "2015-11-01",
@@ -375,6 +383,11 @@ static TABLE: &[Entry] = &[
         STORAGE,
         "2018-02-01",
     ),
+    entry(
+        "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies",
+        STORAGE,
+        "2018-02-01",
+    ),
     entry("Microsoft.KeyVault/vaults", KEY_VAULT, ""),
     entry("Microsoft.Insights/components", INSIGHTS_COMPONENTS, ""),
     entry(
@@ -387,11 +400,21 @@ static TABLE: &[Entry] = &[
         ROLE_ASSIGNMENTS,
         "",
     ),
+    entry(
+        "Microsoft.Authorization/roleDefinitions",
+        ROLE_DEFINITIONS,
+        "",
+    ),
     entry("Microsoft.MachineLearningServices/workspaces", ML, ""),
     entry(
         "Microsoft.MachineLearningServices/workspaces/computes",
         ML,
         "",
+    ),
+    entry(
+        "Microsoft.MachineLearningServices/workspaces/connections",
+        ML,
+        "2020-06-01",
     ),
     entry(
         "Microsoft.MachineLearningServices/workspaces/datastores",
@@ -631,6 +654,7 @@ mod tests {
             INSIGHTS_COMPONENTS,
             RESOURCE_GROUPS,
             ROLE_ASSIGNMENTS,
+            ROLE_DEFINITIONS,
             SUBSCRIPTIONS,
         ] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");

@@ -191,6 +191,16 @@ impl Engine<'_> {
     /// Resolves the type, checks the api-version and computes the canonical id.
     fn target(&self, path: ResourcePath, api_version: &str) -> ArmResult<Target> {
         let ty = resolve(&path.type_name(), api_version)?;
+        if path.at_subscription() && !ty.at_subscription_scope() {
+            return Err(ArmError::new(
+                404,
+                "InvalidResourceType",
+                format!(
+                    "The resource type '{}' cannot be created at subscription scope: it lives in a resource group.",
+                    ty.type_name()
+                ),
+            ));
+        }
         let id = self.canonical_id(&path);
         Ok(Target {
             ty,
@@ -208,6 +218,7 @@ impl Engine<'_> {
         );
         let mut id = match &path.scope {
             Some(scope) => self.canonical_id(scope),
+            None if path.at_subscription() => format!("/subscriptions/{}", path.subscription),
             None => self
                 .world
                 .get(&rg, self.now_ms)
@@ -232,6 +243,9 @@ impl Engine<'_> {
     }
 
     fn require_resource_group(&self, path: &ResourcePath) -> ArmResult<()> {
+        if path.at_subscription() {
+            return Ok(());
+        }
         let rg = format!(
             "/subscriptions/{}/resourceGroups/{}",
             path.subscription, path.resource_group
@@ -574,7 +588,14 @@ impl Engine<'_> {
             seq,
         };
         self.world.resources.insert(id.to_ascii_lowercase(), record);
-        for side in built.side {
+        self.store_side(built.side);
+        self.changed = true;
+        body
+    }
+
+    /// Stores the resources a write creates alongside (envelope and systemData added).
+    fn store_side(&mut self, side: Vec<types::SideResource>) {
+        for side in side {
             let prior = self.world.get(&side.id, self.now_ms).cloned();
             let mut sbody = envelope(&side.id, types::last_segment(&side.id), side.type_name);
             fields::merge(&mut sbody, &side.fields);
@@ -595,8 +616,6 @@ impl Engine<'_> {
                 },
             );
         }
-        self.changed = true;
-        body
     }
 
     fn set_system_data(&self, body: &mut Value, existing: Option<&StoredResource>) {
@@ -643,7 +662,8 @@ impl Engine<'_> {
                 self.world.resources.remove(&k);
             }
             t.ty.after_delete(self.world, &existing, self.now_ms);
-            return Ok(HttpResponse::new(200, None));
+            let answer = t.ty.delete_answers_body().then(|| self.view(&existing));
+            return Ok(HttpResponse::new(200, answer));
         }
         let until = self.now_ms + self.delay_ms;
         for k in keys {
@@ -711,7 +731,11 @@ impl Engine<'_> {
             now_ms: self.now_ms,
             world: self.world,
         };
-        let outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
+        let mut outcome: ActionOutcome = t.ty.action(action, &existing, body, &ctx)?;
+        if !outcome.side.is_empty() {
+            self.store_side(std::mem::take(&mut outcome.side));
+            self.changed = true;
+        }
         for s in &outcome.issued {
             self.world.remember_secret(s);
             self.changed = true;
@@ -957,6 +981,13 @@ fn only(method: Method, allowed: Method, ty: &dyn ResourceType) -> ArmResult<()>
 fn not_found(id: &str, path: &ResourcePath) -> ArmError {
     if path.namespace.is_none() {
         return ArmError::resource_group_not_found(&path.resource_group);
+    }
+    if path.at_subscription() {
+        return ArmError::new(
+            404,
+            "ResourceNotFound",
+            format!("The resource '{id}' was not found."),
+        );
     }
     let after = id.split_once("/providers/").map_or(id, |(_, a)| a);
     let (type_path, name_path) = split_type_and_names(after);

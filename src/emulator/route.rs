@@ -11,7 +11,8 @@ pub(crate) const RESOURCE_GROUP_TYPE: &str = "Microsoft.Resources/resourceGroups
 pub(crate) struct ResourcePath {
     /// Subscription id.
     pub(crate) subscription: String,
-    /// Resource group name as written.
+    /// Resource group name as written; empty for a resource at subscription scope
+    /// (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments/{guid}`).
     pub(crate) resource_group: String,
     /// Provider namespace as written; `None` for the resource group itself.
     pub(crate) namespace: Option<String>,
@@ -38,11 +39,18 @@ impl ResourcePath {
         }
     }
 
-    /// The parent path (the resource group for a top-level provider resource).
+    /// Whether the resource lives directly under the subscription (no resource group).
+    pub(crate) fn at_subscription(&self) -> bool {
+        self.resource_group.is_empty() && self.scope.is_none()
+    }
+
+    /// The parent path (the resource group for a top-level provider resource; none for a
+    /// resource at subscription scope).
     pub(crate) fn parent(&self) -> Option<ResourcePath> {
         match self.pairs.len() {
             0 => None,
             1 if self.scope.is_some() => self.scope.as_deref().cloned(),
+            1 if self.at_subscription() => None,
             1 => Some(ResourcePath {
                 namespace: None,
                 pairs: Vec::new(),
@@ -137,6 +145,18 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
             namespace: s[3].clone(),
             name: s[4].clone(),
         });
+    }
+    // A resource at subscription scope: `/subscriptions/{sub}/providers/{ns}/{type}/{name}`
+    // (the engine serves it only for types that live there: role assignments).
+    if eq(2, "providers") && s.len() == 6 {
+        let base = ResourcePath {
+            subscription,
+            resource_group: String::new(),
+            namespace: None,
+            pairs: Vec::new(),
+            scope: None,
+        };
+        return Ok(finish(base, s[3].clone(), &s[4..], is_post));
     }
     if !eq(2, "resourcegroups") {
         return Err(invalid_path(url));

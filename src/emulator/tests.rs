@@ -360,6 +360,238 @@ async fn storage_list_keys_returns_two_88_char_keys() {
 }
 
 #[tokio::test]
+async fn storage_regenerate_key_replaces_one_key_and_its_creation_time() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let url = |action: &str| {
+        res_url(
+            "rg1",
+            &format!("Microsoft.Storage/storageAccounts/st1/{action}"),
+            "2023-05-01",
+        )
+    };
+    let values = |r: &HttpResponse| -> Vec<String> {
+        body(r)["keys"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|k| k["value"].as_str())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = values(&f.send(Method::Post, &url("listKeys"), None).await);
+    f.clock.advance(Duration::from_secs(60));
+    let r = f
+        .send(
+            Method::Post,
+            &url("regenerateKey"),
+            Some(json!({"keyName": "key2"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let after = values(&r);
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[0], before[0]);
+    assert_ne!(after[1], before[1]);
+    assert_eq!(after[1].len(), 88);
+    assert!(f.emu.secrets().contains(&after[1]));
+    assert_eq!(
+        values(&f.send(Method::Post, &url("listKeys"), None).await),
+        after
+    );
+    let account = res_url("rg1", "Microsoft.Storage/storageAccounts/st1", "2023-05-01");
+    let got = f.get(&account).await;
+    let times = &body(&got)["properties"]["keyCreationTime"];
+    assert_ne!(times["key1"], times["key2"], "{times}");
+    for bad in [json!({"keyName": "kerb1"}), json!({})] {
+        let r = f.send(Method::Post, &url("regenerateKey"), Some(bad)).await;
+        assert_eq!(r.status, 400, "{:?}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn blob_containers_are_listed_through_arm_with_their_etag_and_legal_hold() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let containers = |account: &str| {
+        res_url(
+            "rg1",
+            &format!("Microsoft.Storage/storageAccounts/{account}/blobServices/default/containers"),
+            "2023-05-01",
+        )
+    };
+    let before = body(&f.get(&containers("st1")).await)["value"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let one = containers("st1").replace("/containers?", "/containers/training-data?");
+    let r = f
+        .put(&one, json!({"properties": {"publicAccess": "None"}}))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = f.get(&containers("st1")).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let list = body(&r)["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), before + 1, "{list:?}");
+    let mine = list.iter().find(|c| c["name"] == "training-data");
+    let mine = mine.cloned().unwrap_or_default();
+    assert!(
+        mine["etag"].as_str().is_some_and(|e| e.starts_with("\"0x")),
+        "{mine}"
+    );
+    assert_eq!(mine["properties"]["legalHold"]["hasLegalHold"], false);
+    assert_eq!(f.get(&containers("st9")).await.status, 404);
+}
+
+#[tokio::test]
+async fn blob_container_legal_hold_tags_are_set_and_cleared() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let at = |rest: &str| {
+        res_url(
+            "rg1",
+            &format!(
+                "Microsoft.Storage/storageAccounts/st1/blobServices/default/containers/evidence{rest}"
+            ),
+            "2023-05-01",
+        )
+    };
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 201);
+    let r = f
+        .send(
+            Method::Post,
+            &at("/setLegalHold"),
+            Some(json!({"tags": ["Case1", "audit2024"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["hasLegalHold"], true);
+    assert_eq!(body(&r)["tags"], json!(["case1", "audit2024"]));
+    let props = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(props["hasLegalHold"], true);
+    assert_eq!(props["legalHold"]["tags"][0]["tag"], "case1");
+    // A re-PUT keeps the hold; a bad tag is refused.
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 200);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasLegalHold"],
+        true
+    );
+    let r = f
+        .send(
+            Method::Post,
+            &at("/setLegalHold"),
+            Some(json!({"tags": ["x!"]})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = f
+        .send(
+            Method::Post,
+            &at("/clearLegalHold"),
+            Some(json!({"tags": ["case1", "audit2024"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["hasLegalHold"], false);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasLegalHold"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn blob_container_immutability_policy_is_shown_locked_and_kept() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let at = |rest: &str| {
+        res_url(
+            "rg1",
+            &format!(
+                "Microsoft.Storage/storageAccounts/st1/blobServices/default/containers/records{rest}"
+            ),
+            "2023-05-01",
+        )
+    };
+    let policy = |days: u64| json!({"properties": {"immutabilityPeriodSinceCreationInDays": days}});
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 201);
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/custom"), policy(3))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/default"), policy(0))
+            .await
+            .status,
+        400
+    );
+    let r = f.put(&at("/immutabilityPolicies/default"), policy(3)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["state"], "Unlocked");
+    let c = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(c["hasImmutabilityPolicy"], true);
+    assert_eq!(
+        c["immutabilityPolicy"]["properties"]["immutabilityPeriodSinceCreationInDays"],
+        3
+    );
+    assert_eq!(c["immutabilityPolicy"]["updateHistory"][0]["update"], "put");
+    // A re-PUT of the container keeps it; lock makes it permanent.
+    assert_eq!(f.put(&at(""), json!({"properties": {}})).await.status, 200);
+    assert_eq!(
+        body(&f.get(&at("")).await)["properties"]["hasImmutabilityPolicy"],
+        true
+    );
+    let r = f
+        .send(
+            Method::Post,
+            &at("/immutabilityPolicies/default/lock"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["state"], "Locked");
+    let c = body(&f.get(&at("")).await)["properties"].clone();
+    assert_eq!(c["immutabilityPolicy"]["properties"]["state"], "Locked");
+    assert_eq!(
+        f.put(&at("/immutabilityPolicies/default"), policy(5))
+            .await
+            .status,
+        409
+    );
+    let r = f
+        .send(Method::Delete, &at("/immutabilityPolicies/default"), None)
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    // An unlocked policy is deleted, and the container no longer shows one.
+    let other = |rest: &str| at(rest).replace("/records", "/drafts");
+    assert_eq!(
+        f.put(&other(""), json!({"properties": {}})).await.status,
+        201
+    );
+    assert_eq!(
+        f.put(&other("/immutabilityPolicies/default"), policy(1))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        f.send(
+            Method::Delete,
+            &other("/immutabilityPolicies/default"),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let c = body(&f.get(&other("")).await)["properties"].clone();
+    assert_eq!(c["hasImmutabilityPolicy"], false);
+    assert!(c.get("immutabilityPolicy").is_none(), "{c}");
+}
+
+#[tokio::test]
 async fn compute_in_missing_workspace_is_404_in_arm_shape() {
     let f = fixture();
     f.workspace_chain().await;
@@ -540,6 +772,50 @@ async fn compute_instance_state_and_actions() {
         .await;
     assert_eq!(bad.status, 400);
     assert!(error_message(&bad).contains("idleTimeBeforeShutdown"));
+}
+
+#[tokio::test]
+async fn compute_instance_names_are_unique_in_their_region() {
+    let f = fixture();
+    f.workspace_chain().await;
+    let ws2 = |loc: &str| {
+        let mut b = workspace_body();
+        b["location"] = json!(loc);
+        b
+    };
+    let other = |ws: &str, rest: &str| {
+        res_url(
+            "rg1",
+            &format!("Microsoft.MachineLearningServices/workspaces/{ws}{rest}"),
+            ML,
+        )
+    };
+    assert_eq!(f.put(&other("ws2", ""), ws2("eastus")).await.status, 202);
+    assert_eq!(
+        f.put(&other("ws3", ""), ws2("westeurope")).await.status,
+        202
+    );
+    f.settle();
+    let ci = json!({"properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS11_V2"}}});
+    let r = f.put(&ws_url("/computes/ci-Alice"), ci.clone()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // Another workspace of the region: refused (names compare without case).
+    let r = f.put(&other("ws2", "/computes/ci-alice"), ci.clone()).await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert!(
+        error_message(&r).contains("unique"),
+        "{}",
+        error_message(&r)
+    );
+    // Another region is fine; so is a re-PUT of the same one.
+    assert_eq!(
+        f.put(&other("ws3", "/computes/ci-alice"), ci.clone())
+            .await
+            .status,
+        201
+    );
+    f.settle();
+    assert_eq!(f.put(&ws_url("/computes/ci-Alice"), ci).await.status, 200);
 }
 
 #[tokio::test]

@@ -207,3 +207,68 @@ async fn environment_helper_makes_bare_and_conda_versions() {
             .is_some_and(|s| s.contains("pandas"))
     );
 }
+
+#[tokio::test]
+async fn model_package_creates_the_target_environment_version() {
+    let f = workspace().await;
+    let model = json!({"properties": {"modelType": "mlflow_model",
+        "modelUri": "azureml://datastores/workspaceblobstore/paths/model/"}});
+    f.put_ok(&ws_url("/models/diabetes/versions/1"), model, 201)
+        .await;
+    let request = |target: &str| {
+        json!({"inferencingServer": {"serverType": "AzureMLOnline"},
+            "targetEnvironmentId": target, "tags": {"stage": "test"}})
+    };
+    let url = ws_url("/models/diabetes/versions/1/package");
+    let r = f.post(&url, Some(request("azureml:diabetes-pkg:1"))).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let env_id = body(&r)["targetEnvironmentId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        env_id.ends_with("/environments/diabetes-pkg/versions/1"),
+        "{env_id}"
+    );
+    assert_eq!(body(&r)["inferencingServer"]["serverType"], "AzureMLOnline");
+    let env = f
+        .get(&ws_url("/environments/diabetes-pkg/versions/1"))
+        .await;
+    assert_eq!(env.status, 200, "{:?}", env.body);
+    assert_eq!(body(&env)["properties"]["tags"]["stage"], "test");
+    let c = f.get(&ws_url("/environments/diabetes-pkg")).await;
+    assert_eq!(body(&c)["properties"]["latestVersion"], "1");
+    // Without a version: the container's next one. The same version again: 409.
+    let r = f.post(&url, Some(request("azureml:diabetes-pkg"))).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        body(&r)["targetEnvironmentId"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("/versions/2"))
+    );
+    let r = f.post(&url, Some(request("azureml:diabetes-pkg:1"))).await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    // The 2025-12-01 spelling: a name and an optional version.
+    let by_name = json!({"inferencingServer": {"serverType": "AzureMLBatch"},
+        "targetEnvironmentName": "diabetes-pkg"});
+    let r = f.post(&url, Some(by_name)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r)["targetEnvironmentVersion"], "3");
+    let mut bad = request("azureml:other:1");
+    bad["inferencingServer"]["serverType"] = json!("Flask");
+    let r = f.post(&url, Some(bad)).await;
+    assert_eq!(
+        (r.status, target(&r)),
+        (400, "inferencingServer.serverType")
+    );
+    let r = f.post(&url, Some(request("docker.io/some/image"))).await;
+    assert_eq!((r.status, target(&r)), (400, "targetEnvironmentId"));
+    // Only models are packaged; a missing model version is a 404.
+    let r = f
+        .post(
+            &ws_url("/models/diabetes/versions/9/package"),
+            Some(request("azureml:x:1")),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}

@@ -302,3 +302,87 @@ async fn sweep_automl_and_pipeline_jobs_are_validated() {
     )
     .await;
 }
+
+fn fine_tuning_job() -> Value {
+    let input =
+        |uri: &str, kind: &str| json!({"jobInputType": kind, "mode": "ReadOnlyMount", "uri": uri});
+    json!({"properties": {"jobType": "FineTuning", "experimentName": "llm-finetuning",
+        "fineTuningDetails": {"modelProvider": "Custom", "taskType": "ChatCompletion",
+            "model": input("azureml://registries/azureml-meta/models/Llama-2-7b/versions/11", "mlflow_model"),
+            "trainingData": input("azureml://datastores/workspaceblobstore/paths/train.jsonl", "uri_file")},
+        "outputs": {"model": {"jobOutputType": "mlflow_model", "mode": "ReadWriteMount"}},
+        "resources": {"instanceTypes": ["Standard_NC6"]}}})
+}
+
+fn distillation_job() -> Value {
+    json!({"properties": {"jobType": "Distillation",
+        "dataGenerationDetails": {"dataGenerationType": "LabelGeneration",
+            "dataGenerationTaskType": "Conversation",
+            "teacherModelEndpoint": {"endpointName": "teacher"},
+            "trainingData": {"jobInputType": "uri_file", "uri": "azureml://datastores/workspaceblobstore/paths/d.jsonl"}},
+        "finetuningDetails": {"studentModel": {"jobInputType": "mlflow_model",
+            "uri": "azureml://registries/azureml-meta/models/Meta-Llama-3.1-8B-Instruct/versions/1"}},
+        "outputs": {"model": {"jobOutputType": "mlflow_model"}}}})
+}
+
+#[tokio::test]
+async fn fine_tuning_and_distillation_jobs_are_validated_and_run_their_lifecycle() {
+    let f = workspace().await;
+    let r = f.put(&ws_url("/jobs/ft1"), fine_tuning_job()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["jobType"], "FineTuning");
+    assert_eq!(
+        body(&r)["properties"]["fineTuningDetails"]["taskType"],
+        "ChatCompletion"
+    );
+    let r = f.put(&ws_url("/jobs/d1"), distillation_job()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    f.settle();
+    assert!(!status(&f, "ft1").await.is_empty());
+    let list = f.get(&ws_url("/jobs?jobType=FineTuning")).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    // Each required part is checked, naming the field.
+    let cases: [(&str, &str, Value); 4] = [
+        (
+            "fineTuningDetails",
+            "properties.fineTuningDetails",
+            fine_tuning_job(),
+        ),
+        (
+            "fineTuningDetails.trainingData",
+            "properties.fineTuningDetails.trainingData",
+            fine_tuning_job(),
+        ),
+        (
+            "dataGenerationDetails.teacherModelEndpoint",
+            "properties.dataGenerationDetails.teacherModelEndpoint.endpointName",
+            distillation_job(),
+        ),
+        (
+            "finetuningDetails",
+            "properties.finetuningDetails.studentModel",
+            distillation_job(),
+        ),
+    ];
+    for (remove, field, mut job) in cases {
+        let (parent, key) = remove.rsplit_once('.').unwrap_or(("", remove));
+        let holder = if parent.is_empty() {
+            &mut job["properties"]
+        } else {
+            job["properties"]
+                .pointer_mut(&format!("/{}", parent.replace('.', "/")))
+                .unwrap_or_else(|| panic!("{parent}"))
+        };
+        holder.as_object_mut().map(|o| o.remove(key));
+        let r = f.put(&ws_url("/jobs/bad"), job).await;
+        assert_eq!(r.status, 400, "{remove}: {:?}", r.body);
+        assert_eq!(target(&r), field, "{remove}");
+    }
+    let mut job = fine_tuning_job();
+    job["properties"]["fineTuningDetails"]["modelProvider"] = json!("Nobody");
+    let r = f.put(&ws_url("/jobs/bad"), job).await;
+    assert_eq!(
+        (r.status, target(&r)),
+        (400, "properties.fineTuningDetails.modelProvider")
+    );
+}

@@ -123,3 +123,125 @@ async fn role_assignments_validate_and_reject_duplicates() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+fn sub_scope(guid: &str) -> String {
+    format!("{BASE}/providers/Microsoft.Authorization/roleAssignments/{guid}?api-version={API}")
+}
+
+fn list_at(scope: &str, filter: &str) -> String {
+    format!(
+        "{BASE}{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={API}&$filter={filter}"
+    )
+}
+
+fn names(r: &crate::arm::transport::HttpResponse) -> Vec<String> {
+    let mut v: Vec<String> = body(r)["value"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["name"].as_str())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn role_assignments_at_subscription_scope_by_id_and_listed_for_a_scope() {
+    let f = workspace().await;
+    let (gs, gr, gw) = (
+        "44444444-4444-4444-8444-444444444444",
+        "55555555-5555-4555-8555-555555555555",
+        "66666666-6666-4666-8666-666666666666",
+    );
+    // CreateById at subscription scope, with the tenant-level role definition id.
+    let mut tenant_form = assignment(DATA_SCIENTIST, "User");
+    tenant_form["properties"]["roleDefinitionId"] = json!(format!(
+        "/providers/Microsoft.Authorization/roleDefinitions/{DATA_SCIENTIST}"
+    ));
+    let r = f.put(&sub_scope(gs), tenant_form).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["scope"], "/subscriptions/sub1");
+    assert_eq!(
+        body(&r)["id"],
+        format!("/subscriptions/sub1/providers/Microsoft.Authorization/roleAssignments/{gs}")
+    );
+    assert_eq!(f.get(&sub_scope(gs)).await.status, 200);
+    // Only role assignments live at subscription scope.
+    let r = f
+        .put(
+            &format!("{BASE}/providers/Microsoft.Storage/storageAccounts/x?api-version=2023-05-01"),
+            json!({"location": "eastus", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let other = "99999999-9999-4999-8999-999999999999";
+    let mut theirs = assignment(DATA_SCIENTIST, "User");
+    theirs["properties"]["principalId"] = json!(other);
+    f.put_ok(&rg_scope(gr), theirs, 201).await;
+    f.put_ok(&ws_scope(gw), assignment(DATA_SCIENTIST, "User"), 201)
+        .await;
+    let rg = "/resourceGroups/rg1";
+    let ws = "/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+    // At, above and below the scope; atScope() drops what is below.
+    assert_eq!(names(&f.get(&list_at(rg, "")).await), [gs, gr, gw]);
+    assert_eq!(names(&f.get(&list_at(rg, "atScope()")).await), [gs, gr]);
+    assert_eq!(names(&f.get(&list_at(ws, "atScope()")).await), [gs, gr, gw]);
+    let mine = format!("assignedTo('{PRINCIPAL}')");
+    assert_eq!(names(&f.get(&list_at(rg, &mine)).await), [gs, gw]);
+    let theirs = format!("principalId%20eq%20'{other}'");
+    assert_eq!(names(&f.get(&list_at("", &theirs)).await), [gr]);
+    let both = format!("atScope()%20and%20assignedTo('{PRINCIPAL}')");
+    assert_eq!(names(&f.get(&list_at(rg, &both)).await), [gs]);
+    let r = f.get(&list_at(rg, "roleName%20eq%20'x'")).await;
+    assert_eq!((r.status, code(&r)), (400, "InvalidFilter"));
+    // DeleteById answers the deleted assignment, then 204.
+    let r = f.delete(&sub_scope(gs)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r)["name"], gs);
+    assert_eq!(f.delete(&sub_scope(gs)).await.status, 204);
+    assert_eq!(f.get(&sub_scope(gs)).await.status, 404);
+    assert_eq!(names(&f.get(&list_at(rg, "atScope()")).await), [gr]);
+}
+
+#[tokio::test]
+async fn custom_roles_are_assignable_inside_their_assignable_scopes() {
+    let f = workspace().await;
+    let role = "0b5fe924-9a61-425c-96af-cfe6e287ca2d";
+    let def = |name: &str, scopes: Value| {
+        json!({"properties": {"roleName": name, "permissions": [{"actions": ["Microsoft.MachineLearningServices/workspaces/*/read"]}],
+            "assignableScopes": scopes}})
+    };
+    let url = format!(
+        "{BASE}/providers/Microsoft.Authorization/roleDefinitions/{role}?api-version={API}"
+    );
+    let ga = "77777777-7777-4777-8777-777777777777";
+    // Not defined yet.
+    let r = f.put(&rg_scope(ga), assignment(role, "User")).await;
+    assert_eq!(code(&r), "RoleDefinitionDoesNotExist");
+    let r = f
+        .put(&url, def("Reader", json!(["/subscriptions/sub1"])))
+        .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "RoleDefinitionWithSameNameExists")
+    );
+    let r = f
+        .put(&url, def("Lab viewer", json!(["/subscriptions/other"])))
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = f.put(&url, def("Lab viewer", json!([]))).await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let ws_only = json!([format!(
+        "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1"
+    )]);
+    let r = f.put(&url, def("Lab viewer", ws_only)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["properties"]["type"], "CustomRole");
+    // Assignable at the workspace, not at the resource group above it.
+    let r = f.put(&rg_scope(ga), assignment(role, "User")).await;
+    assert_eq!(code(&r), "RoleDefinitionDoesNotExist");
+    f.put_ok(&ws_scope(ga), assignment(role, "User"), 201).await;
+}

@@ -194,7 +194,8 @@ async fn job_schedules_validate_triggers_and_filter_by_list_view_type() {
         .await;
     assert_eq!(body(&r)["properties"]["isEnabled"], false);
     f.settle();
-    assert_eq!(names(&f, None).await, ["daily"]);
+    // Without listViewType, every schedule (the spec's own list example shows a disabled one).
+    assert_eq!(names(&f, None).await, ["weekly", "daily"]);
     assert_eq!(names(&f, Some("EnabledOnly")).await, ["daily"]);
     assert_eq!(names(&f, Some("DisabledOnly")).await, ["weekly"]);
     assert_eq!(names(&f, Some("All")).await, ["weekly", "daily"]);

@@ -240,3 +240,70 @@ async fn app_insights_and_key_vault_accept_patch() {
     assert_eq!(body(&r)["properties"]["enableSoftDelete"], true);
     assert_eq!(body(&r)["properties"]["sku"]["name"], "standard");
 }
+
+#[tokio::test]
+async fn workspace_connections_keep_credentials_for_listsecrets_and_list_by_category() {
+    let f = workspace().await;
+    let acr = json!({"properties": {"category": "ContainerRegistry", "target": "myacr.azurecr.io",
+        "authType": "UsernamePassword",
+        "credentials": {"username": "myacr", "password": "planted-acr-password-1"}}});
+    let r = f.put(&ws_url("/connections/acr"), acr).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        body(&r)["type"],
+        "Microsoft.MachineLearningServices/workspaces/connections"
+    );
+    assert!(!format!("{:?}", r.body).contains("planted-acr-password-1"));
+    let git = json!({"properties": {"category": "Git", "target": "https://github.com/x/y", "authType": "None"}});
+    assert_eq!(f.put(&ws_url("/connections/git"), git).await.status, 200);
+    let r = f.get(&ws_url("/connections/acr")).await;
+    assert!(!format!("{:?}", r.body).contains("planted-acr-password-1"));
+    assert_eq!(body(&r)["properties"]["target"], "myacr.azurecr.io");
+    let r = f.post(&ws_url("/connections/acr/listsecrets"), None).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        body(&r)["properties"]["credentials"]["password"],
+        "planted-acr-password-1"
+    );
+    assert!(f.secrets().contains(&"planted-acr-password-1".to_owned()));
+    let names = |r: &crate::arm::transport::HttpResponse| -> Vec<String> {
+        body(r)["value"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c["name"].as_str())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(names(&f.get(&ws_url("/connections")).await), ["acr", "git"]);
+    let r = f
+        .get(&ws_url("/connections?category=containerregistry"))
+        .await;
+    assert_eq!(names(&r), ["acr"]);
+    let r = f
+        .get(&ws_url("/connections?category=Git&target=https://other"))
+        .await;
+    assert!(names(&r).is_empty());
+    // PATCH keeps the credentials; a missing authType is refused.
+    let r = f
+        .patch(
+            &ws_url("/connections/acr"),
+            json!({"properties": {"target": "other.azurecr.io"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = f.post(&ws_url("/connections/acr/listsecrets"), None).await;
+    assert_eq!(body(&r)["properties"]["credentials"]["username"], "myacr");
+    let r = f
+        .put(
+            &ws_url("/connections/bad"),
+            json!({"properties": {"category": "Git", "target": "t"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(f.delete(&ws_url("/connections/acr")).await.status, 200);
+    assert_eq!(f.get(&ws_url("/connections/acr")).await.status, 404);
+    assert_eq!(names(&f.get(&ws_url("/connections")).await), ["git"]);
+}

@@ -8,7 +8,9 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::{Built, ML_CHECK, PutContext, ResourceType, SideResource};
+use super::{
+    ActionContext, ActionOutcome, Built, ML_CHECK, PutContext, ResourceType, SideResource,
+};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
 use crate::emulator::world::{StoredResource, World};
@@ -150,6 +152,27 @@ impl ResourceType for AssetVersions {
 
     fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {
         version_deleted(world, deleted, now_ms);
+    }
+
+    /// `package` on a model version; no other action on asset versions.
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &ActionContext<'_>,
+    ) -> ArmResult<ActionOutcome> {
+        if self.0.label == "Model" && name.eq_ignore_ascii_case("package") {
+            return super::model_package::package(resource, body, ctx);
+        }
+        Err(ArmError::new(
+            404,
+            "ActionNotFound",
+            format!(
+                "The action '{name}' is not supported for {} versions.",
+                self.0.label
+            ),
+        ))
     }
 }
 

@@ -1,12 +1,18 @@
 //! `Microsoft.Storage/storageAccounts/blobServices/containers`: a blob container in a storage
-//! account (synchronous PUT; the account's `default` blob service is implied).
+//! account (synchronous PUT; the account's `default` blob service is implied). Listed through
+//! ARM under `blobServices/default/containers` (BlobContainers_List). Each carries the `etag`,
+//! `legalHold` and retention fields of the spec's answers; legal holds are set and cleared by
+//! `setLegalHold`/`clearLegalHold` (see [`super::legal_hold`]); `hasImmutabilityPolicy` and
+//! `immutabilityPolicy` follow the container's policy (see [`super::immutability_policy`]).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Built, PutContext, ResourceType};
+use super::{ActionContext, ActionOutcome, Built, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
+use crate::emulator::url::RequestUrl;
+use crate::emulator::world::StoredResource;
 
 const CHECK: Check = Check {
     code: "InvalidRequestPropertyValue",
@@ -53,6 +59,34 @@ impl ResourceType for BlobContainers {
         true
     }
 
+    /// The containers under `blobServices/default`, which is not a stored resource.
+    fn list_prefix(&self, _url: &RequestUrl, parent_id: &str) -> Option<String> {
+        Some(format!("{}/", parent_id.to_ascii_lowercase()))
+    }
+
+    fn lists_without_parent(&self) -> bool {
+        true
+    }
+
+    /// `setLegalHold` and `clearLegalHold`.
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &ActionContext<'_>,
+    ) -> ArmResult<ActionOutcome> {
+        match name.to_ascii_lowercase().as_str() {
+            "setlegalhold" => super::legal_hold::run(resource, body, true, ctx.now_ms),
+            "clearlegalhold" => super::legal_hold::run(resource, body, false, ctx.now_ms),
+            _ => Err(ArmError::new(
+                404,
+                "ActionNotFound",
+                format!("The action '{name}' is not supported for blob containers."),
+            )),
+        }
+    }
+
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         let mut input = ctx.body.clone();
         CHECK.enum_or(
@@ -75,11 +109,43 @@ impl ResourceType for BlobContainers {
         fields::set(&mut props, "leaseStatus", json!("Unlocked"));
         fields::set(&mut props, "leaseState", json!("Available"));
         fields::default(&mut props, "metadata", json!({}));
+        retention_fields(&mut props);
+        // A re-PUT keeps the legal hold and the immutability policy (only their own
+        // operations change them).
+        if let Some(e) = ctx.existing {
+            for (flag, object) in [
+                ("hasLegalHold", "legalHold"),
+                ("hasImmutabilityPolicy", "immutabilityPolicy"),
+            ] {
+                if let Some(kept) = fields::get(&e.body, &format!("properties.{object}")) {
+                    fields::set(&mut props, object, kept.clone());
+                    let on = fields::get(&e.body, &format!("properties.{flag}"));
+                    fields::set(&mut props, flag, on.cloned().unwrap_or(json!(false)));
+                }
+            }
+        }
         Ok(Built {
-            fields: json!({"properties": props}),
+            fields: json!({"etag": etag(ctx.now_ms), "properties": props}),
             ..Built::default()
         })
     }
+}
+
+/// A storage `etag`: the modification time as a Windows file time in hex, quoted.
+fn etag(now_ms: u64) -> String {
+    format!("\"0x{:X}\"", now_ms * 10_000 + 116_444_736_000_000_000)
+}
+
+/// What the spec's container answers show besides the request's fields: no legal hold, not
+/// deleted, nothing left to retain.
+fn retention_fields(props: &mut serde_json::Value) {
+    fields::set(
+        props,
+        "legalHold",
+        json!({"hasLegalHold": false, "tags": []}),
+    );
+    fields::set(props, "deleted", json!(false));
+    fields::set(props, "remainingRetentionDays", json!(0));
 }
 
 /// The ARM body of a container created through the blob data plane (Create Container): what a
@@ -92,7 +158,7 @@ pub(crate) fn data_plane_body(
     metadata: &serde_json::Map<String, serde_json::Value>,
 ) -> serde_json::Value {
     let now = ids::timestamp(now_ms);
-    json!({
+    let mut body = json!({
         "id": id,
         "name": name,
         "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
@@ -110,8 +176,11 @@ pub(crate) fn data_plane_body(
         "systemData": {
             "createdAt": now, "createdBy": "amlab@emulator.local", "createdByType": "User",
             "lastModifiedAt": now, "lastModifiedBy": "amlab@emulator.local", "lastModifiedByType": "User"
-        }
-    })
+        },
+        "etag": etag(now_ms),
+    });
+    retention_fields(&mut body["properties"]);
+    body
 }
 
 /// Whether `name` is a valid container name (3-63 lower-case letters, digits and single

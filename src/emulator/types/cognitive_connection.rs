@@ -73,31 +73,38 @@ impl ResourceType for Connections {
     }
 
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
-        let mut input = ctx.body.clone();
-        CHECK.require_str(&input, "properties.category")?;
-        CHECK.require_str(&input, "properties.target")?;
-        CHECK.require_enum(&mut input, "properties.authType", AUTH_TYPES)?;
-        let mut props = fields::object_or_empty(input.get("properties"));
-        let credentials = fields::take(&mut props, "credentials");
-        fields::default(&mut props, "isSharedToAll", json!(false));
-        fields::default(&mut props, "metadata", json!({}));
-        let issued = credentials
-            .as_ref()
-            .and_then(|c| c.as_object())
-            .map(|o| {
-                o.values()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let secrets = credentials
-            .map(|c| json!({"credentials": c}))
-            .or_else(|| ctx.existing.and_then(|e| e.secrets.clone()));
-        Ok(Built {
-            fields: json!({"properties": props}),
-            secrets,
-            issued,
-            ..Built::default()
-        })
+        build(ctx, CHECK)
     }
+}
+
+/// A connection's settled fields (shared with the ML workspace connections): `category`,
+/// `target` and `authType` required, `credentials` kept aside as secrets (the stored ones stay
+/// when an update gives none).
+pub(super) fn build(ctx: &PutContext<'_>, check: Check) -> ArmResult<Built> {
+    let mut input = ctx.body.clone();
+    check.require_str(&input, "properties.category")?;
+    check.require_str(&input, "properties.target")?;
+    check.require_enum(&mut input, "properties.authType", AUTH_TYPES)?;
+    let mut props = fields::object_or_empty(input.get("properties"));
+    let credentials = fields::take(&mut props, "credentials");
+    fields::default(&mut props, "isSharedToAll", json!(false));
+    fields::default(&mut props, "metadata", json!({}));
+    let issued = credentials
+        .as_ref()
+        .and_then(|c| c.as_object())
+        .map(|o| {
+            o.values()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let secrets = credentials
+        .map(|c| json!({"credentials": c}))
+        .or_else(|| ctx.existing.and_then(|e| e.secrets.clone()));
+    Ok(Built {
+        fields: json!({"properties": props}),
+        secrets,
+        issued,
+        ..Built::default()
+    })
 }

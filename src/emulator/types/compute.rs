@@ -270,8 +270,41 @@ fn keep_node_kind(inner: &mut Value, before: &Value) {
     }
 }
 
+/// A compute instance's name is its host name (`{name}.{region}.instances.azureml.ms`), so the
+/// service refuses one already taken in the region by any workspace: "Name needs to be unique
+/// across all existing computes within an Azure region"
+/// (learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance, "Create").
+/// The cluster guide states the same sentence; the emulator applies it between compute
+/// instances only, whose name is a host name. The status and code are the ML provider's
+/// validation error (amlab's choice: the page gives the rule, not the answer).
+fn check_unique_in_region(ctx: &PutContext<'_>) -> ArmResult<()> {
+    let region = ctx.location.unwrap_or_default();
+    let taken = ctx.existing.is_none()
+        && ctx.world.resources.values().any(|r| {
+            r.type_name
+                .eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces/computes")
+                && !r.id.eq_ignore_ascii_case(ctx.id)
+                && r.exists_at(ctx.now_ms)
+                && super::last_segment(&r.id).eq_ignore_ascii_case(ctx.name)
+                && fields::get_str(&r.body, "location")
+                    .is_some_and(|l| l.eq_ignore_ascii_case(region))
+                && fields::get_str(&r.body, "properties.computeType") == Some("ComputeInstance")
+        });
+    if taken {
+        return Err(ML_CHECK.error(
+            "name",
+            format!(
+                "Compute instance name '{}' is already in use in region '{region}': compute instance names must be unique across all existing computes within an Azure region.",
+                ctx.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn compute_instance(input: &mut Value, ctx: &PutContext<'_>) -> ArmResult<Value> {
     let c = ML_CHECK;
+    check_unique_in_region(ctx)?;
     c.enum_or(
         input,
         &format!("{P}.applicationSharingPolicy"),

@@ -75,6 +75,7 @@ fn power(action: &str, resource: &StoredResource) -> ActionOutcome {
         lro: Lro::AsyncOperation,
         issued: Vec::new(),
         updated_secrets: None,
+        side: Vec::new(),
     }
 }
 

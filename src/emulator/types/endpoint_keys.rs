@@ -90,6 +90,7 @@ pub(crate) fn run(
                 lro: Lro::AsyncOperation,
                 issued: vec![fresh],
                 updated_secrets: Some(updated),
+                side: Vec::new(),
             })
         }
         KeyAction::Token => {

@@ -233,6 +233,7 @@ impl ResourceType for Jobs {
             lro: Lro::Location,
             issued: Vec::new(),
             updated_secrets: None,
+            side: Vec::new(),
         })
     }
 }

@@ -18,7 +18,15 @@ use crate::emulator::error::ArmResult;
 use crate::emulator::fields;
 
 /// Job types the emulator runs.
-pub(crate) const JOB_TYPES: &[&str] = &["Command", "Sweep", "AutoML", "Pipeline", "Spark"];
+pub(crate) const JOB_TYPES: &[&str] = &[
+    "Command",
+    "Sweep",
+    "AutoML",
+    "Pipeline",
+    "Spark",
+    "FineTuning",
+    "Distillation",
+];
 
 const INPUT_TYPES: &[&str] = &[
     "literal",
@@ -93,7 +101,7 @@ pub(crate) fn validate(
     if job_type == "Spark" {
         return Err(at.error(
             "jobType",
-            "Spark jobs are not supported by the amlab emulator; use Command, Sweep, AutoML or Pipeline",
+            "Spark jobs are not supported by the amlab emulator; use Command, Sweep, AutoML, Pipeline, FineTuning or Distillation",
         ));
     }
     fields::default(p, "displayName", json!(name));
@@ -114,6 +122,8 @@ pub(crate) fn validate(
         "Command" => command(look, at, p)?,
         "Sweep" => sweep(look, at, p)?,
         "AutoML" => automl(look, at, p)?,
+        "FineTuning" => super::job_finetuning::fine_tuning(at, p)?,
+        "Distillation" => super::job_finetuning::distillation(at, p)?,
         _ => pipeline(at, p)?,
     };
     Ok(JobPlan { job_type, failure })

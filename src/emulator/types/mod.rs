@@ -31,13 +31,17 @@ mod diagnostic_setting;
 mod endpoint_keys;
 mod environment;
 mod foundry_project;
+mod immutability_policy;
 mod insights;
 mod job;
+mod job_finetuning;
 mod job_list;
 mod job_spec;
 mod key_vault;
+mod legal_hold;
 mod model;
 pub(crate) mod model_catalog;
+mod model_package;
 mod online_deployment;
 mod online_deployment_ops;
 mod online_endpoint;
@@ -46,6 +50,8 @@ mod rai_policy;
 mod refs;
 mod resource_group;
 mod role_assignment;
+mod role_assignment_scope;
+mod role_definition;
 mod schedule;
 mod scoped;
 pub(crate) mod search_keys;
@@ -54,6 +60,7 @@ mod storage;
 mod traffic_guard;
 mod workspace;
 mod workspace_actions;
+mod workspace_connection;
 
 pub(crate) use storage::name_availability as storage_name_availability;
 
@@ -67,6 +74,7 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &resource_group::ResourceGroups,
     &storage::StorageAccounts,
     &blob_container::BlobContainers,
+    &immutability_policy::ImmutabilityPolicies,
     &key_vault::Vaults,
     &insights::Components,
     &container_registry::Registries,
@@ -89,7 +97,9 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &batch_endpoint::BatchEndpoints,
     &batch_deployment::BatchDeployments,
     &schedule::Schedules,
+    &workspace_connection::WorkspaceConnections,
     &role_assignment::RoleAssignments,
+    &role_definition::RoleDefinitions,
     &search_service::SearchServices,
     &cognitive_account::Accounts,
     &cognitive_deployment::Deployments,
@@ -255,6 +265,8 @@ pub(crate) struct ActionOutcome {
     pub(crate) issued: Vec<String>,
     /// The resource's new secret material, if the action replaces it (`regenerateKeys`).
     pub(crate) updated_secrets: Option<Value>,
+    /// Resources the action creates or replaces (a model package's environment version).
+    pub(crate) side: Vec<SideResource>,
 }
 
 impl ActionOutcome {
@@ -268,6 +280,7 @@ impl ActionOutcome {
             lro: Lro::Sync,
             issued: Vec::new(),
             updated_secrets: None,
+            side: Vec::new(),
         }
     }
 }
@@ -310,6 +323,18 @@ pub(crate) trait ResourceType: Send + Sync {
 
     /// Whether a PUT creates the missing parent (a data version creates its container).
     fn creates_parent(&self) -> bool {
+        false
+    }
+
+    /// Whether the type can live directly under a subscription
+    /// (`/subscriptions/{sub}/providers/{ns}/{type}/{name}`).
+    fn at_subscription_scope(&self) -> bool {
+        false
+    }
+
+    /// Whether a synchronous DELETE answers 200 with the deleted resource (role assignments)
+    /// rather than without a body.
+    fn delete_answers_body(&self) -> bool {
         false
     }
 

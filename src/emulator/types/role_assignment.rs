@@ -1,14 +1,19 @@
-//! `Microsoft.Authorization/roleAssignments/{guid}` at resource-group or resource (workspace)
-//! scope: a known role definition, a principal and its type; 409 `RoleAssignmentExists` for
-//! the same principal, role and scope under another name. Synchronous PUT (201).
+//! `Microsoft.Authorization/roleAssignments/{guid}` at every scope (subscription, resource
+//! group, resource; the `...ById` operations address the same ids): a known role definition,
+//! a principal and its type; 409 `RoleAssignmentExists` for the same principal, role and scope
+//! under another name. Synchronous PUT (201); DELETE answers the deleted assignment (200) or
+//! 204 when there was none. Lists answer what applies to the scope (see
+//! [`super::role_assignment_scope`]).
 
 use regex::Regex;
 use serde_json::{Value, json};
 
+use super::role_assignment_scope as scope;
 use super::{Built, PutContext, ResourceType};
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields::{self, Check};
 use crate::emulator::ids;
+use crate::emulator::url::RequestUrl;
 
 /// Role assignments.
 pub(crate) struct RoleAssignments;
@@ -16,7 +21,7 @@ pub(crate) struct RoleAssignments;
 const TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
 /// Authorization errors carry no detail code.
-const AUTHZ: Check = Check {
+pub(super) const AUTHZ: Check = Check {
     code: "InvalidRequestContent",
     detail: None,
 };
@@ -65,7 +70,7 @@ pub(crate) const BUILT_IN_ROLES: &[(&str, &str)] = &[
     ),
 ];
 
-fn is_guid(s: &str) -> bool {
+pub(super) fn is_guid(s: &str) -> bool {
     Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
         .is_ok_and(|r| r.is_match(s))
 }
@@ -85,6 +90,29 @@ impl ResourceType for RoleAssignments {
 
     fn has_provisioning_state(&self) -> bool {
         false
+    }
+
+    fn at_subscription_scope(&self) -> bool {
+        true
+    }
+
+    fn delete_answers_body(&self) -> bool {
+        true
+    }
+
+    fn check_list_query(&self, url: &RequestUrl) -> ArmResult<()> {
+        scope::parse(url).map(|_| ())
+    }
+
+    /// The whole subscription: assignments above the scope apply to it too.
+    fn list_prefix(&self, _url: &RequestUrl, parent_id: &str) -> Option<String> {
+        let sub = parent_id.split('/').nth(2).unwrap_or_default();
+        Some(format!("/subscriptions/{}/", sub.to_ascii_lowercase()))
+    }
+
+    fn listed(&self, url: &RequestUrl, body: &Value) -> ArmResult<bool> {
+        let filter = scope::parse(url)?;
+        Ok(scope::keeps(&filter, &scope::listed_scope(url), body))
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
@@ -134,7 +162,10 @@ impl ResourceType for RoleAssignments {
             .strip_prefix("/providers/Microsoft.Authorization/roleDefinitions/")
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if !BUILT_IN_ROLES.iter().any(|(g, _)| *g == role_guid) {
+        let scope = scope_of(ctx.id).to_owned();
+        if !BUILT_IN_ROLES.iter().any(|(g, _)| *g == role_guid)
+            && !super::role_definition::custom_role_at(ctx.world, ctx.now_ms, &role_guid, &scope)
+        {
             return Err(ArmError::bad_request(
                 "RoleDefinitionDoesNotExist",
                 format!(
@@ -147,7 +178,6 @@ impl ResourceType for RoleAssignments {
             "/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}",
             ctx.subscription
         );
-        let scope = scope_of(ctx.id).to_owned();
         if let Some(e) = ctx.existing {
             let same = fields::get_str(&e.body, "properties.roleDefinitionId")
                 .is_some_and(|r| r.eq_ignore_ascii_case(&role_id))

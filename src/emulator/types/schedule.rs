@@ -1,7 +1,7 @@
 //! `Microsoft.MachineLearningServices/workspaces/schedules`: a Cron or Recurrence trigger and
 //! an action (CreateJob with a job definition, CreateMonitor with a monitor definition, or
 //! InvokeBatchEndpoint); `isEnabled`; long-running PUT (`Azure-AsyncOperation`); lists filtered
-//! by `listViewType` (EnabledOnly by default, DisabledOnly, All).
+//! by `listViewType` (EnabledOnly, DisabledOnly, All; every schedule when it is not given).
 
 use regex::Regex;
 use serde_json::{Value, json};
@@ -111,8 +111,12 @@ impl ResourceType for Schedules {
         "mfeOperationsStatus"
     }
 
+    /// Without `listViewType`, every schedule: the 2025-12-01 spec gives the parameter no
+    /// default, and its own example (examples/Schedule/list.json) lists a disabled schedule
+    /// for a request without it. azure-ai-ml (`schedules.list`) and `az ml schedule list`
+    /// always send it (`EnabledOnly` unless told otherwise), so what they see is unchanged.
     fn listed(&self, url: &RequestUrl, body: &Value) -> ArmResult<bool> {
-        let view = url.query_param("listViewType").unwrap_or("EnabledOnly");
+        let view = url.query_param("listViewType").unwrap_or("All");
         let view = ML_CHECK.one_of(
             "listViewType",
             view,

@@ -158,27 +158,77 @@ impl ResourceType for StorageAccounts {
         &self,
         name: &str,
         resource: &StoredResource,
-        _body: Option<&Value>,
-        _ctx: &super::ActionContext,
+        body: Option<&Value>,
+        ctx: &super::ActionContext,
     ) -> ArmResult<ActionOutcome> {
-        if !name.eq_ignore_ascii_case("listKeys") {
-            return Err(ArmError::new(
-                404,
-                "ActionNotFound",
-                format!("The action '{name}' is not supported for storage accounts."),
-            ));
+        if name.eq_ignore_ascii_case("listKeys") {
+            return Ok(ActionOutcome::ok(key_list(
+                &resource.body,
+                resource.secrets.as_ref(),
+            )));
         }
-        let created = fields::get_str(&resource.body, "properties.creationTime")
-            .unwrap_or_default()
-            .to_owned();
-        let key = |n: &str| {
-            json!({"keyName": n, "value": resource.secrets.as_ref().and_then(|s| s.get(n)).cloned().unwrap_or(Value::Null),
-                   "permissions": "Full", "creationTime": created})
-        };
-        Ok(ActionOutcome::ok(
-            json!({"keys": [key("key1"), key("key2")]}),
+        if name.eq_ignore_ascii_case("regenerateKey") {
+            return regenerate_key(resource, body, ctx.now_ms);
+        }
+        Err(ArmError::new(
+            404,
+            "ActionNotFound",
+            format!("The action '{name}' is not supported for storage accounts."),
         ))
     }
+}
+
+/// `listKeys`' answer: both keys, each with its creation time.
+fn key_list(body: &Value, secrets: Option<&Value>) -> Value {
+    let key = |n: &str| {
+        let created = fields::get(body, &format!("properties.keyCreationTime.{n}"))
+            .or_else(|| fields::get(body, "properties.creationTime"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        json!({"keyName": n, "value": secrets.and_then(|s| s.get(n)).cloned().unwrap_or(Value::Null),
+               "permissions": "Full", "creationTime": created})
+    };
+    json!({"keys": [key("key1"), key("key2")]})
+}
+
+/// `regenerateKey` with `{keyName: key1|key2}`: a new value for that key and its
+/// `keyCreationTime`; the answer lists both keys, as `listKeys` does (StorageAccounts_RegenerateKey
+/// in Microsoft.Storage's spec). The Kerberos keys (`kerb1`, `kerb2`) exist only for accounts
+/// joined to Active Directory, which the emulator does not model: refused like any other name.
+fn regenerate_key(
+    resource: &StoredResource,
+    body: Option<&Value>,
+    now_ms: u64,
+) -> ArmResult<ActionOutcome> {
+    let key_name = body
+        .and_then(|b| b.get("keyName"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(which) = ["key1", "key2"]
+        .into_iter()
+        .find(|k| k.eq_ignore_ascii_case(key_name))
+    else {
+        return Err(ArmError::bad_request(
+            "InvalidValuesForRequestParameters",
+            format!(
+                "Values for request parameters are invalid: keyName '{key_name}' (valid: key1, key2)."
+            ),
+        ));
+    };
+    let value = ids::account_key();
+    let mut secrets = resource.secrets.clone().unwrap_or_else(|| json!({}));
+    secrets[which] = json!(value);
+    let mut updated = resource.body.clone();
+    fields::set(
+        &mut updated,
+        &format!("properties.keyCreationTime.{which}"),
+        json!(ids::timestamp(now_ms)),
+    );
+    let mut out = ActionOutcome::ok(key_list(&updated, Some(&secrets)));
+    out.updated_body = Some(updated);
+    out.updated_secrets = Some(secrets);
+    out.issued = vec![value];
+    Ok(out)
 }
 
 /// Each enabled encryption service gets its `lastEnabledTime` (kept across updates) and

@@ -25,9 +25,9 @@ use serde_json::Value;
 
 use replay::Outcome;
 
-/// The mean key-path coverage of accepted answers must not fall below this (a ratchet: raise
-/// it as coverage grows; the goal is 0.98).
-const COVERAGE_FLOOR: f64 = 0.97;
+/// The mean key-path coverage of accepted answers must not fall below this (the goal;
+/// a ratchet: raise it as coverage grows).
+const COVERAGE_FLOOR: f64 = 0.98;
 
 /// One example and the operation it documents.
 #[derive(Debug, Clone)]

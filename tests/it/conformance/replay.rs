@@ -127,6 +127,7 @@ pub(super) fn prefixes(path: &str) -> Vec<(String, String)> {
         "Microsoft.KeyVault",
         "Microsoft.Insights",
         "Microsoft.ContainerRegistry",
+        "Microsoft.Authorization",
     ];
     let ns = segs.get(at + 1).copied().unwrap_or_default();
     if !known.iter().any(|k| k.eq_ignore_ascii_case(ns)) {
@@ -163,11 +164,19 @@ fn as_put_body(v: &Value) -> Option<Value> {
 }
 
 /// Every ARM id a body mentions, and the computes it names by name (`computeId`, `compute`)
-/// as ids in the workspace `ws`.
+/// as ids in the workspace `ws`. A role definition named in the tenant form
+/// (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`) is a custom role of the
+/// subscription `ws` is in.
 fn referenced_ids(v: &Value, ws: &str, out: &mut Vec<String>) {
     match v {
         Value::String(s) if s.starts_with("/subscriptions/") && s.contains("/providers/") => {
             out.push(s.clone());
+        }
+        Value::String(s)
+            if s.starts_with("/providers/Microsoft.Authorization/roleDefinitions/") =>
+        {
+            let sub: Vec<&str> = ws.split('/').take(3).collect();
+            out.push(format!("{}{s}", sub.join("/")));
         }
         Value::Object(m) => {
             for (k, c) in m {
@@ -201,6 +210,8 @@ fn try_ensure(world: &World, path: &str, api: &str) -> Result<(), String> {
             continue;
         }
         match ty.as_str() {
+            // An account's `default` blob service comes with it (it is no stored resource).
+            "storageAccounts/blobServices" => {}
             "resourceGroups" => {
                 world.try_put(p, "2024-03-01", setup::minimal(ty, "")[0].clone())?
             }

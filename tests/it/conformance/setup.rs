@@ -196,6 +196,19 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
         "schedules" => vec![json!({"properties": {
             "trigger": {"triggerType": "Recurrence", "frequency": "Day", "interval": 1},
             "action": {"actionType": "CreateJob", "jobDefinition": command_job(ws)}}})],
+        "storageAccounts/blobServices/containers" => vec![json!({"properties": {}})],
+        "storageAccounts/blobServices/containers/immutabilityPolicies" => vec![json!({
+            "properties": {"immutabilityPeriodSinceCreationInDays": 3}})],
+        "connections" => vec![json!({"properties": {"category": "ContainerRegistry",
+            "target": "conformance.azurecr.io", "authType": "None"}})],
+        // A custom role assignable in the whole subscription (`ws`: any id in it).
+        "roleDefinitions" => vec![json!({"properties": {"roleName": "Conformance custom role",
+            "assignableScopes": [ws.split('/').take(3).collect::<Vec<_>>().join("/")],
+            "permissions": [{"actions": ["*/read"]}]}})],
+        "roleAssignments" => vec![json!({"properties": {
+            // AzureML Data Scientist, a built-in role.
+            "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/f6c7c914-8db3-469d-8ca1-694a8f32e121",
+            "principalId": "ce2ce14e-85d7-4629-bdbc-454d0519d987", "principalType": "User"}})],
         _ => Vec::new(),
     }
 }
@@ -204,10 +217,13 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
 pub(super) fn api_for(ty: &str, ml: &str) -> String {
     match ty {
         "resourceGroups" => "2024-03-01",
-        "storageAccounts" => "2023-05-01",
+        "storageAccounts"
+        | "storageAccounts/blobServices/containers"
+        | "storageAccounts/blobServices/containers/immutabilityPolicies" => "2023-05-01",
         "vaults" => "2023-07-01",
         "components" => "2020-02-02",
         "registries" => "2023-07-01",
+        "roleAssignments" | "roleDefinitions" => "2022-04-01",
         _ => ml,
     }
     .to_owned()
