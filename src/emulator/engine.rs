@@ -645,6 +645,7 @@ impl Engine<'_> {
             t.ty.after_delete(self.world, &existing, self.now_ms);
             return Ok(HttpResponse::new(200, None));
         }
+        t.ty.after_delete(self.world, &existing, self.now_ms);
         let until = self.now_ms + self.delay_ms;
         for k in keys {
             if let Some(r) = self.world.resources.get_mut(&k) {
