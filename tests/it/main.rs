@@ -7,6 +7,7 @@
 )]
 
 mod ai103;
+mod ai103_containers;
 mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;
