@@ -30,6 +30,7 @@ mod learner_path;
 mod lint;
 mod malformed;
 mod mistakes;
+mod network_examples;
 mod online_teardown;
 mod read_only;
 mod record;

@@ -11,7 +11,8 @@
 //! Always), `sku` (default Standard), `ipAddress` (`type` Public/Private, `ports` each exposed by
 //! a container, `dnsNameLabel` unique per region giving
 //! `fqdn = {label}.{region}.azurecontainer.io`). A `secureValue` is kept as a secret and never
-//! echoed: the variable comes back with its name only, as the service answers.
+//! echoed: the variable comes back with its name only, as the service answers; so are registry
+//! passwords, Azure Files account keys and `secret` volumes.
 //!
 //! The emulator runs no container and pulls no image. The group and its containers report the
 //! state the service would once started (`Running`), with a `detailStatus` that says they are
@@ -76,7 +77,10 @@ impl ResourceType for ContainerGroups {
             let ip = ip_address(ctx, &ip, &containers, location)?;
             fields::set(&mut props, "ipAddress", ip);
         }
+        let mut secrets = secrets;
+        take_secrets(&mut props, &mut secrets);
         fields::set(&mut props, "containers", Value::Array(containers));
+        fields::default(&mut props, "isCreatedFromStandbyPool", json!(false));
         fields::set(
             &mut props,
             "instanceView",
@@ -84,12 +88,21 @@ impl ResourceType for ContainerGroups {
         );
         let issued: Vec<String> = secrets
             .values()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
+            .flat_map(|v| match v {
+                Value::Object(m) => m.values().cloned().collect(),
+                other => vec![other.clone()],
+            })
+            .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
+        let mut top = json!({"properties": props});
+        for key in ["zones", "identity"] {
+            if let Some(v) = ctx.body.get(key).filter(|v| !v.is_null()) {
+                fields::set(&mut top, key, v.clone());
+            }
+        }
         Ok(Built {
-            fields: json!({"properties": props}),
-            secrets: (!issued.is_empty()).then(|| json!({"secureValues": secrets})),
+            fields: top,
+            secrets: (!secrets.is_empty()).then(|| json!({"secureValues": secrets})),
             issued,
             ..Built::default()
         })
@@ -114,6 +127,26 @@ impl ResourceType for ContainerGroups {
             "Updating"
         };
         json!({"properties": {"provisioningState": state, "instanceView": {"state": "Pending"}}})
+    }
+}
+
+/// Moves the other secrets a group may carry out of its body: registry passwords, Azure Files
+/// account keys and the contents of `secret` volumes (the service never returns them).
+fn take_secrets(props: &mut Value, secrets: &mut serde_json::Map<String, Value>) {
+    let spots: [(&str, &str); 3] = [
+        ("imageRegistryCredentials", "password"),
+        ("volumes", "azureFile.storageAccountKey"),
+        ("volumes", "secret"),
+    ];
+    for (list, field) in spots {
+        let Some(Value::Array(items)) = props.get_mut(list) else {
+            continue;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            if let Some(v) = fields::take(item, field) {
+                secrets.insert(format!("{list}[{i}].{field}"), v);
+            }
+        }
     }
 }
 
@@ -177,6 +210,7 @@ fn containers(props: &Value) -> ArmResult<(Vec<Value>, serde_json::Map<String, V
         let env = environment(&cprops, &at, name, &mut secrets)?;
         fields::set(&mut cprops, "environmentVariables", Value::Array(env));
         fields::default(&mut cprops, "ports", json!([]));
+        fields::default(&mut cprops, "command", json!([]));
         fields::set(&mut cprops, "instanceView", running());
         out.push(json!({"name": name, "properties": cprops}));
     }
