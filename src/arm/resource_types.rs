@@ -21,6 +21,8 @@ const PINNED: &[(&str, &str)] = &[
     ("Microsoft.Search", "2025-05-01"),
     ("Microsoft.MachineLearningServices", "2025-12-01"),
     ("Microsoft.CognitiveServices", "2025-06-01"),
+    ("Microsoft.Network", "2024-07-01"),
+    ("Microsoft.ContainerInstance", "2025-09-01"),
 ];
 
 /// The api-version used when nothing else matches.

@@ -665,6 +665,7 @@ impl Engine<'_> {
             let answer = t.ty.delete_answers_body().then(|| self.view(&existing));
             return Ok(HttpResponse::new(200, answer));
         }
+        t.ty.after_delete(self.world, &existing, self.now_ms);
         let until = self.now_ms + self.delay_ms;
         for k in keys {
             if let Some(r) = self.world.resources.get_mut(&k) {

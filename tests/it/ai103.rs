@@ -314,6 +314,20 @@ mistakes! {
         failing: &["It is in a region with gpt-4o-mini-tts"], hint: "East US 2 or Sweden Central",
         score: (2, 7),
     };
+    private_endpoint_waiting_for_approval: Mistake {
+        file: "17-private-endpoint.lab.yaml",
+        from: "          privateLinkServiceConnections:\n",
+        to: "          manualPrivateLinkServiceConnections:\n",
+        fixture: "manual-pending", step: "private-endpoint",
+        failing: &["Its connection is approved"], hint: "waiting for the resource's owner", score: (8, 12),
+    };
+    container_with_a_plain_api_key: Mistake {
+        file: "18-ai-services-container.lab.yaml",
+        from: "{name: ApiKey, secureValue:", to: "{name: ApiKey, value:",
+        fixture: "plain-api-key", step: "container-group",
+        failing: &["ApiKey and Billing are given as secure values"],
+        hint: "--secure-environment-variables", score: (9, 11),
+    };
 }
 
 #[test]
@@ -366,7 +380,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     let deleted = state["deleted_accounts"]
         .as_object()
         .map_or(0, serde_json::Map::len);
-    assert_eq!(deleted, 13, "{}", state["deleted_accounts"]);
+    assert_eq!(deleted, 15, "{}", state["deleted_accounts"]);
 
     // Running a lab again under the same names meets the soft-deleted account.
     let again = sb

@@ -7,6 +7,7 @@
 )]
 
 mod ai103;
+mod ai103_containers;
 mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;
@@ -29,6 +30,7 @@ mod learner_path;
 mod lint;
 mod malformed;
 mod mistakes;
+mod network_examples;
 mod online_teardown;
 mod read_only;
 mod record;

@@ -22,6 +22,7 @@ mod component;
 mod compute;
 mod compute_actions;
 mod compute_attached;
+mod container_group;
 mod container_registry;
 pub(crate) mod curated;
 mod data;
@@ -46,6 +47,8 @@ mod online_deployment;
 mod online_deployment_ops;
 mod online_endpoint;
 mod pipeline_steps;
+mod private_endpoint;
+mod private_endpoint_connection;
 mod rai_policy;
 mod refs;
 mod resource_group;
@@ -58,6 +61,7 @@ pub(crate) mod search_keys;
 pub(crate) mod search_service;
 mod storage;
 mod traffic_guard;
+mod virtual_network;
 mod workspace;
 mod workspace_actions;
 mod workspace_connection;
@@ -109,6 +113,11 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &cognitive_connection::PROJECT,
     &activity_log_alert::ActivityLogAlerts,
     &diagnostic_setting::DiagnosticSettings,
+    &virtual_network::VirtualNetworks,
+    &private_endpoint::PrivateEndpoints,
+    &private_endpoint_connection::ACCOUNT,
+    &private_endpoint_connection::SEARCH,
+    &container_group::ContainerGroups,
 ];
 
 /// The registered type named `type_name` (case-insensitive).
@@ -369,8 +378,9 @@ pub(crate) trait ResourceType: Send + Sync {
         Ok(())
     }
 
-    /// Updates what depends on a resource a synchronous DELETE has just removed (an asset
-    /// container's `latestVersion`). Not called for long-running deletes.
+    /// Updates what depends on a resource a DELETE has just removed (an asset container's
+    /// `latestVersion`), or, for a long-running DELETE, has just started removing (a private
+    /// endpoint's connection on its target).
     fn after_delete(&self, _world: &mut World, _deleted: &StoredResource, _now_ms: u64) {}
 
     /// The status of a DELETE of a missing resource (`None`: 404 not found).
