@@ -26,6 +26,7 @@ mod providers;
 mod route;
 mod sealed;
 mod search;
+mod template;
 mod types;
 mod url;
 mod world;
