@@ -7,6 +7,7 @@
 )]
 
 mod ai103;
+mod arm_deployments;
 mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;
