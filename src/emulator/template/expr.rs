@@ -119,7 +119,14 @@ impl Parser<'_> {
             Some(c) if c.is_ascii_digit() || c == '-' => self.int(),
             Some(c) if c.is_alphabetic() || c == '_' => {
                 let name = self.ident();
-                self.expect('(')?;
+                if self.peek() != Some('(') {
+                    // Bare `true`, `false` and `null` read as the functions of those names.
+                    return match name.to_ascii_lowercase().as_str() {
+                        "true" | "false" | "null" => Ok(Expr::Call(name, Vec::new())),
+                        _ => Err(self.error("expected '('")),
+                    };
+                }
+                self.pos += 1;
                 let args = self.args(depth)?;
                 Ok(Expr::Call(name, args))
             }
