@@ -190,7 +190,7 @@ fn intersection(args: &[Value]) -> Result<Value, TemplateError> {
 }
 
 fn create_object(args: &[Value]) -> Result<Value, TemplateError> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(arity("createObject", "an even number of"));
     }
     let mut out = Map::new();

@@ -23,8 +23,11 @@ fn evaluator(params: Value, variables: Value) -> Evaluator {
 }
 
 fn eval(s: &str) -> Result<Value, TemplateError> {
-    evaluator(json!({"name": "Ws1", "n": 3, "flag": true, "list": [1, 2], "obj": {"a": 1}}), json!({"v": "[concat('x', parameters('name'))]"}))
-        .string(s, Frame::plain())
+    evaluator(
+        json!({"name": "Ws1", "n": 3, "flag": true, "list": [1, 2], "obj": {"a": 1}}),
+        json!({"v": "[concat('x', parameters('name'))]"}),
+    )
+    .string(s, Frame::plain())
 }
 
 fn ok(s: &str) -> Value {
@@ -53,7 +56,10 @@ fn string_functions() {
     assert_eq!(ok("[replace('a-b-c', '-', '')]"), json!("abc"));
     assert_eq!(ok("[length('abc')]"), json!(3));
     assert_eq!(ok("[string(parameters('obj'))]"), json!("{\"a\":1}"));
-    assert_eq!(ok("[split('a,b;c', createArray(',', ';'))]"), json!(["a", "b", "c"]));
+    assert_eq!(
+        ok("[split('a,b;c', createArray(',', ';'))]"),
+        json!(["a", "b", "c"])
+    );
     assert_eq!(ok("[trim('  a ')]"), json!("a"));
     assert_eq!(ok("[startsWith('Abc', 'a')]"), json!(true));
     assert_eq!(ok("[endsWith('Abc', 'BC')]"), json!(true));
@@ -69,10 +75,16 @@ fn string_functions() {
 
 #[test]
 fn logical_and_comparison_functions() {
-    assert_eq!(ok("[if(equals(parameters('n'), 3), 'yes', 'no')]"), json!("yes"));
+    assert_eq!(
+        ok("[if(equals(parameters('n'), 3), 'yes', 'no')]"),
+        json!("yes")
+    );
     // Only the branch taken is evaluated.
     assert_eq!(ok("[if(true(), 'ok', nosuch())]"), json!("ok"));
-    assert_eq!(ok("[and(parameters('flag'), not(false()), or(false(), true()))]"), json!(true));
+    assert_eq!(
+        ok("[and(parameters('flag'), not(false()), or(false(), true()))]"),
+        json!(true)
+    );
     assert_eq!(ok("[and(true(), 'false')]"), json!(false));
     assert_eq!(ok("[equals('a', 'A')]"), json!(false));
     assert_eq!(ok("[less(1, 2)]"), json!(true));
@@ -88,10 +100,22 @@ fn collection_and_number_functions() {
     assert_eq!(ok("[contains(parameters('list'), 2)]"), json!(true));
     assert_eq!(ok("[contains('abc', 'bc')]"), json!(true));
     assert_eq!(ok("[contains(parameters('obj'), 'A')]"), json!(true));
-    assert_eq!(ok("[union(parameters('obj'), createObject('b', 2))]"), json!({"a": 1, "b": 2}));
-    assert_eq!(ok("[union(parameters('list'), createArray(2, 3))]"), json!([1, 2, 3]));
-    assert_eq!(ok("[intersection(parameters('list'), createArray(2, 3))]"), json!([2]));
-    assert_eq!(ok("[concat(parameters('list'), createArray(3))]"), json!([1, 2, 3]));
+    assert_eq!(
+        ok("[union(parameters('obj'), createObject('b', 2))]"),
+        json!({"a": 1, "b": 2})
+    );
+    assert_eq!(
+        ok("[union(parameters('list'), createArray(2, 3))]"),
+        json!([1, 2, 3])
+    );
+    assert_eq!(
+        ok("[intersection(parameters('list'), createArray(2, 3))]"),
+        json!([2])
+    );
+    assert_eq!(
+        ok("[concat(parameters('list'), createArray(3))]"),
+        json!([1, 2, 3])
+    );
     assert_eq!(ok("[json('{\"k\": [1]}').k[0]]"), json!(1));
     assert_eq!(ok("[array('x')]"), json!(["x"]));
     assert_eq!(ok("[first(parameters('list'))]"), json!(1));
@@ -115,11 +139,15 @@ fn collection_and_number_functions() {
 fn scope_functions() {
     assert_eq!(
         ok("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vn', 'sn')]"),
-        json!("/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vn/subnets/sn")
+        json!(
+            "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vn/subnets/sn"
+        )
     );
     assert_eq!(
         ok("[resourceId('other', 'Microsoft.Storage/storageAccounts', 'st')]"),
-        json!("/subscriptions/sub1/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/st")
+        json!(
+            "/subscriptions/sub1/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/st"
+        )
     );
     assert_eq!(
         ok("[resourceId('s2', 'g2', 'Microsoft.Storage/storageAccounts', 'st')]"),
@@ -129,7 +157,10 @@ fn scope_functions() {
         ok("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'r')]"),
         json!("/subscriptions/sub1/providers/Microsoft.Authorization/roleDefinitions/r")
     );
-    assert!(err("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vn')]").contains("requires '2'"));
+    assert!(
+        err("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vn')]")
+            .contains("requires '2'")
+    );
     assert_eq!(ok("[subscription().tenantId]"), json!("tenant1"));
     assert_eq!(ok("[resourceGroup().location]"), json!("eastus"));
     assert_eq!(ok("[deployment().name]"), json!("dep1"));
@@ -148,11 +179,21 @@ fn scope_functions() {
 
 #[test]
 fn variables_are_evaluated_once_and_cycles_are_refused() {
-    let ev = evaluator(json!({}), json!({"a": "[variables('b')]", "b": "[variables('a')]"}));
-    let e = ev.string("[variables('a')]", Frame::plain()).map(|_| ()).unwrap_err();
+    let ev = evaluator(
+        json!({}),
+        json!({"a": "[variables('b')]", "b": "[variables('a')]"}),
+    );
+    let e = ev
+        .string("[variables('a')]", Frame::plain())
+        .map(|_| ())
+        .unwrap_err();
     assert!(e.message.contains("circular reference"), "{e:?}");
-    let mut ev = evaluator(json!({}), json!({"copy": [{"name": "disks", "count": 2, "input": {"lun": "[copyIndex('disks')]"}}]}));
-    ev.expand_variable_copies().unwrap_or_else(|e| panic!("{e:?}"));
+    let mut ev = evaluator(
+        json!({}),
+        json!({"copy": [{"name": "disks", "count": 2, "input": {"lun": "[copyIndex('disks')]"}}]}),
+    );
+    ev.expand_variable_copies()
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let v = ev.string("[variables('disks')]", Frame::plain());
     assert_eq!(v, Ok(json!([{"lun": 0}, {"lun": 1}])));
 }
@@ -161,10 +202,15 @@ fn variables_are_evaluated_once_and_cycles_are_refused() {
 fn expressions_are_bounded() {
     let deep = format!("[{}'x'{}]", "concat(".repeat(100), ")".repeat(100));
     assert!(err(&deep).contains("nests deeper"));
-    let mut limits = Limits::default();
-    limits.max_steps = 10;
+    let limits = Limits {
+        max_steps: 10,
+        ..Limits::default()
+    };
     let ev = Evaluator::new(Default::default(), Default::default(), ctx(), limits);
-    let e = ev.string("[concat('a','b','c','d','e','f','g','h','i','j','k')]", Frame::plain());
+    let e = ev.string(
+        "[concat('a','b','c','d','e','f','g','h','i','j','k')]",
+        Frame::plain(),
+    );
     assert!(e.is_err_and(|e| e.message.contains("evaluation steps")));
     assert!(err("[concat('a']").contains("not valid"));
     assert_eq!(ok("[concat('a'"), json!("[concat('a'"));
@@ -184,20 +230,38 @@ fn res(name: &str) -> Value {
 }
 
 fn names(p: &Plan) -> Vec<String> {
-    p.order.iter().map(|&i| p.instances[i].name.clone()).collect()
+    p.order
+        .iter()
+        .map(|&i| p.instances[i].name.clone())
+        .collect()
 }
 
 #[test]
 fn parameters_are_checked_and_defaulted() {
     assert!(plan(json!([]), json!({})).is_ok());
-    let e = plan(json!([]), json!({"env": {"value": "test"}})).err().map(|e| e.message).unwrap_or_default();
+    let e = plan(json!([]), json!({"env": {"value": "test"}}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
     assert!(e.contains("allowed value(s): 'dev,prod'"), "{e}");
-    let e = plan(json!([]), json!({"count": {"value": 9}})).err().map(|e| e.message).unwrap_or_default();
+    let e = plan(json!([]), json!({"count": {"value": 9}}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
     assert!(e.contains("maximum value of 5"), "{e}");
-    let e = plan(json!([]), json!({"count": {"value": "2"}})).err().map(|e| e.message).unwrap_or_default();
+    let e = plan(json!([]), json!({"count": {"value": "2"}}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
     assert!(e.contains("Expected a value of type 'int'"), "{e}");
-    let e = plan(json!([]), json!({"other": {"value": 1}})).err().map(|e| e.message).unwrap_or_default();
-    assert!(e.contains("'other' in the parameters file are not valid"), "{e}");
+    let e = plan(json!([]), json!({"other": {"value": 1}}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
+    assert!(
+        e.contains("'other' in the parameters file are not valid"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -205,21 +269,39 @@ fn conditions_copies_nested_resources_and_order() {
     let mut a = res("[concat('st', copyIndex())]");
     a["copy"] = json!({"name": "loop", "count": "[parameters('count')]"});
     let mut b = res("late");
-    b["dependsOn"] = json!(["loop", "[resourceId('Microsoft.Storage/storageAccounts', 'skipped')]"]);
+    b["dependsOn"] = json!([
+        "loop",
+        "[resourceId('Microsoft.Storage/storageAccounts', 'skipped')]"
+    ]);
     let mut skipped = res("skipped");
     skipped["condition"] = "[equals(parameters('env'), 'prod')]".into();
     let mut parent = res("parent1");
     parent["resources"] = json!([{"type": "blobServices", "apiVersion": "2023-04-01", "name": "default", "properties": {"x": "[copyIndex('nope')]"}}]);
     let p = plan(json!([b, a, skipped, parent]), json!({})).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(names(&p), ["st0", "st1", "late", "parent1", "parent1/default"]);
-    let child = p.instances.iter().find(|i| i.name == "parent1/default").map(|i| i.id.clone());
-    assert_eq!(child.as_deref(), Some("/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/parent1/blobServices/default"));
+    assert_eq!(
+        names(&p),
+        ["st0", "st1", "late", "parent1", "parent1/default"]
+    );
+    let child = p
+        .instances
+        .iter()
+        .find(|i| i.name == "parent1/default")
+        .map(|i| i.id.clone());
+    assert_eq!(
+        child.as_deref(),
+        Some(
+            "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/parent1/blobServices/default"
+        )
+    );
     // A property copy and copyIndex in a body; an error names where it is.
     let mut c = res("withdisks");
     c["properties"] = json!({"copy": [{"name": "disks", "count": 2, "input": {"lun": "[copyIndex('disks', 10)]"}}]});
     let p = plan(json!([c]), json!({})).unwrap_or_else(|e| panic!("{e:?}"));
     let body = p.body(0, &|_| None).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(body["properties"]["disks"], json!([{"lun": 10}, {"lun": 11}]));
+    assert_eq!(
+        body["properties"]["disks"],
+        json!([{"lun": 10}, {"lun": 11}])
+    );
     assert!(body.get("apiVersion").is_none() && body["location"] == "eastus");
 }
 
@@ -229,15 +311,37 @@ fn dependency_errors_are_arms() {
     a["dependsOn"] = json!(["b1"]);
     let mut b = res("b1");
     b["dependsOn"] = json!(["a1"]);
-    let e = plan(json!([a.clone(), b]), json!({})).err().map(|e| e.message).unwrap_or_default();
-    assert!(e.contains("Circular dependency detected on resource"), "{e}");
-    let e = plan(json!([a]), json!({})).err().map(|e| (e.code, e.message)).unwrap_or_default();
+    let e = plan(json!([a.clone(), b]), json!({}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
+    assert!(
+        e.contains("Circular dependency detected on resource"),
+        "{e}"
+    );
+    let e = plan(json!([a]), json!({}))
+        .err()
+        .map(|e| (e.code, e.message))
+        .unwrap_or_default();
     assert_eq!(e.0, "InvalidTemplate");
-    assert!(e.1.contains("'b1' is not defined in the template"), "{}", e.1);
+    assert!(
+        e.1.contains("'b1' is not defined in the template"),
+        "{}",
+        e.1
+    );
     let mut big = res("[concat('s', copyIndex())]");
     big["copy"] = json!({"name": "l", "count": 801});
-    let e = plan(json!([big]), json!({})).err().map(|e| e.message).unwrap_or_default();
+    let e = plan(json!([big]), json!({}))
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
     assert!(e.contains("cannot exceed '800'"), "{e}");
-    let e = plan(json!([{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "a/b"}]), json!({})).err().map(|e| e.message).unwrap_or_default();
+    let e = plan(
+        json!([{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "a/b"}]),
+        json!({}),
+    )
+    .err()
+    .map(|e| e.message)
+    .unwrap_or_default();
     assert!(e.contains("incorrect segment lengths"), "{e}");
 }
