@@ -451,3 +451,71 @@ fn validate_what_if_and_the_template_errors_arm_names() {
     }
     assert_eq!(arm.get(&deployment_path("rg-val", "bad"), API).status, 404);
 }
+
+#[test]
+fn secure_parameters_are_never_shown_and_a_deployment_deletes() {
+    let arm = Arm::new("rg-sec");
+    let secret = "S3cret-value-never-shown";
+    let mut t = template(json!([storage("stsecure1")]), json!({}));
+    t["parameters"]["password"] = json!({"type": "securestring"});
+    t["resources"][0]["tags"] =
+        json!({"note": "[if(empty(parameters('password')), 'none', 'set')]"});
+    let path = deployment_path("rg-sec", "sec");
+    let params = json!({"prefix": {"value": "stcopy"}, "password": {"value": secret}});
+    let r = arm.send(Method::Put, &path, API, Some(body(t, params)));
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    arm.settle();
+    let rg = rg_path("rg-sec");
+    let st = arm
+        .get(
+            &format!("{rg}/providers/Microsoft.Storage/storageAccounts/stsecure1"),
+            "2023-04-01",
+        )
+        .body
+        .unwrap();
+    assert_eq!(st["tags"]["note"], "set");
+    let d = arm.get(&path, API).body.unwrap();
+    assert_eq!(
+        d["properties"]["parameters"]["password"],
+        json!({"type": "SecureString"})
+    );
+    for answer in [
+        d.to_string(),
+        arm.get(&format!("{rg}/deployments/sec/operations"), API)
+            .body
+            .unwrap()
+            .to_string(),
+        arm.send(Method::Post, &format!("{path}/exportTemplate"), API, None)
+            .body
+            .unwrap()
+            .to_string(),
+        arm.get(
+            &format!("{rg}/providers/Microsoft.Resources/deployments"),
+            API,
+        )
+        .body
+        .unwrap()
+        .to_string(),
+    ] {
+        assert!(
+            !answer.contains(secret),
+            "the secure value was shown: {answer}"
+        );
+    }
+    assert!(arm.emu.secrets().iter().any(|s| s == secret));
+    // DELETE: 202 with Location, then the deployment is gone (what it created stays).
+    let r = arm.send(Method::Delete, &path, API, None);
+    assert_eq!(r.status, 202);
+    let location = r.header("Location").unwrap().to_owned();
+    arm.settle();
+    assert_eq!(arm.get(&location, API).status, 200);
+    assert_eq!(arm.get(&path, API).status, 404);
+    assert_eq!(
+        arm.get(
+            &format!("{rg}/providers/Microsoft.Storage/storageAccounts/stsecure1"),
+            "2023-04-01"
+        )
+        .status,
+        200
+    );
+}
