@@ -519,3 +519,101 @@ fn secure_parameters_are_never_shown_and_a_deployment_deletes() {
         200
     );
 }
+
+#[test]
+fn nested_deployments_in_outer_and_inner_scope() {
+    let arm = Arm::new("rg-nest");
+    let inner_template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"prefix": {"type": "string"}},
+        "resources": [storage("[concat(parameters('prefix'), 'inner')]")],
+        "outputs": {"made": {"type": "string", "value": "[concat(parameters('prefix'), 'inner')]"}},
+    });
+    let outer_template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [storage("[concat(parameters('prefix'), 'outer')]")],
+    });
+    let nested = |name: &str, scope: &str, template: Value, params: Value| {
+        json!({
+            "type": "Microsoft.Resources/deployments",
+            "apiVersion": "2024-03-01",
+            "name": name,
+            "properties": {
+                "mode": "Incremental",
+                "expressionEvaluationOptions": {"scope": scope},
+                "template": template,
+                "parameters": params,
+            },
+        })
+    };
+    let resources = json!([
+        nested("outerdep", "outer", outer_template, json!({})),
+        nested(
+            "innerdep",
+            "inner",
+            inner_template,
+            json!({"prefix": {"value": "[concat(parameters('prefix'), 'x')]"}})
+        ),
+    ]);
+    let outputs = json!({"fromInner": {"type": "string", "value": "[reference('innerdep').outputs.made.value]"}});
+    let mut t = template(resources, outputs);
+    t["resources"][1]["dependsOn"] = json!(["outerdep"]);
+    let path = deployment_path("rg-nest", "parent");
+    let r = arm.send(
+        Method::Put,
+        &path,
+        API,
+        Some(body(t, json!({"prefix": {"value": "stcopy"}}))),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    arm.settle();
+    let d = arm.get(&path, API).body.unwrap();
+    assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
+    assert_eq!(
+        d["properties"]["outputs"]["fromInner"]["value"],
+        "stcopyxinner"
+    );
+    let rg = rg_path("rg-nest");
+    for name in ["stcopyouter", "stcopyxinner"] {
+        let id = format!("{rg}/providers/Microsoft.Storage/storageAccounts/{name}");
+        assert_eq!(arm.get(&id, "2023-04-01").status, 200, "{id}");
+    }
+    assert_eq!(
+        arm.get(&deployment_path("rg-nest", "innerdep"), API)
+            .body
+            .unwrap()["properties"]["provisioningState"],
+        "Succeeded"
+    );
+    // A nested deployment that fails fails its parent.
+    let bad = json!([nested(
+        "baddep",
+        "outer",
+        json!({"$schema": "x", "resources": [storage("Bad_Name")]}),
+        json!({})
+    )]);
+    let r = arm.send(
+        Method::Put,
+        &deployment_path("rg-nest", "p2"),
+        API,
+        Some(body(
+            template(bad, json!({})),
+            json!({"prefix": {"value": "stcopy"}}),
+        )),
+    );
+    assert_eq!(r.status, 201);
+    arm.settle();
+    let d = arm
+        .get(&deployment_path("rg-nest", "p2"), API)
+        .body
+        .unwrap();
+    assert_eq!(
+        d["properties"]["error"]["details"][0]["code"], "DeploymentFailed",
+        "{d}"
+    );
+    assert_eq!(
+        d["properties"]["error"]["details"][0]["details"][0]["code"],
+        "AccountNameInvalid"
+    );
+}

@@ -20,6 +20,9 @@ mod record;
 
 use record::{Applied, DeploymentRequest};
 
+/// How deep deployments may nest.
+const MAX_NESTING: usize = 5;
+
 fn is_deployment(p: &ResourcePath) -> bool {
     p.scope.is_none() && p.type_name().eq_ignore_ascii_case(TYPE)
 }
@@ -35,7 +38,7 @@ impl Engine<'_> {
     ) -> Option<ArmResult<HttpResponse>> {
         match (route, req.method) {
             (Route::Resource(p), Method::Put) if is_deployment(p) => {
-                Some(self.deploy(url, p, req.body.as_ref(), api_version))
+                Some(self.deploy(url, p, req.body.as_ref(), api_version, 0))
             }
             (Route::Action(p, action), Method::Post) if is_deployment(p) => {
                 Some(self.deployment_action(p, action, req.body.as_ref(), api_version))
@@ -114,12 +117,14 @@ impl Engine<'_> {
         self.world.get(&id, self.now_ms).map(|r| self.view(r))
     }
 
+    /// Deploys a template; `depth` counts the deployments this one is nested in.
     fn deploy(
         &mut self,
         url: &RequestUrl,
         path: &ResourcePath,
         body: Option<&Value>,
         api_version: &str,
+        depth: usize,
     ) -> ArmResult<HttpResponse> {
         let (request, plan) = self.plan(path, body, api_version)?;
         let t = self.target(path.clone(), api_version)?;
@@ -138,7 +143,7 @@ impl Engine<'_> {
             ));
         }
         self.remember_secure_parameters(&plan);
-        let applied = self.apply_plan(url, &plan, &t.id);
+        let applied = self.apply_plan(url, &plan, &t.id, depth);
         let outputs = if applied.failed() {
             Ok(json!({}))
         } else {
@@ -196,7 +201,13 @@ impl Engine<'_> {
     }
 
     /// Applies the plan's resources in order; a resource waiting for a failed one is skipped.
-    fn apply_plan(&mut self, url: &RequestUrl, plan: &Plan, deployment_id: &str) -> Applied {
+    fn apply_plan(
+        &mut self,
+        url: &RequestUrl,
+        plan: &Plan,
+        deployment_id: &str,
+        depth: usize,
+    ) -> Applied {
         let mut applied = Applied::default();
         let mut failed = vec![false; plan.instances.len()];
         for &i in &plan.order {
@@ -205,23 +216,23 @@ impl Engine<'_> {
                 failed[i] = true;
                 continue;
             }
-            let (status, body) = self.apply_one(url, plan, i);
+            let (status, body) = self.apply_one(url, plan, i, depth);
             failed[i] = status >= 400;
             applied.record(deployment_id, inst, status, body, self.now_ms);
         }
         applied
     }
 
-    /// PUTs one template resource through the engine: (status, answer body).
-    fn apply_one(&mut self, url: &RequestUrl, plan: &Plan, i: usize) -> (u16, Option<Value>) {
+    /// PUTs one template resource through the engine (a nested deployment is deployed in
+    /// turn): (status, answer body).
+    fn apply_one(
+        &mut self,
+        url: &RequestUrl,
+        plan: &Plan,
+        i: usize,
+        depth: usize,
+    ) -> (u16, Option<Value>) {
         let inst = &plan.instances[i];
-        if inst.type_name.eq_ignore_ascii_case(TYPE) {
-            let e = ArmError::bad_request(
-                "NestedDeploymentNotSupported",
-                "Nested deployments (Microsoft.Resources/deployments inside a template) are not supported by the emulator; deploy the inner template on its own.",
-            );
-            return (e.status, Some(e.body()));
-        }
         let body = plan.body(i, &|target| self.read_for_template(plan, target));
         let body = match body {
             Ok(b) => b,
@@ -234,6 +245,9 @@ impl Engine<'_> {
             &url.absolute(&format!("{}?api-version={}", inst.id, inst.api_version)),
         );
         let result = match route::parse(&rurl, false) {
+            Ok(Route::Resource(path)) if is_deployment(&path) => {
+                self.nested(&rurl, &path, &body, &inst.api_version, depth)
+            }
             Ok(Route::Resource(path)) => self
                 .target(path, &inst.api_version)
                 .and_then(|t| self.put(&rurl, &t, Some(&body), false)),
@@ -249,6 +263,44 @@ impl Engine<'_> {
         match result {
             Ok(resp) => (resp.status, resp.body),
             Err(e) => (e.status, Some(e.body())),
+        }
+    }
+
+    /// A nested deployment (inline `template` only, in this resource group): deployed as its
+    /// own deployment; it fails its parent's operation when it failed.
+    fn nested(
+        &mut self,
+        url: &RequestUrl,
+        path: &ResourcePath,
+        body: &Value,
+        api_version: &str,
+        depth: usize,
+    ) -> ArmResult<HttpResponse> {
+        if depth >= MAX_NESTING {
+            return Err(ArmError::bad_request(
+                "InvalidTemplate",
+                format!("Deployments nest at most {MAX_NESTING} levels deep."),
+            ));
+        }
+        let props = body.get("properties");
+        let elsewhere = ["resourceGroup", "subscriptionId"]
+            .iter()
+            .any(|k| body.get(k).is_some_and(|v| !v.is_null()));
+        if elsewhere || props.is_some_and(|p| p.get("templateLink").is_some()) {
+            return Err(ArmError::bad_request(
+                "NestedDeploymentNotSupported",
+                "The emulator deploys nested deployments with an inline template into the same resource group only.",
+            ));
+        }
+        let resp = self.deploy(url, path, Some(body), api_version, depth + 1)?;
+        let id = self.canonical_id(path);
+        let settled = self.world.get(&id, self.now_ms).map(|r| r.body.clone());
+        match settled {
+            Some(b) if fields::get_str(&b, "properties.provisioningState") == Some("Failed") => {
+                let error = b["properties"]["error"].clone();
+                Ok(HttpResponse::new(400, Some(json!({ "error": error }))))
+            }
+            _ => Ok(resp),
         }
     }
 

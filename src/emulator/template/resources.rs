@@ -132,13 +132,36 @@ impl Plan {
         let inst = &self.instances[i];
         let mut decl = inst.raw.as_object().cloned().unwrap_or_default();
         decl.retain(|k, _| !META.iter().any(|m| m.eq_ignore_ascii_case(k)));
+        // A nested deployment with `expressionEvaluationOptions.scope: inner` evaluates its
+        // own template in its own scope: it is passed on as written.
+        let inner = inst
+            .type_name
+            .eq_ignore_ascii_case("Microsoft.Resources/deployments")
+            && decl
+                .get("properties")
+                .and_then(|p| p.get("expressionEvaluationOptions"))
+                .and_then(|o| o.get("scope"))
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        let own_template = if inner {
+            decl.get_mut("properties")
+                .and_then(Value::as_object_mut)
+                .and_then(|p| p.remove("template"))
+        } else {
+            None
+        };
         let frame = Frame {
             copy: &inst.loops,
             lookup,
         };
-        self.evaluator
+        let mut body = self
+            .evaluator
             .value(&Value::Object(decl), frame)
-            .map_err(|e| e.at(&inst.path))
+            .map_err(|e| e.at(&inst.path))?;
+        if let (Some(t), Some(p)) = (own_template, body.get_mut("properties")) {
+            p["template"] = t;
+        }
+        Ok(body)
     }
 
     /// The `outputs`, evaluated: `{"name": {"type", "value"}}`.
