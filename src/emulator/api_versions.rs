@@ -178,6 +178,21 @@ const INSIGHTS_COMPONENTS: &[&str] = &[
     "2020-02-02-preview",
 ];
 
+/// `Microsoft.OperationalInsights/workspaces` (Log Analytics): the folders of
+/// `specification/operationalinsights/resource-manager/Microsoft.OperationalInsights/LogAnalyticsRP`
+/// holding `Workspaces.json`.
+const LOG_ANALYTICS: &[&str] = &[
+    "2015-11-01-preview",
+    "2020-03-01-preview",
+    "2020-08-01",
+    "2020-10-01",
+    "2021-06-01",
+    "2021-12-01-preview",
+    "2022-10-01",
+    "2023-09-01",
+    "2025-02-01",
+];
+
 /// `Microsoft.Resources/resourceGroups`: the folders holding `resources.json` (the others hold
 /// template specs, deployment scripts, deployment stacks).
 const RESOURCE_GROUPS: &[&str] = &[
@@ -485,6 +500,7 @@ static TABLE: &[Entry] = &[
         "",
     ),
     entry("Microsoft.Resources/resourceGroups", RESOURCE_GROUPS, ""),
+    entry("Microsoft.Resources/deployments", RESOURCE_GROUPS, ""),
     entry("Microsoft.Resources/subscriptions", SUBSCRIPTIONS, ""),
     entry("Microsoft.Resources/providers", RESOURCE_GROUPS, ""),
     entry("Microsoft.Storage/storageAccounts", STORAGE, ""),
@@ -501,6 +517,11 @@ static TABLE: &[Entry] = &[
     ),
     entry("Microsoft.KeyVault/vaults", KEY_VAULT, ""),
     entry("Microsoft.Insights/components", INSIGHTS_COMPONENTS, ""),
+    entry(
+        "Microsoft.OperationalInsights/workspaces",
+        LOG_ANALYTICS,
+        "",
+    ),
     entry(
         "Microsoft.ContainerRegistry/registries",
         CONTAINER_REGISTRY,

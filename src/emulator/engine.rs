@@ -18,6 +18,8 @@ use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 /// Who the emulator says created resources.
 const CALLER: &str = "amlab@emulator.local";
 
+mod deploy;
+
 /// One request being served.
 pub(crate) struct Engine<'a> {
     /// The world.
@@ -69,7 +71,11 @@ impl Engine<'_> {
             Some(v) if !v.is_empty() => v.to_owned(),
             _ => return Err(ArmError::missing_api_version()),
         };
-        match route::parse(url, req.method == Method::Post)? {
+        let route = route::parse(url, req.method == Method::Post)?;
+        if let Some(answer) = self.deployment_request(req, url, &route, &api_version) {
+            return answer;
+        }
+        match route {
             Route::Operation { kind, id } => self.operation(url, &kind, &id),
             Route::ResourceGroups { subscription } => {
                 let ty = resolve(RESOURCE_GROUP_TYPE, &api_version)?;
@@ -851,13 +857,28 @@ impl Engine<'_> {
         let running = remaining > 0;
         match style {
             OperationStyle::AsyncOperation => {
+                let failure = (!running && !op.deletes)
+                    .then(|| self.world.get(&op.resource_id, self.now_ms))
+                    .flatten()
+                    .filter(|r| {
+                        fields::get_str(&r.body, "properties.provisioningState") == Some("Failed")
+                    })
+                    .map(|r| r.body["properties"]["error"].clone());
+                let status = match (running, &failure) {
+                    (true, _) => "InProgress",
+                    (false, Some(_)) => "Failed",
+                    (false, None) => "Succeeded",
+                };
                 let mut body = json!({
                     "id": url.path,
                     "name": op.id,
-                    "status": if running { "InProgress" } else { "Succeeded" },
+                    "status": status,
                     "startTime": ids::timestamp(op.start_ms),
                 });
                 if let Some(obj) = body.as_object_mut() {
+                    if let Some(error) = failure {
+                        obj.insert("error".into(), error);
+                    }
                     if running {
                         obj.insert("percentComplete".into(), json!(0.0));
                     } else {

@@ -27,6 +27,7 @@ pub mod registry;
 mod route;
 mod sealed;
 mod search;
+mod template;
 mod types;
 mod url;
 mod world;

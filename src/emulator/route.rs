@@ -174,6 +174,16 @@ pub(crate) fn parse(url: &RequestUrl, is_post: bool) -> ArmResult<Route> {
     if s.len() == 4 {
         return Ok(Route::Resource(rg));
     }
+    if eq(4, "deployments") && s.len() >= 6 {
+        // `resourcegroups/{rg}/deployments/{name}/operations[/{id}]`: the spec's path of
+        // deployment operations, without `providers/Microsoft.Resources`.
+        return Ok(finish(
+            rg,
+            "Microsoft.Resources".to_owned(),
+            &s[4..],
+            is_post,
+        ));
+    }
     if !eq(4, "providers") || s.len() < 7 {
         return Err(invalid_path(url));
     }

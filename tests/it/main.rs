@@ -8,6 +8,7 @@
 
 mod ai103;
 mod ai103_containers;
+mod arm_deployments;
 mod blob_proxy;
 mod broken_fixtures;
 mod by_hand;

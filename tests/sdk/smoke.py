@@ -205,6 +205,26 @@ def code_sas_is_scrubbed():
     return f"{len(sas_paths)} SAS requests logged, signatures redacted"
 
 
+def workspace_from_template():
+    # begin_create submits the SDK's own ARM template (workspace_base.json) as a
+    # Microsoft.Resources/deployments PUT, polls it and prints progress from its operations; the
+    # emulator evaluates the template and creates each resource through its own handlers.
+    from azure.ai.ml.entities import Workspace
+
+    name = "mlw-sdk-template"
+    ws = ml.workspaces.begin_create(Workspace(name=name, location="eastus", description="from the SDK template")).result()
+    assert ws.name == name, ws.name
+    for ref, kind in [
+        (ws.storage_account, "/Microsoft.Storage/storageAccounts/"),
+        (ws.key_vault, "/Microsoft.KeyVault/vaults/"),
+        (ws.application_insights, "/Microsoft.Insights/components/"),
+    ]:
+        assert ref and kind in ref, (kind, ref)
+    again = ml.workspaces.get(name)
+    assert again.description == "from the SDK template", again.description
+    return f"{name} with {ws.storage_account.rsplit('/', 1)[1]}, {ws.key_vault.rsplit('/', 1)[1]}"
+
+
 check("MSAL password and refresh token grants", msal_user_and_refresh)
 check("MLClient.workspaces.get", workspace)
 check("MLClient.datastores.list", datastores)
@@ -216,6 +236,7 @@ check("Data from a local folder uploads", local_data_upload)
 check("Model from a local file uploads", local_model_upload)
 check("code= uploads the code snapshot once", code_job)
 check("upload SAS never logged", code_sas_is_scrubbed)
+check("MLClient.workspaces.begin_create (an ARM template deployment)", workspace_from_template)
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")

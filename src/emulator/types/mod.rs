@@ -28,6 +28,7 @@ pub(crate) mod curated;
 mod data;
 mod datastore;
 pub(crate) mod deleted_accounts;
+pub(crate) mod deployment;
 mod diagnostic_setting;
 mod endpoint_keys;
 mod environment;
@@ -40,6 +41,7 @@ mod job_list;
 mod job_spec;
 mod key_vault;
 mod legal_hold;
+mod log_analytics;
 mod model;
 pub(crate) mod model_catalog;
 mod model_package;
@@ -76,11 +78,13 @@ pub(crate) fn registry() -> &'static [&'static dyn ResourceType] {
 /// The registered types, in registration order.
 static REGISTRY: &[&dyn ResourceType] = &[
     &resource_group::ResourceGroups,
+    &deployment::Deployments,
     &storage::StorageAccounts,
     &blob_container::BlobContainers,
     &immutability_policy::ImmutabilityPolicies,
     &key_vault::Vaults,
     &insights::Components,
+    &log_analytics::Workspaces,
     &container_registry::Registries,
     &workspace::Workspaces,
     &compute::Computes,
