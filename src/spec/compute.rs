@@ -23,7 +23,11 @@ pub(crate) fn translate(
     };
     let secret = "/properties/properties/userAccountCredentials/adminUserPassword";
     let secrets = body.pointer(secret).map(|_| secret.to_owned());
-    Ok((format!("computes/{name}"), body, secrets.into_iter().collect()))
+    Ok((
+        format!("computes/{name}"),
+        body,
+        secrets.into_iter().collect(),
+    ))
 }
 
 /// `network_settings: {vnet_name, subnet}` -> `subnet: {id}` with the full subnet id that

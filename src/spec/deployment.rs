@@ -367,7 +367,11 @@ fn scale_settings(root: Obj<'_>) -> Option<Value> {
 /// ModelBatchDeployment._to_rest_object fills no default
 /// (azure/ai/ml/entities/_deployment/model_batch_deployment.py); the service does.
 fn batch_settings(s: Obj<'_>, p: &mut Map<String, Value>) {
-    put(p, "environmentVariables", s.str_map("environment_variables", Values::Raw));
+    put(
+        p,
+        "environmentVariables",
+        s.str_map("environment_variables", Values::Raw),
+    );
     put(p, "errorThreshold", s.int("error_threshold"));
     put(p, "loggingLevel", s.str("logging_level"));
     put(
@@ -380,7 +384,13 @@ fn batch_settings(s: Obj<'_>, p: &mut Map<String, Value>) {
     put(
         p,
         "outputAction",
-        action.map(|a| if a == "summary_only" { "SummaryOnly" } else { "AppendRow" }),
+        action.map(|a| {
+            if a == "summary_only" {
+                "SummaryOnly"
+            } else {
+                "AppendRow"
+            }
+        }),
     );
     put(p, "outputFileName", s.str("output_file_name"));
     if let Some(r) = s.obj("retry_settings", "settings.retry_settings") {

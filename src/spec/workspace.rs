@@ -60,7 +60,10 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         );
         p.insert("workspaceHubConfig".into(), Value::Object(hub));
     } else if let Some(n) = root.get("default_resource_group") {
-        root.report(Problem::at(n, "`default_resource_group` is for `kind: hub` workspaces"));
+        root.report(Problem::at(
+            n,
+            "`default_resource_group` is for `kind: hub` workspaces",
+        ));
     }
     let mut body = Map::new();
     body.insert("kind".into(), json!(kind));
@@ -75,9 +78,6 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
     }
     body.insert("properties".into(), Value::Object(p));
     // Workspace._to_rest_object sends `tags` as given, {} when absent.
-    body.insert(
-        "tags".into(),
-        root.str_map_or_empty("tags", Values::Strict),
-    );
+    body.insert("tags".into(), root.str_map_or_empty("tags", Values::Strict));
     Ok((format!("workspaces/{name}"), Value::Object(body)))
 }

@@ -61,7 +61,11 @@ pub(crate) fn translate(
     if let Some(d) = root.obj("distribution", "distribution") {
         p.insert("distribution".into(), distribution(d));
     }
-    put(&mut p, "queueSettings", super::services::queue_settings(root));
+    put(
+        &mut p,
+        "queueSettings",
+        super::services::queue_settings(root),
+    );
     put(&mut p, "services", super::services::services(root));
     Ok(p)
 }

@@ -163,8 +163,14 @@ fn early_termination(o: Obj<'_>) -> Result<Value, Problem> {
     );
     m.insert("policyType".into(), json!(pascal(&t)));
     if t == "bandit" {
-        m.insert("slackAmount".into(), o.num("slack_amount").unwrap_or(json!(0)));
-        m.insert("slackFactor".into(), o.num("slack_factor").unwrap_or(json!(0)));
+        m.insert(
+            "slackAmount".into(),
+            o.num("slack_amount").unwrap_or(json!(0)),
+        );
+        m.insert(
+            "slackFactor".into(),
+            o.num("slack_factor").unwrap_or(json!(0)),
+        );
     }
     if t == "truncation_selection" {
         m.insert(
