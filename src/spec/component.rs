@@ -97,7 +97,9 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "components/{name}/versions/{}",
         version.unwrap_or_else(|| "1".into())
     );
-    Ok((path, json!({ "name": name, "properties": props })))
+    // No `name`: read-only in the SDK's TypeSpec `ComponentVersion`, left out of the body by
+    // its client (SdkJSONEncoder(exclude_readonly=True), _restclient/arm_ml_service).
+    Ok((path, json!({ "properties": props })))
 }
 
 /// The component's `_to_dict()`: the YAML fields with references resolved, defaults

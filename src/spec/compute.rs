@@ -9,7 +9,11 @@ use super::node::{Obj, Values, put};
 
 /// Translates a compute spec. The `type` decides which fields are valid: without a valid one
 /// nothing else is checked.
-pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, Value), Problem> {
+/// Also returns the JSON pointers of secrets (a cluster's SSH admin password).
+pub(crate) fn translate(
+    root: Obj<'_>,
+    ctx: &super::Context,
+) -> Result<(String, Value, Vec<String>), Problem> {
     let name = root.req_str("name");
     let kind = root.req_choice("type", &["amlcompute", "computeinstance"])?;
     let body = if kind == "computeinstance" {
@@ -17,7 +21,49 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &super::Context) -> Result<(String, 
     } else {
         cluster(root, ctx)
     };
-    Ok((format!("computes/{name}"), body))
+    let secret = "/properties/properties/userAccountCredentials/adminUserPassword";
+    let secrets = body.pointer(secret).map(|_| secret.to_owned());
+    Ok((
+        format!("computes/{name}"),
+        body,
+        secrets.into_iter().collect(),
+    ))
+}
+
+/// `network_settings: {vnet_name, subnet}` -> `subnet: {id}` with the full subnet id that
+/// `ComputeOperations.begin_create_or_update` builds (`_set_full_subnet_name`,
+/// `get_subnet_str` in azure/ai/ml/_schema/_utils/utils.py): an ARM id stays as written.
+fn subnet(root: Obj<'_>, ctx: &super::Context, inner: &mut Map<String, Value>) {
+    let Some(n) = root.obj("network_settings", "network_settings") else {
+        return;
+    };
+    n.only(&["vnet_name", "subnet"]);
+    let Some(subnet) = n.str("subnet") else {
+        return;
+    };
+    let id = if subnet.starts_with("/subscriptions/") {
+        subnet
+    } else {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}/subnets/{subnet}",
+            ctx.subscription,
+            ctx.resource_group,
+            n.str("vnet_name").unwrap_or_default()
+        )
+    };
+    inner.insert("subnet".into(), json!({ "id": id }));
+}
+
+/// A cluster's `ssh_settings` -> `userAccountCredentials`
+/// (`AmlComputeSshSettings._to_user_account_credentials`, entities/_compute/aml_compute.py).
+fn credentials(root: Obj<'_>) -> Option<Value> {
+    let s = root.obj("ssh_settings", "ssh_settings")?;
+    s.only(&["admin_username", "admin_password", "ssh_key_value"]);
+    let mut m = Map::new();
+    put(&mut m, "adminUserName", s.str("admin_username"));
+    put(&mut m, "adminUserPassword", s.str("admin_password"));
+    put(&mut m, "adminUserSshPublicKey", s.str("ssh_key_value"));
+    Some(Value::Object(m))
 }
 
 /// AmlCompute.
@@ -73,6 +119,11 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Value {
         json!(root.bool("enable_node_public_ip").unwrap_or(true)),
     );
     inner.insert("osType".into(), json!("Linux"));
+    subnet(root, ctx, &mut inner);
+    let creds = credentials(root);
+    // AmlCompute._to_rest_object: `disableLocalAuth = not self.ssh_settings`.
+    let disable_local_auth = creds.is_none();
+    put(&mut inner, "userAccountCredentials", creds);
     if let Some(tier) = root.choice("tier", &["dedicated", "low_priority"]) {
         inner.insert(
             "vmPriority".into(),
@@ -86,7 +137,7 @@ fn cluster(root: Obj<'_>, ctx: &super::Context) -> Value {
     let mut props = Map::new();
     props.insert("computeType".into(), json!("AmlCompute"));
     put(&mut props, "description", root.str("description"));
-    props.insert("disableLocalAuth".into(), json!(true));
+    props.insert("disableLocalAuth".into(), json!(disable_local_auth));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
     body.insert(
@@ -194,6 +245,11 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Value {
     } else if let Some(s) = root.str("idle_time_before_shutdown") {
         inner.insert("idleTimeBeforeShutdown".into(), json!(s));
     }
+    subnet(root, ctx, &mut inner);
+    let ssh = instance_ssh(root);
+    // ComputeInstance._to_rest_object: local auth stays enabled only with public SSH access.
+    let disable_local_auth = ssh.is_none() || root.bool("ssh_public_access_enabled") != Some(true);
+    put(&mut inner, "sshSettings", ssh);
     if let Some(s) = root.obj("schedules", "schedules") {
         s.only(&["compute_start_stop"]);
         let mut list = Vec::new();
@@ -209,7 +265,7 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Value {
     let mut props = Map::new();
     props.insert("computeType".into(), json!("ComputeInstance"));
     put(&mut props, "description", root.str("description"));
-    props.insert("disableLocalAuth".into(), json!(true));
+    props.insert("disableLocalAuth".into(), json!(disable_local_auth));
     props.insert("properties".into(), Value::Object(inner));
     let mut body = Map::new();
     root.str("location");
@@ -219,6 +275,27 @@ fn instance(root: Obj<'_>, ctx: &super::Context) -> Value {
     }
     body.insert("properties".into(), Value::Object(props));
     Value::Object(body)
+}
+
+/// An instance's `sshSettings` when `ssh_public_access_enabled` or `ssh_settings` is written:
+/// `sshPublicAccess` (Disabled unless enabled) and the admin public key
+/// (ComputeInstance._to_rest_object, entities/_compute/compute_instance.py).
+fn instance_ssh(root: Obj<'_>) -> Option<Value> {
+    let settings = root.obj("ssh_settings", "ssh_settings");
+    if settings.is_none() && !root.has("ssh_public_access_enabled") {
+        return None;
+    }
+    let mut m = Map::new();
+    if let Some(s) = settings {
+        s.only(&["ssh_key_value", "admin_username", "ssh_port"]);
+        put(&mut m, "adminPublicKey", s.str("ssh_key_value"));
+    }
+    let on = root.bool("ssh_public_access_enabled") == Some(true);
+    m.insert(
+        "sshPublicAccess".into(),
+        json!(if on { "Enabled" } else { "Disabled" }),
+    );
+    Some(Value::Object(m))
 }
 
 /// One `compute_start_stop` entry.
@@ -251,11 +328,16 @@ fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
             let mut r = Map::new();
             put(&mut r, "frequency", trigger.str("frequency"));
             put(&mut r, "interval", trigger.int("interval"));
-            if let Some(s) = trigger.obj("schedule", "trigger.schedule") {
-                r.insert("schedule".into(), super::schedule::pattern(s));
-            }
+            // RecurrenceTrigger._to_rest_compute_pattern_object and the trigger's time zone
+            // default (entities/_schedule/trigger.py): an empty pattern, UTC.
+            let pattern = match trigger.obj("schedule", "trigger.schedule") {
+                Some(s) => super::schedule::pattern(s),
+                None => json!({"hours": [], "minutes": []}),
+            };
+            r.insert("schedule".into(), pattern);
             put(&mut r, "startTime", trigger.str("start_time"));
-            put(&mut r, "timeZone", trigger.str("time_zone"));
+            r.insert("timeZone".into(), json!(time_zone(trigger)));
+            r.insert("triggerType".into(), json!("Recurrence"));
             out.insert("triggerType".into(), json!("Recurrence"));
             out.insert("recurrence".into(), Value::Object(r));
         }
@@ -263,7 +345,7 @@ fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
             let mut c = Map::new();
             c.insert("expression".into(), json!(trigger.req_str("expression")));
             put(&mut c, "startTime", trigger.str("start_time"));
-            put(&mut c, "timeZone", trigger.str("time_zone"));
+            c.insert("timeZone".into(), json!(time_zone(trigger)));
             c.insert("triggerType".into(), json!("Cron"));
             out.insert("triggerType".into(), json!("Cron"));
             out.insert("cron".into(), Value::Object(c));
@@ -271,4 +353,10 @@ fn start_stop(o: Obj<'_>) -> Result<Value, Problem> {
         None => {}
     }
     Ok(Value::Object(out))
+}
+
+/// A trigger's `time_zone`, `UTC` when absent (TriggerBase: `time_zone: str = TimeZone.UTC`,
+/// azure/ai/ml/entities/_schedule/trigger.py).
+fn time_zone(trigger: Obj<'_>) -> String {
+    trigger.str("time_zone").unwrap_or_else(|| "UTC".into())
 }

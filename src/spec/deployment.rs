@@ -125,6 +125,7 @@ pub(crate) fn online(
         );
         p.insert("requestSettings".into(), Value::Object(m));
     }
+    put(&mut p, "scaleSettings", scale_settings(root));
     for (key, rest) in [
         ("liveness_probe", "livenessProbe"),
         ("readiness_probe", "readinessProbe"),
@@ -186,7 +187,7 @@ pub(crate) fn online(
     let body = json!({
         "location": ctx.location,
         "properties": p,
-        "sku": {"capacity": root.int("instance_count").unwrap_or(1), "name": "Default"},
+        "sku": sku(root),
         "tags": root.str_map_or_empty("tags", Values::Raw),
     });
     Ok((
@@ -286,72 +287,27 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
             "environmentVariables",
             root.str_map("environment_variables", Values::Raw),
         );
-        let s = |k: &str| settings.and_then(|s| s.int(k));
-        p.insert(
-            "errorThreshold".into(),
-            json!(s("error_threshold").unwrap_or(-1)),
-        );
-        let level = settings.and_then(|s| s.str("logging_level"));
-        p.insert(
-            "loggingLevel".into(),
-            json!(level.unwrap_or_else(|| "info".into())),
-        );
-        p.insert(
-            "maxConcurrencyPerInstance".into(),
-            json!(s("max_concurrency_per_instance").unwrap_or(1)),
-        );
-        p.insert(
-            "miniBatchSize".into(),
-            json!(s("mini_batch_size").unwrap_or(10)),
-        );
         if let Some(m) = reference(root, "model", "models", ctx) {
             p.insert("model".into(), json!({"assetId": m, "referenceType": "Id"}));
         }
-        let action =
-            settings.and_then(|s| s.choice("output_action", &["append_row", "summary_only"]));
-        p.insert(
-            "outputAction".into(),
-            json!(if action.as_deref() == Some("summary_only") {
-                "SummaryOnly"
-            } else {
-                "AppendRow"
-            }),
-        );
-        let file = settings.and_then(|s| s.str("output_file_name"));
-        p.insert(
-            "outputFileName".into(),
-            json!(file.unwrap_or_else(|| "predictions.csv".into())),
-        );
         p.insert(
             "properties".into(),
             root.str_map_or_empty("properties", Values::Raw),
         );
-        let count = match root.obj("resources", "resources") {
-            Some(r) => {
-                r.only(&["instance_count", "instance_type", "properties"]);
-                r.int("instance_count")
-            }
-            None => None,
-        };
-        p.insert(
-            "resources".into(),
-            json!({"instanceCount": count.unwrap_or(1), "properties": {}}),
-        );
-        let retry = settings.and_then(|s| s.obj("retry_settings", "settings.retry_settings"));
-        let (tries, timeout) = match retry {
-            Some(r) => {
-                r.only(&["max_retries", "timeout"]);
-                (
-                    r.int("max_retries").unwrap_or(3),
-                    r.seconds("timeout").unwrap_or(30),
-                )
-            }
-            None => (3, 30),
-        };
-        p.insert(
-            "retrySettings".into(),
-            json!({"maxRetries": tries, "timeout": iso_seconds(timeout)}),
-        );
+        if let Some(r) = root.obj("resources", "resources") {
+            r.only(&["instance_count", "instance_type", "properties"]);
+            let mut m = Map::new();
+            put(&mut m, "instanceCount", r.int("instance_count"));
+            put(&mut m, "instanceType", r.str("instance_type"));
+            m.insert(
+                "properties".into(),
+                r.str_map_or_empty("properties", Values::Raw),
+            );
+            p.insert("resources".into(), Value::Object(m));
+        }
+        if let Some(s) = settings {
+            batch_settings(s, &mut p);
+        }
     }
     let body = json!({
         "location": ctx.location,
@@ -362,4 +318,86 @@ pub(crate) fn batch(root: Obj<'_>, ctx: &Context) -> Result<(String, Value), Pro
         format!("batchEndpoints/{endpoint}/deployments/{name}"),
         body,
     ))
+}
+
+/// An online deployment's `sku`: `capacity` only when `instance_count` is written
+/// (`RestSku(name="Default", capacity=self.instance_count)`,
+/// azure/ai/ml/entities/_deployment/online_deployment.py); the service defaults it to 1.
+fn sku(root: Obj<'_>) -> Value {
+    let mut m = Map::new();
+    put(&mut m, "capacity", root.int("instance_count"));
+    m.insert("name".into(), json!("Default"));
+    Value::Object(m)
+}
+
+/// `scale_settings: {type: default | target_utilization, ...}` -> `{scaleType, ...}`
+/// (azure/ai/ml/entities/_deployment/scale_settings.py).
+fn scale_settings(root: Obj<'_>) -> Option<Value> {
+    let s = root.obj("scale_settings", "scale_settings")?;
+    s.only(&[
+        "type",
+        "min_instances",
+        "max_instances",
+        "polling_interval",
+        "target_utilization_percentage",
+    ]);
+    let kind = s.ok(s.req_choice("type", &["default", "target_utilization"]))?;
+    let mut m = Map::new();
+    if kind == "default" {
+        m.insert("scaleType".into(), json!("Default"));
+        return Some(Value::Object(m));
+    }
+    put(&mut m, "maxInstances", s.int("max_instances"));
+    put(&mut m, "minInstances", s.int("min_instances"));
+    put(
+        &mut m,
+        "pollingInterval",
+        s.seconds("polling_interval").map(iso_seconds),
+    );
+    m.insert("scaleType".into(), json!("TargetUtilization"));
+    put(
+        &mut m,
+        "targetUtilizationPercentage",
+        s.int("target_utilization_percentage"),
+    );
+    Some(Value::Object(m))
+}
+
+/// A model batch deployment's `settings:`, each sent only when written: the SDK's
+/// ModelBatchDeployment._to_rest_object fills no default
+/// (azure/ai/ml/entities/_deployment/model_batch_deployment.py); the service does.
+fn batch_settings(s: Obj<'_>, p: &mut Map<String, Value>) {
+    put(
+        p,
+        "environmentVariables",
+        s.str_map("environment_variables", Values::Raw),
+    );
+    put(p, "errorThreshold", s.int("error_threshold"));
+    put(p, "loggingLevel", s.str("logging_level"));
+    put(
+        p,
+        "maxConcurrencyPerInstance",
+        s.int("max_concurrency_per_instance"),
+    );
+    put(p, "miniBatchSize", s.int("mini_batch_size"));
+    let action = s.choice("output_action", &["append_row", "summary_only"]);
+    put(
+        p,
+        "outputAction",
+        action.map(|a| {
+            if a == "summary_only" {
+                "SummaryOnly"
+            } else {
+                "AppendRow"
+            }
+        }),
+    );
+    put(p, "outputFileName", s.str("output_file_name"));
+    if let Some(r) = s.obj("retry_settings", "settings.retry_settings") {
+        r.only(&["max_retries", "timeout"]);
+        let mut m = Map::new();
+        put(&mut m, "maxRetries", r.int("max_retries"));
+        put(&mut m, "timeout", r.seconds("timeout").map(iso_seconds));
+        p.insert("retrySettings".into(), Value::Object(m));
+    }
 }

@@ -187,7 +187,11 @@ fn run(node: &SNode, ctx: &Context, dir: &Path, errs: &Problems) -> Result<Trans
     let mut secrets = Vec::new();
     let (resource_path, body) = match kind {
         Kind::Workspace => workspace::translate(root, ctx)?,
-        Kind::Compute => compute::translate(root, ctx)?,
+        Kind::Compute => {
+            let (p, b, s) = compute::translate(root, ctx)?;
+            secrets = s;
+            (p, b)
+        }
         Kind::Datastore => {
             let (p, b, s) = datastore::translate(root)?;
             secrets = s;

@@ -213,7 +213,15 @@ fn signal(
     }
     let (signal_type, thresholds) = match kind.as_str() {
         "data_drift" => ("DataDrift", typed_thresholds(o)),
-        "prediction_drift" => ("PredictionDrift", typed_thresholds(o)),
+        "prediction_drift" => {
+            // PredictionDriftSignal.__init__ has no default for `metric_thresholds`
+            // (azure/ai/ml/entities/_monitoring/signals.py): the SDK refuses the signal.
+            if !o.has("metric_thresholds") {
+                o.report(Problem::at(v, format!("missing required field `metric_thresholds` in prediction drift signal `{name}`"))
+                    .with_help("add `metric_thresholds: {numerical: {jensen_shannon_distance: 0.01}, categorical: {pearsons_chi_squared_test: 0.02}}`"));
+            }
+            ("PredictionDrift", typed_thresholds(o))
+        }
         "data_quality" => ("DataQuality", typed_thresholds(o)),
         _ => {
             if let Some(t) = o.ok(o.req_obj("metric_thresholds", "metric_thresholds")) {

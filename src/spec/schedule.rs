@@ -11,9 +11,13 @@ use super::error::Problem;
 use super::node::{Obj, Values, put};
 
 /// A recurrence `schedule:` pattern -> `{hours[], minutes[], weekDays[], monthDays[]}`
-/// (scalars become one-item lists).
+/// (scalars become one-item lists). `hours` and `minutes` are required, as in the SDK's
+/// `RecurrencePatternSchema` (azure/ai/ml/_schema/schedule/trigger.py).
 pub(crate) fn pattern(o: Obj<'_>) -> Value {
     o.only(&["hours", "minutes", "week_days", "month_days"]);
+    for key in ["hours", "minutes"] {
+        o.ok(o.req(key));
+    }
     let mut m = Map::new();
     for (k, rest) in [
         ("hours", "hours"),
@@ -164,9 +168,7 @@ pub(crate) fn translate(
     } else {
         let definition = match root.ok(root.req("create_job")) {
             Some(job) => match &job.value {
-                super::node::Node::Str(s) if s.starts_with("azureml:") => Some(
-                    json!({"jobType": "Pipeline", "sourceJobId": super::refs::named(ctx, "jobs", s)}),
-                ),
+                super::node::Node::Str(s) if s.starts_with("azureml:") => Some(existing_job(s)),
                 super::node::Node::Str(s) => job_file(root, job, s, ctx, dir),
                 _ => root
                     .ok(root.sub(job, "create_job"))
@@ -194,11 +196,29 @@ pub(crate) fn translate(
     Ok((format!("schedules/{name}"), json!({ "properties": p })))
 }
 
-/// The job properties of a `create_job` definition (jobs in schedules need no name).
+/// `create_job: azureml:<job>`: JobSchedule._to_rest_object sends the reference as the
+/// schedule's loader left it (`ArmStr` strips `azureml:`) in a pipeline job definition with
+/// an empty experiment name (azure/ai/ml/entities/_schedule/schedule.py).
+fn existing_job(reference: &str) -> Value {
+    let id = reference.strip_prefix("azureml:").unwrap_or(reference);
+    json!({"experimentName": "", "isArchived": false, "jobType": "Pipeline", "sourceJobId": id})
+}
+
+/// The job properties of a `create_job` definition (jobs in schedules need no name). Only
+/// pipeline jobs: JobSchedule._to_rest_object refuses other job types ("Unsupported job
+/// type") unless the SDK's private preview features are enabled
+/// (azure/ai/ml/entities/_schedule/schedule.py).
 fn job_properties(o: Obj<'_>, ctx: &Context, dir: &Path) -> Result<Value, Problem> {
     let kind = o
         .choice_checked("type", &["command", "sweep", "automl", "pipeline"])?
         .unwrap_or_else(|| "command".into());
+    if kind != "pipeline" {
+        return Err(Problem::at(
+            o.get("type").unwrap_or(o.node),
+            format!("a schedule's `create_job` must be a pipeline job; azure-ai-ml refuses a `{kind}` job here (\"Unsupported job type\")"),
+        )
+        .with_help("write `type: pipeline` with the job as one of its `jobs:` steps"));
+    }
     let props = match kind.as_str() {
         "sweep" => super::job::sweep::translate(o, ctx)?,
         "automl" => super::job::automl::translate(o, ctx)?,

@@ -22,8 +22,13 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "container_registry",
         "public_network_access",
         "identity",
+        "kind",
+        "default_resource_group",
     ]);
     let name = root.req_str("name");
+    let kind = root
+        .choice("kind", &["default", "hub"])
+        .unwrap_or_else(|| "default".into());
     let mut p = Map::new();
     put(&mut p, "description", root.str("description"));
     p.insert("enableDataIsolation".into(), json!(false));
@@ -45,17 +50,34 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<(String, Value),
         "publicNetworkAccess",
         root.str("public_network_access"),
     );
+    if kind == "hub" {
+        // Hub._hub_values_to_rest_object (entities/_workspace/_ai_workspaces/hub.py).
+        let mut hub = Map::new();
+        put(
+            &mut hub,
+            "defaultWorkspaceResourceGroup",
+            root.str("default_resource_group"),
+        );
+        p.insert("workspaceHubConfig".into(), Value::Object(hub));
+    } else if let Some(n) = root.get("default_resource_group") {
+        root.report(Problem::at(
+            n,
+            "`default_resource_group` is for `kind: hub` workspaces",
+        ));
+    }
     let mut body = Map::new();
-    body.insert("kind".into(), json!("default"));
+    body.insert("kind".into(), json!(kind));
     body.insert(
         "location".into(),
         json!(root.str("location").unwrap_or_else(|| ctx.location.clone())),
     );
-    body.insert("name".into(), json!(name));
+    // No `name`: it is read-only in the SDK's TypeSpec `Workspace` model, which its client
+    // leaves out of the body (SdkJSONEncoder(exclude_readonly=True)).
     if let Some(identity) = super::compute::identity(root) {
         body.insert("identity".into(), identity);
     }
     body.insert("properties".into(), Value::Object(p));
-    put(&mut body, "tags", root.str_map("tags", Values::Strict));
+    // Workspace._to_rest_object sends `tags` as given, {} when absent.
+    body.insert("tags".into(), root.str_map_or_empty("tags", Values::Strict));
     Ok((format!("workspaces/{name}"), Value::Object(body)))
 }

@@ -5,7 +5,9 @@
 # per-kind results and `N passed, M failed`; exits non-zero on any mismatch.
 #
 # Env: AMLAB_CORPUS (default ../shared/corpus/azureml-examples next to the repo),
-#      AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_DIFF_VENV (reuse a venv).
+#      AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_DIFF_VENV (reuse a venv),
+#      AMLAB_DIFF_BLESS=1 with AMLAB_DIFF_EXPECTED (default tests/differential/expected): rewrite
+#      the committed SDK output that tests/it/differential.rs checks without Python.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -49,8 +51,9 @@ done <"$work/specs.txt"
 
 if [ -n "${AMLAB_DIFF_BLESS:-}" ]; then
   # Regenerate the expected JSON the Rust test checks (files that pass only).
-  for rel in $(cat "$here/expected/FILES"); do
-    dest="$here/expected/$(echo "$rel" | tr '/' '_').json"
+  expected="${AMLAB_DIFF_EXPECTED:-$here/expected}"
+  for rel in $(cat "$expected/FILES"); do
+    dest="$expected/$(echo "$rel" | tr '/' '_').json"
     "$venv/bin/python" -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["body"], open(sys.argv[2],"w"), indent=2, sort_keys=True); open(sys.argv[2],"a").write("\n")' "$work/sdk/$rel.json" "$dest"
   done
 fi

@@ -81,3 +81,38 @@ async fn batch_endpoint_and_deployment_defaults_and_checks() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
+
+/// A pipeline component deployment as `az ml batch-deployment create` sends it
+/// (`type: pipeline`, no `settings`): the component must exist; no compute or model needed.
+#[tokio::test]
+async fn pipeline_component_deployments_need_the_component_not_a_model() {
+    let f = workspace().await;
+    let ep = ws_url("/batchEndpoints/hello-batch");
+    f.put_ok(&ep, json!({"location": "eastus", "properties": {}}), 201)
+        .await;
+    f.settle();
+    let component = format!("{WS}/components/hello/versions/1");
+    let dep = ws_url("/batchEndpoints/hello-batch/deployments/hello-dpl");
+    let body_for = |id: &str| {
+        json!({"location": "eastus", "properties": {"deploymentConfiguration": {
+            "componentId": {"assetId": id, "referenceType": "Id"},
+            "deploymentConfigurationType": "PipelineComponent"}}})
+    };
+    let r = f.put(&dep, body_for(&component)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        target(&r),
+        "properties.deploymentConfiguration.componentId.assetId"
+    );
+    let spec = json!({"type": "command", "command": "echo hello",
+        "environment": "azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu:1"});
+    f.put_ok(
+        &ws_url("/components/hello/versions/1"),
+        json!({"properties": {"componentSpec": spec}}),
+        201,
+    )
+    .await;
+    let r = f.put(&dep, body_for(&component)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert!(body(&r)["properties"].get("miniBatchSize").is_none());
+}

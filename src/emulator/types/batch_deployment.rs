@@ -1,6 +1,7 @@
 //! `Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments`: an existing
 //! compute, a model, mini-batch and concurrency settings, output action and file, retry
-//! settings, logging level, instance count and error threshold; long-running PUT.
+//! settings, logging level, instance count and error threshold; or a pipeline component
+//! (`deploymentConfiguration`) and an optional compute; long-running PUT.
 
 use serde_json::{Value, json};
 
@@ -41,6 +42,10 @@ impl ResourceType for BatchDeployments {
             now_ms: ctx.now_ms,
             workspace: workspace_of(ctx.id),
         };
+        let kind = fields::get_str(&p, "deploymentConfiguration.deploymentConfigurationType");
+        if kind == Some("PipelineComponent") {
+            return pipeline_component(ctx, p, &look);
+        }
         let compute = P.req_str(&p, "compute")?.to_owned();
         let compute = look.compute(&P.path("compute"), &compute)?;
         fields::set(&mut p, "compute", json!(compute.id));
@@ -112,4 +117,27 @@ impl ResourceType for BatchDeployments {
     fn operation_kind(&self) -> &'static str {
         "mfeOperationsStatus"
     }
+}
+
+/// A pipeline component deployment (`deploymentConfiguration.deploymentConfigurationType:
+/// PipelineComponent`, REST spec `PipelineComponentDeploymentConfiguration`): the component
+/// version must exist; `compute` is optional (the spec's `BatchDeploymentProperties` does not
+/// require it: the pipeline's `settings.default_compute` can name it); the model settings
+/// (mini-batch, retries, output) belong to model deployments and are not defaulted.
+fn pipeline_component(ctx: &PutContext<'_>, mut p: Value, look: &Lookup<'_>) -> ArmResult<Built> {
+    let field = "deploymentConfiguration.componentId.assetId";
+    let component = P.req_str(&p, field)?.to_owned();
+    look.component(&P.path(field), &component)?;
+    if let Some(c) = P.opt_str(&p, "compute")?.map(str::to_owned) {
+        let compute = look.compute(&P.path("compute"), &c)?;
+        fields::set(&mut p, "compute", json!(compute.id));
+    }
+    fields::default(&mut p, "description", Value::Null);
+    fields::default(&mut p, "properties", json!({}));
+    let mut out = json!({"properties": p});
+    super::online_endpoint::keep_kind_and_sku(ctx.body, &mut out);
+    Ok(Built {
+        fields: out,
+        ..Built::default()
+    })
 }

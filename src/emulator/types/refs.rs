@@ -16,6 +16,9 @@ pub(crate) const ENVIRONMENT_VERSION: &str =
 pub(crate) const MODEL_VERSION: &str =
     "Microsoft.MachineLearningServices/workspaces/models/versions";
 /// The type of computes.
+/// The type of a component version.
+pub(crate) const COMPONENT_VERSION: &str =
+    "Microsoft.MachineLearningServices/workspaces/components/versions";
 pub(crate) const COMPUTE: &str = "Microsoft.MachineLearningServices/workspaces/computes";
 /// The type of online deployments.
 pub(crate) const ONLINE_DEPLOYMENT: &str =
@@ -145,6 +148,11 @@ impl Lookup<'_> {
             ENVIRONMENT_VERSION,
             "environment",
         )
+    }
+
+    /// A component reference (a pipeline component batch deployment's `componentId`).
+    pub(crate) fn component(&self, field: &str, value: &str) -> ArmResult<Resolved> {
+        self.asset(field, value, "components", COMPONENT_VERSION, "component")
     }
 
     /// A model reference.

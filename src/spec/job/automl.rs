@@ -186,10 +186,19 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
         }
     }
     put(&mut t, "positiveLabel", root.str("positive_label"));
+    // The YAML schemas' `load_default` (azure/ai/ml/_schema/automl/table_vertical/
+    // classification.py, regression.py, forecasting.py).
+    let default_metric = match task.as_deref() {
+        Some("classification") => Some("AUCWeighted"),
+        Some(_) => Some("NormalizedRootMeanSquaredError"),
+        None => None,
+    };
     put(
         &mut t,
         "primaryMetric",
-        root.str("primary_metric").map(|m| service_name(&m)),
+        root.str("primary_metric")
+            .map(|m| service_name(&m))
+            .or(default_metric.map(str::to_owned)),
     );
     put(&mut t, "targetColumnName", root.str("target_column_name"));
     put(&mut t, "taskType", task.map(|t| pascal(&t)));
@@ -247,12 +256,47 @@ pub(crate) fn translate(root: Obj<'_>, ctx: &Context) -> Result<Map<String, Valu
     );
     put(&mut t, "weightColumnName", root.str("weight_column_name"));
     if let Some(f) = root.obj("forecasting", "forecasting") {
-        let mut m = Map::new();
-        for (k, v) in f.entries() {
-            m.insert(camel(&k.value), v.value.to_json());
-        }
-        t.insert("forecastingSettings".into(), Value::Object(m));
+        t.insert("forecastingSettings".into(), forecasting(f));
     }
     p.insert("taskDetails".into(), Value::Object(t));
     Ok(p)
+}
+
+/// `forecasting:` -> `forecastingSettings`. Horizon, lags, rolling window and seasonality are
+/// `{mode: Auto}` for `auto` and `{mode: Custom, value(s)}` otherwise; one time series id
+/// column becomes a list (ForecastingSettings._to_rest_object,
+/// azure/ai/ml/entities/_job/automl/tabular/forecasting_settings.py).
+fn forecasting(f: Obj<'_>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in f.entries() {
+        let value = v.value.to_json();
+        let auto = value.as_str().is_some();
+        let out = match k.value.as_str() {
+            "forecast_horizon" | "target_rolling_window_size" | "seasonality" if auto => {
+                json!({"mode": "Auto"})
+            }
+            "forecast_horizon" | "target_rolling_window_size" | "seasonality" => {
+                json!({"mode": "Custom", "value": value})
+            }
+            "target_lags" if auto => json!({"mode": "Auto"}),
+            "target_lags" | "time_series_id_column_names" | "features_unknown_at_forecast_time"
+                if !value.is_array() =>
+            {
+                custom_list(&k.value, json!([value]))
+            }
+            "target_lags" => custom_list("target_lags", value),
+            _ => value,
+        };
+        m.insert(camel(&k.value), out);
+    }
+    Value::Object(m)
+}
+
+/// A list-valued forecasting setting: custom target lags are `{mode: Custom, values}`.
+fn custom_list(key: &str, list: Value) -> Value {
+    if key == "target_lags" {
+        json!({"mode": "Custom", "values": list})
+    } else {
+        list
+    }
 }

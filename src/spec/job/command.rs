@@ -58,10 +58,50 @@ pub(crate) fn translate(
         put(&mut m, "timeout", l.seconds("timeout").map(iso_seconds));
         p.insert("limits".into(), Value::Object(m));
     }
-    if let Some(d) = root.get("distribution") {
-        p.insert("distribution".into(), d.value.to_json());
+    if let Some(d) = root.obj("distribution", "distribution") {
+        p.insert("distribution".into(), distribution(d));
     }
+    put(
+        &mut p,
+        "queueSettings",
+        super::services::queue_settings(root),
+    );
+    put(&mut p, "services", super::services::services(root));
     Ok(p)
+}
+
+/// `distribution:` -> `{distributionType, ...}` as the SDK's distribution classes send it
+/// (azure/ai/ml/entities/_job/distribution.py): a TensorFlow distribution's
+/// `parameter_server_count` defaults to 0; the other counts are sent only when written.
+fn distribution(d: Obj<'_>) -> Value {
+    d.only(&[
+        "type",
+        "process_count_per_instance",
+        "parameter_server_count",
+        "worker_count",
+    ]);
+    let t = d.ok(d.req_choice("type", &["mpi", "pytorch", "tensorflow"]));
+    let mut m = Map::new();
+    let rest = match t.as_deref() {
+        Some("mpi") => "Mpi",
+        Some("pytorch") => "PyTorch",
+        _ => "TensorFlow",
+    };
+    m.insert("distributionType".into(), json!(rest));
+    if t.as_deref() == Some("tensorflow") {
+        m.insert(
+            "parameterServerCount".into(),
+            json!(d.int("parameter_server_count").unwrap_or(0)),
+        );
+        put(&mut m, "workerCount", d.int("worker_count"));
+    } else {
+        put(
+            &mut m,
+            "processCountPerInstance",
+            d.int("process_count_per_instance"),
+        );
+    }
+    Value::Object(m)
 }
 
 /// `resources:` -> REST resources.
@@ -82,5 +122,11 @@ pub(crate) fn resources(root: Obj<'_>) -> Option<Value> {
     put(&mut m, "instanceType", r.str("instance_type"));
     put(&mut m, "shmSize", r.str("shm_size"));
     put(&mut m, "dockerArgs", r.str("docker_args"));
+    // JobResourceConfiguration's `properties` setter makes a missing value `Properties()`,
+    // sent as {} (azure/ai/ml/entities/_job/job_resource_configuration.py).
+    m.insert(
+        "properties".into(),
+        r.str_map_or_empty("properties", Values::Raw),
+    );
     Some(Value::Object(m))
 }

@@ -4,6 +4,7 @@
 pub(crate) mod automl;
 pub(crate) mod command;
 pub(crate) mod pipeline;
+mod services;
 pub(crate) mod sweep;
 
 use serde_json::{Map, Value, json};

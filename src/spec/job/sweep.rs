@@ -123,7 +123,9 @@ fn sampling(root: Obj<'_>) -> Result<Value, Problem> {
         let mut m = Map::new();
         m.insert("samplingAlgorithmType".into(), json!(pascal(&t)));
         put(&mut m, "seed", o.int("seed"));
-        put(&mut m, "rule", o.str("rule").map(|r| pascal(&r)));
+        // RandomSamplingAlgorithm._to_rest_object passes `rule` as written
+        // (entities/_job/sweep/sampling_algorithm.py).
+        put(&mut m, "rule", o.str("rule"));
         put(&mut m, "logbase", o.str("logbase"));
         return Ok(Value::Object(m));
     }
@@ -133,7 +135,9 @@ fn sampling(root: Obj<'_>) -> Result<Value, Problem> {
     Ok(json!({"samplingAlgorithmType": pascal(&t)}))
 }
 
-/// `early_termination:` -> policy.
+/// `early_termination:` -> policy, with the defaults of the SDK's policy classes
+/// (azure/ai/ml/entities/_job/sweep/early_termination_policy.py): every number not written is
+/// sent as 0, except a median stopping policy's `evaluation_interval`, which is 1.
 fn early_termination(o: Obj<'_>) -> Result<Value, Problem> {
     o.only(&[
         "type",
@@ -147,6 +151,7 @@ fn early_termination(o: Obj<'_>) -> Result<Value, Problem> {
         "type",
         &["bandit", "median_stopping", "truncation_selection"],
     )?;
+    let interval = if t == "median_stopping" { 1 } else { 0 };
     let mut m = Map::new();
     m.insert(
         "delayEvaluation".into(),
@@ -154,18 +159,23 @@ fn early_termination(o: Obj<'_>) -> Result<Value, Problem> {
     );
     m.insert(
         "evaluationInterval".into(),
-        json!(o.int("evaluation_interval").unwrap_or(0)),
+        json!(o.int("evaluation_interval").unwrap_or(interval)),
     );
     m.insert("policyType".into(), json!(pascal(&t)));
     if t == "bandit" {
-        put(&mut m, "slackAmount", o.num("slack_amount"));
-        put(&mut m, "slackFactor", o.num("slack_factor"));
+        m.insert(
+            "slackAmount".into(),
+            o.num("slack_amount").unwrap_or(json!(0)),
+        );
+        m.insert(
+            "slackFactor".into(),
+            o.num("slack_factor").unwrap_or(json!(0)),
+        );
     }
     if t == "truncation_selection" {
-        put(
-            &mut m,
-            "truncationPercentage",
-            o.int("truncation_percentage"),
+        m.insert(
+            "truncationPercentage".into(),
+            json!(o.int("truncation_percentage").unwrap_or(0)),
         );
     }
     Ok(Value::Object(m))
