@@ -205,6 +205,42 @@ def code_sas_is_scrubbed():
     return f"{len(sas_paths)} SAS requests logged, signatures redacted"
 
 
+def stream_running_job():
+    # jobs.stream on a job that is still running: the SDK polls run history until the job's
+    # emulated lifecycle ends (run.sh serves with a provisioning delay of 1 s, so a job runs
+    # for 3.5 s, longer than the SDK's 2 s polling interval), then prints the summary with the
+    # emulator's warning that no code ran.
+    import contextlib
+    import io
+    import json
+    import ssl
+    import urllib.request
+
+    from azure.ai.ml import command
+    from azure.ai.ml.entities import AmlCompute
+
+    ml.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", size="STANDARD_DS11_V2", max_instances=2)).result()
+    job = ml.jobs.create_or_update(
+        command(command="python train.py", environment="AzureML-sklearn-1.5@latest", compute="cpu-cluster",
+                display_name="stream-while-running")
+    )
+    assert job.status == "NotStarted", job.status
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ml.jobs.stream(job.name)
+    text = out.getvalue()
+    assert f"RunId: {job.name}" in text and "Execution Summary" in text, text
+    assert "does not execute code" in text, text
+    assert ml.jobs.get(job.name).status == "Completed"
+    ctx = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
+    base = os.environ["ARM_CLOUD_METADATA_URL"].split("/metadata")[0]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ctx))
+    log = json.load(opener.open(base + "/_emulator/requests"))
+    polls = [r for r in log if r["path"].startswith("/history/") and f"/runs/{job.name}" in r["path"]]
+    assert len(polls) >= 2, f"the run was read {len(polls)} time(s): stream did not wait for the running job"
+    return f"{job.name}: {len(polls)} reads of its run while it ran, then the summary"
+
+
 check("MSAL password and refresh token grants", msal_user_and_refresh)
 check("MLClient.workspaces.get", workspace)
 check("MLClient.datastores.list", datastores)
@@ -216,6 +252,7 @@ check("Data from a local folder uploads", local_data_upload)
 check("Model from a local file uploads", local_model_upload)
 check("code= uploads the code snapshot once", code_job)
 check("upload SAS never logged", code_sas_is_scrubbed)
+check("jobs.stream of a running job", stream_running_job)
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")

@@ -21,6 +21,7 @@ mod job_list;
 mod jobs;
 mod online;
 mod online_delete;
+mod run_history;
 mod role_assignments;
 mod schedules;
 mod search;
