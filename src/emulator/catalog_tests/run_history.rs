@@ -37,7 +37,10 @@ fn stream(f: &Fixture, run: &str) -> (Vec<String>, Value) {
         if matches!(s.as_str(), "Completed" | "Failed" | "Canceled") {
             return (seen, details);
         }
-        assert!(details["endTimeUtc"].is_null(), "a running job has no end time: {details}");
+        assert!(
+            details["endTimeUtc"].is_null(),
+            "a running job has no end time: {details}"
+        );
         f.halves(1);
     }
     panic!("the run never ended: {seen:?}")
@@ -51,18 +54,36 @@ async fn a_running_job_is_streamed_until_it_ends() {
     let (seen, details) = stream(&f, "job1");
     assert_eq!(
         seen,
-        ["NotStarted", "Starting", "Preparing", "Queued", "Running", "Finalizing", "Completed"]
+        [
+            "NotStarted",
+            "Starting",
+            "Preparing",
+            "Queued",
+            "Running",
+            "Finalizing",
+            "Completed"
+        ]
     );
     assert!(!details["endTimeUtc"].is_null(), "{details}");
-    let warning = details["warnings"][0]["message"].as_str().unwrap_or_default();
+    let warning = details["warnings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(warning.contains("does not execute code"), "{details}");
-    let log = details["logFiles"]["user_logs/std_log.txt"].as_str().unwrap_or_default();
-    assert!(log.ends_with("/runs/job1/logs/user_logs/std_log.txt"), "{details}");
+    let log = details["logFiles"]["user_logs/std_log.txt"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        log.ends_with("/runs/job1/logs/user_logs/std_log.txt"),
+        "{details}"
+    );
     let (status, text) = history(&f, "job1", "/logs/user_logs/std_log.txt");
     assert_eq!(status, 200);
     let text = text.as_str().unwrap_or_default();
     assert!(text.contains("does not execute code"), "{text}");
-    assert!(text.contains("status Completed") && text.contains("python train.py"), "{text}");
+    assert!(
+        text.contains("status Completed") && text.contains("python train.py"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -71,8 +92,14 @@ async fn a_job_on_a_bare_image_streams_to_its_failure() {
     let env = environment(&f, "bare", false).await;
     submit(&f, "job2", &env).await;
     let (status, first) = history(&f, "job2", "/details");
-    assert_eq!((status, first["status"].as_str()), (200, Some("NotStarted")));
-    assert!(first["error"].is_null(), "no error before the job ends: {first}");
+    assert_eq!(
+        (status, first["status"].as_str()),
+        (200, Some("NotStarted"))
+    );
+    assert!(
+        first["error"].is_null(),
+        "no error before the job ends: {first}"
+    );
     let (seen, details) = stream(&f, "job2");
     assert_eq!(seen.last().map(String::as_str), Some("Failed"), "{seen:?}");
     let message = details["error"]["message"].as_str().unwrap_or_default();
