@@ -43,7 +43,7 @@ fn arm(
 ) -> Result<Value, HttpResponse> {
     let mut req = HttpRequest::new(
         method,
-        &format!("https://management.azure.com{id}?api-version={ML_API}"),
+        format!("https://management.azure.com{id}?api-version={ML_API}"),
     );
     req.body = body;
     match emulator.handle(&req) {

@@ -124,13 +124,17 @@ fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpRespo
         501,
         "NotEmulated",
         format!(
-            "amlab serve emulates workspace discovery and run history on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
+            "amlab serve emulates workspace discovery, run history and batch endpoint jobs on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
         ),
     )
 }
 
-/// The batch endpoint id of `{workspace}/batchEndpoints/{endpoint}/jobs`.
+/// The batch endpoint id of `[/mferp/managementfrontend]{workspace}/batchEndpoints/{endpoint}/jobs`
+/// (the SDK puts the management front end's prefix before the workspace).
 fn batch_jobs_list(path: &str) -> Option<&str> {
+    let path = path
+        .strip_prefix("/mferp/managementfrontend")
+        .unwrap_or(path);
     let id = path.strip_suffix("/jobs")?;
     let lower = id.to_ascii_lowercase();
     let at = lower.find("/batchendpoints/")?;

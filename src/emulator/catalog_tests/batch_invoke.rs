@@ -90,6 +90,10 @@ async fn invoke_creates_the_scoring_job_listed_under_the_endpoint() {
         };
     let (status, page) = listed(&f);
     assert_eq!(status, 200, "{page}");
+    // The SDK's path has the management front end's prefix.
+    let prefixed = format!("/mferp/managementfrontend{list}");
+    let r = workspace_api::answer(&f.emu, "GET", "eastus.api.azureml.ms", &prefixed);
+    assert_eq!(r.and_then(|r| r.body), Some(page.clone()));
     assert_eq!(page["value"][0]["name"], name.as_str(), "{page}");
     assert_eq!(page["value"].as_array().map(Vec::len), Some(1), "{page}");
     f.settle();
