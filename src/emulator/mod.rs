@@ -20,7 +20,7 @@ mod clock;
 mod engine;
 mod error;
 mod fields;
-mod ids;
+pub(crate) mod ids;
 mod persist;
 mod providers;
 pub mod registry;
@@ -244,21 +244,35 @@ impl Emulator {
     /// Whether an online endpoint named `name` (any case) exists in `region` now: what the
     /// host of its scoring URI (`{name}.{region}.inference.ml.azure.com`) names.
     pub fn has_online_endpoint(&self, name: &str, region: &str) -> bool {
+        self.find_endpoint(
+            "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+            name,
+            region,
+        )
+        .is_some()
+    }
+
+    /// The id of the endpoint of `type_name` (online or batch endpoints) named `name` in
+    /// `region`: what a scoring host `{name}.{region}.inference.ml.azure.com` stands for.
+    pub fn find_endpoint(&self, type_name: &str, name: &str, region: &str) -> Option<String> {
         let now_ms = self.clock.now_ms();
         let inner = self.lock();
-        inner.world.resources.values().any(|r| {
-            r.exists_at(now_ms)
-                && r.type_name.eq_ignore_ascii_case(
-                    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
-                )
-                && r.id
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                && r.body["location"]
-                    .as_str()
-                    .is_some_and(|l| l.replace(' ', "").eq_ignore_ascii_case(region))
-        })
+        inner
+            .world
+            .resources
+            .values()
+            .find(|r| {
+                r.exists_at(now_ms)
+                    && r.type_name.eq_ignore_ascii_case(type_name)
+                    && r.id
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    && r.body["location"]
+                        .as_str()
+                        .is_some_and(|l| l.replace(' ', "").eq_ignore_ascii_case(region))
+            })
+            .map(|r| r.id.clone())
     }
 
     /// Sets the quota limit (thousands of tokens per minute) of a model pool in a region, such as

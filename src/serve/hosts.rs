@@ -37,6 +37,16 @@ const DOMAINS: &[&str] = &[
 
 /// The audiences of an Entra token for the Search data plane.
 pub const SEARCH_AUDIENCES: &[&str] = &["https://search.azure.com", "https://search.azure.com/"];
+/// The audiences the workspace's own hosts accept (run history, batch endpoint jobs): Azure
+/// Machine Learning's (what the SDK asks for, from the cloud metadata's default) and ARM's.
+pub const ML_AUDIENCES: &[&str] = &[
+    "https://ml.azure.com",
+    "https://ml.azure.com/",
+    "https://management.core.windows.net/",
+    "https://management.core.windows.net",
+    "https://management.azure.com/",
+    "https://management.azure.com",
+];
 
 /// Whether `host` (without port) is a search service's data plane, which the emulator serves.
 pub fn is_search(host: &str) -> bool {

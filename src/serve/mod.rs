@@ -12,6 +12,7 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+pub mod batch_jobs;
 pub mod blob;
 pub mod entra;
 pub mod env_file;
@@ -281,8 +282,25 @@ async fn serve_request(
         return Ok(answer.unwrap_or_else(|| HttpResponse::new(404, None)));
     }
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    if let Some(answer) = workspace_host(server, method, &origin, uri, authorization) {
-        return Ok(answer);
+    if is_workspace_host(&origin) {
+        // A batch endpoint's scoring URI takes a JSON body (the job to create); bounded.
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return Ok(too_large());
+        };
+        let deployment = headers
+            .get("azureml-model-deployment")
+            .and_then(|v| v.to_str().ok());
+        if let Some(answer) = workspace_host(
+            server,
+            method,
+            &origin,
+            uri,
+            authorization,
+            (deployment, &bytes),
+        ) {
+            return Ok(answer);
+        }
+        return Ok(HttpResponse::new(404, None));
     }
     let search = hosts::is_search(host_of(&origin));
     if !search && let Some(answer) = not_modelled(&origin) {
@@ -319,14 +337,7 @@ async fn serve_request(
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return Ok(HttpResponse::new(
-                413,
-                Some(
-                    json!({"error": {"code": "RequestTooLarge", "message": format!(
-                        "The request content exceeds the maximum allowed size of {MAX_BODY} bytes."
-                    )}}),
-                ),
-            ));
+            return Ok(too_large());
         }
     };
     let body = if bytes.is_empty() {
@@ -381,6 +392,24 @@ fn origin(scheme: &str, uri: &Uri, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// 413 with ARM's error: the body exceeds [`MAX_BODY`].
+fn too_large() -> HttpResponse {
+    HttpResponse::new(
+        413,
+        Some(
+            json!({"error": {"code": "RequestTooLarge", "message": format!(
+                "The request content exceeds the maximum allowed size of {MAX_BODY} bytes."
+            )}}),
+        ),
+    )
+}
+
+/// Whether `origin` is one of the workspace's own hosts ([`workspace_api`]).
+fn is_workspace_host(origin: &str) -> bool {
+    let host = host_of(origin);
+    hosts::role(host) == hosts::Role::DataPlane && workspace_api::is_workspace_host(host)
+}
+
 /// The workspace's own hosts ([`workspace_api`]): run history needs a token the emulator
 /// issued (discovery and a run's log URL are read without one, as the SDK reads them); a scoring URI needs a bearer credential (an endpoint key or a token), and
 /// answers that no model runs.
@@ -390,6 +419,7 @@ fn workspace_host(
     origin: &str,
     uri: &Uri,
     authorization: Option<&str>,
+    (deployment, body): (Option<&str>, &[u8]),
 ) -> Option<HttpResponse> {
     let host = origin.split_once("://").map_or(origin, |(_, h)| h);
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
@@ -400,7 +430,16 @@ fn workspace_host(
         .to_ascii_lowercase()
         .ends_with(".inference.ml.azure.com");
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let refusal = if scoring {
+    let creates_a_job =
+        scoring && method == HttpMethod::POST && workspace_api::is_batch_invoke(path);
+    let refusal = if creates_a_job {
+        // Invoking a batch endpoint creates a job: only with a token the emulator issued.
+        server
+            .identity
+            .verify_for(authorization, hosts::ML_AUDIENCES)
+            .err()
+            .map(|r| r.response())
+    } else if scoring {
         authorization
             .is_none_or(|a| !a.to_ascii_lowercase().starts_with("bearer "))
             .then(|| {
@@ -415,12 +454,21 @@ fn workspace_host(
     } else {
         server
             .identity
-            .verify(authorization)
+            .verify_for(authorization, hosts::ML_AUDIENCES)
             .err()
             .map(|r| r.response())
     };
-    let answer = workspace_api::answer(&server.emulator, method.as_str(), host, path)?;
-    Some(refusal.unwrap_or(answer))
+    if let Some(refusal) = refusal {
+        return Some(refusal);
+    }
+    workspace_api::answer_with(
+        &server.emulator,
+        method.as_str(),
+        host,
+        path,
+        deployment,
+        body,
+    )
 }
 
 /// The host of an origin, without scheme and port.

@@ -11,21 +11,38 @@
 //! - Registries: a registry's discovery (`/registrymanagement/v1.0/registries/{name}/discovery`)
 //!   and its data plane on `cert-{region}.experiments.azureml.net` ([`registry::data_plane`]).
 //! - Scoring: a request to an online endpoint's scoring URI gets a clear 501: the emulator does
-//!   not run models (a missing endpoint is 404).
+//!   not run models (a missing endpoint is 404). A batch endpoint's scoring URI (`POST /jobs`)
+//!   creates the scoring job, and `{workspace}/batchEndpoints/{e}/jobs` on the region's host
+//!   lists them (see [`super::batch_jobs`]).
 //!
 //! Run history needs a token the emulator issued, as the service does; discovery and a run's log
 //! file are read without one (see [`is_anonymous`]).
 
 use serde_json::{Value, json};
 
+use super::batch_jobs;
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 use crate::emulator::{Emulator, TENANT_ID, registry};
 
 /// The api-version used to read jobs and endpoints from the emulator.
 const ML_API: &str = "2025-12-01";
 
-/// What a workspace host answers, or `None` when `host` is not one of them.
+/// What a workspace host answers to a request without a body, or `None` when `host` is not one
+/// of them.
 pub fn answer(emulator: &Emulator, method: &str, host: &str, path: &str) -> Option<HttpResponse> {
+    answer_with(emulator, method, host, path, None, &[])
+}
+
+/// What a workspace host answers, or `None` when `host` is not one of them; `deployment` is the
+/// `azureml-model-deployment` header and `body` the request's body (a batch endpoint's job).
+pub fn answer_with(
+    emulator: &Emulator,
+    method: &str,
+    host: &str,
+    path: &str,
+    deployment: Option<&str>,
+    body: &[u8],
+) -> Option<HttpResponse> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     if let Some(region) = host.strip_suffix(".api.azureml.ms")
         && is_label(region)
@@ -37,14 +54,41 @@ pub fn answer(emulator: &Emulator, method: &str, host: &str, path: &str) -> Opti
     {
         return Some(registry_data_plane(method, path));
     }
-    if let Some(rest) = host.strip_suffix(".inference.ml.azure.com")
-        && let Some((endpoint, region)) = rest.split_once('.')
-        && is_label(endpoint)
-        && is_label(region)
+    let (endpoint, region) = scoring_host(&host)?;
+    if method == "POST"
+        && is_batch_invoke(path)
+        && let Some(id) = emulator.find_endpoint(BATCH_ENDPOINTS, endpoint, region)
     {
-        return Some(scoring(emulator, endpoint, region, path));
+        return Some(batch_jobs::invoke(emulator, &id, deployment, body));
     }
-    None
+    Some(scoring(emulator, endpoint, region, path))
+}
+
+/// The type of batch endpoints.
+const BATCH_ENDPOINTS: &str = "Microsoft.MachineLearningServices/workspaces/batchEndpoints";
+
+/// `(endpoint, region)` of a scoring host `{endpoint}.{region}.inference.ml.azure.com`.
+fn scoring_host(host: &str) -> Option<(&str, &str)> {
+    let rest = host.strip_suffix(".inference.ml.azure.com")?;
+    let (endpoint, region) = rest.split_once('.')?;
+    (is_label(endpoint) && is_label(region)).then_some((endpoint, region))
+}
+
+/// Whether `host` is one of the workspace's own hosts.
+pub fn is_workspace_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host.strip_suffix(".api.azureml.ms").is_some_and(is_label)
+        || host
+            .strip_suffix(".experiments.azureml.net")
+            .is_some_and(is_label)
+        || scoring_host(&host).is_some()
+}
+
+/// Whether `path` on a scoring host is a batch endpoint's job submission (`/jobs`).
+pub fn is_batch_invoke(path: &str) -> bool {
+    path.split('?')
+        .next()
+        .is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case("/jobs"))
 }
 
 /// Whether a request to `path` is read without a token: the discovery document (public on
@@ -87,11 +131,14 @@ fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpRespo
     {
         return answer;
     }
+    if let Some(endpoint_id) = batch_jobs_list(path) {
+        return batch_jobs::list(emulator, endpoint_id);
+    }
     error(
         501,
         "NotEmulated",
         format!(
-            "amlab serve emulates workspace discovery and run history on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
+            "amlab serve emulates workspace discovery, run history and batch endpoint jobs on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
         ),
     )
 }
@@ -114,6 +161,21 @@ fn registry_data_plane(method: &str, path: &str) -> HttpResponse {
                 format!("amlab serve emulates the registry data plane under {}/subscriptions/.../registries/..., not {}. Nothing was forwarded to Azure.", registry::data_plane::MFE_PREFIX, path.split('?').next().unwrap_or_default()),
             )
         })
+}
+
+/// The batch endpoint id of `[/mferp/managementfrontend]{workspace}/batchEndpoints/{endpoint}/jobs`
+/// (the SDK puts the management front end's prefix before the workspace).
+fn batch_jobs_list(path: &str) -> Option<&str> {
+    let path = path
+        .strip_prefix("/mferp/managementfrontend")
+        .unwrap_or(path);
+    let id = path.strip_suffix("/jobs")?;
+    let lower = id.to_ascii_lowercase();
+    let at = lower.find("/batchendpoints/")?;
+    let ok = lower.starts_with("/subscriptions/")
+        && lower[..at].contains("/providers/microsoft.machinelearningservices/workspaces/")
+        && is_label(&id[at + "/batchEndpoints/".len()..]);
+    ok.then_some(id)
 }
 
 /// The discovery document of a workspace in `region`.

@@ -14,7 +14,10 @@ from the namespace), as IPython does. Every other cell is Python, executed as wr
 SCOPE_JSON names the out-of-scope cells and the known-blocked ones (each with its reason). An
 out-of-scope cell is not run. A known-blocked cell is run anyway: its failure is reported as
 blocked with the reason, and if it passes it is reported as UNBLOCKED so the list is corrected.
-Each cell has a time limit. RESULT_JSON receives the figures and the values of `check_vars`.
+Each cell has a time limit. RESULT_JSON receives the figures and the values of `check_vars`:
+an expression is read from the namespace after the last cell, or, written as
+`{ after = N, value = "expr" }`, right after cell N ran without an exception (a notebook that
+reuses one variable for its three jobs, `returned_job`, names each of them this way).
 """
 import contextlib
 import io
@@ -63,6 +66,18 @@ def run_cell(source, ns):
     return "ok"
 
 
+def read_vars(scope, ns, values, after):
+    """Reads the `check_vars` due after cell `after` (None: after the last cell) into `values`."""
+    for name, spec in scope.get("check_vars", {}).items():
+        at, expression = (spec.get("after"), spec["value"]) if isinstance(spec, dict) else (None, spec)
+        if at != after:
+            continue
+        try:
+            values[name] = str(eval(expression, ns))  # noqa: S307 - the scope file's own expression
+        except Exception:  # noqa: BLE001 - a value the notebook did not produce is left out
+            pass
+
+
 def main():
     notebook, scope_path, result_path = sys.argv[1:4]
     scope = json.load(open(scope_path, encoding="utf-8"))
@@ -74,6 +89,7 @@ def main():
     figures = {"in_scope": 0, "ran": 0, "passed": 0, "failed": 0, "blocked": 0,
                "unblocked": 0, "out_of_scope": 0, "shell": 0}
     started = time.monotonic()
+    values = {}
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
             continue
@@ -97,6 +113,8 @@ def main():
         finally:
             signal.alarm(0)
         took = time.monotonic() - t0
+        if error is None:
+            read_vars(scope, ns, values, index)
         if outcome is None:
             figures["shell"] += 1
             print(f"  cell {index:>2}  SHELL ONLY    (not Python: left out)")
@@ -125,12 +143,7 @@ def main():
             if out:
                 print("".join("        > " + l + "\n" for l in out.splitlines()[-5:]))
     figures["seconds"] = round(time.monotonic() - started, 1)
-    values = {}
-    for name, expression in scope.get("check_vars", {}).items():
-        try:
-            values[name] = str(eval(expression, ns))  # noqa: S307 - the scope file's own expression
-        except Exception:  # noqa: BLE001 - a value the notebook did not produce is left out
-            pass
+    read_vars(scope, ns, values, None)
     json.dump({"figures": figures, "vars": values}, open(result_path, "w", encoding="utf-8"))
 
 

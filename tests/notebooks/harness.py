@@ -55,6 +55,8 @@ def operation(method, path):
     parts = [p for p in path.split("/") if p]
     if parts and parts[0].startswith("azureml-blobstore-"):
         return f"{method} blob in the workspace's azureml-blobstore-* container"
+    if parts and re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-z]+$", parts[0]):
+        return f"{method} blob in a code asset's upload container (startPendingUpload)"
     if "providers" not in [p.lower() for p in parts]:
         if parts and parts[0].lower() == "subscriptions":
             kinds = parts[2::2]

@@ -24,15 +24,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The SDK and what the notebooks' local cells import (pandas, scikit-learn, pyarrow; IPython,
+# The SDK and what the notebooks' local cells import (pandas, scikit-learn, pyarrow, mltable; IPython,
 # whose display() the RAI notebook calls); MLflow is out of scope (see scope.toml), so it is not
 # installed.
 venv="${AMLAB_SDK_VENV:-$work/venv}"
 start=$(date +%s)
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.ai.ml, azure.identity, azure.storage.blob, pandas, sklearn, pyarrow, IPython" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.ai.ml, azure.identity, azure.storage.blob, pandas, sklearn, pyarrow, IPython, mltable" 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "azure-ai-ml==$sdk_version" azure-identity \
-    azure-storage-blob pandas scikit-learn pyarrow ipython >"$work/pip.log" 2>&1 \
+    azure-storage-blob pandas scikit-learn pyarrow ipython mltable >"$work/pip.log" 2>&1 \
     || { cat "$work/pip.log" >&2; exit 3; }
 fi
 echo "   (Python packages ready: $(( $(date +%s) - start ))s)"

@@ -52,7 +52,9 @@ fi
 cd "$work"
 # The server's stdout is read as it comes (a FIFO): its `environment:` line says the file is there.
 mkfifo "$work/serve.out"
-"$bin" serve --tls --addr 127.0.0.1:0 --ca-out "$work/ca.pem" --env-file "$work/azure.env" \
+# A provisioning delay of 1 s (50 ms by default): a job then runs for 3.5 s, so that smoke.py's
+# jobs.stream sees it running (the SDK polls run history every 2 s at first).
+"$bin" serve --tls --addr 127.0.0.1:0 --provisioning-delay 1s --ca-out "$work/ca.pem" --env-file "$work/azure.env" \
   >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 exec 3<"$work/serve.out"

@@ -225,6 +225,77 @@ def workspace_from_template():
     return f"{name} with {ws.storage_account.rsplit('/', 1)[1]}, {ws.key_vault.rsplit('/', 1)[1]}"
 
 
+def batch_endpoint_invoke():
+    # batch_endpoints.invoke creates the scoring job (a pipeline job with the deployment's
+    # compute and the input given), listed under the endpoint's jobs; no scoring code runs.
+    import pathlib
+    import tempfile
+
+    from azure.ai.ml import Input
+    from azure.ai.ml.entities import AmlCompute, BatchDeployment, BatchEndpoint, Model
+
+    ml.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", size="STANDARD_DS11_V2", max_instances=2)).result()
+    folder = pathlib.Path(tempfile.mkdtemp()) / "model"
+    folder.mkdir()
+    (folder / "MLmodel").write_text("flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n")
+    model = ml.models.create_or_update(Model(name="batch-model", path=str(folder), type="mlflow_model"))
+    name = "batch-" + WORKSPACE.rsplit("-", 1)[-1]
+    ml.batch_endpoints.begin_create_or_update(BatchEndpoint(name=name)).result()
+    ml.batch_deployments.begin_create_or_update(
+        BatchDeployment(name="classifier", endpoint_name=name, model=model, compute="cpu-cluster")
+    ).result()
+    endpoint = ml.batch_endpoints.get(name)
+    endpoint.defaults.deployment_name = "classifier"
+    ml.batch_endpoints.begin_create_or_update(endpoint).result()
+    data = Input(type="uri_folder", path="azureml://datastores/workspaceblobstore/paths/batch-data/")
+    job = ml.batch_endpoints.invoke(endpoint_name=name, input=data)
+    assert job.name and job.status == "NotStarted", (job.name, job.status)
+    listed = [j.name for j in ml.batch_endpoints.list_jobs(endpoint_name=name)]
+    assert listed == [job.name], listed
+    stored = ml.jobs.get(job.name)
+    assert stored.type == "pipeline", stored.type
+    assert stored.tags.get("azureml.batchrun") == "true", stored.tags
+    assert stored.compute.endswith("cpu-cluster"), stored.compute
+    assert stored.inputs["UriFolder"].path.endswith("paths/batch-data/"), stored.inputs
+    return f"{name} made job {job.name} on {stored.compute.rsplit('/', 1)[-1]}, listed under the endpoint"
+
+
+def stream_running_job():
+    # jobs.stream on a job that is still running: the SDK polls run history until the job's
+    # emulated lifecycle ends (run.sh serves with a provisioning delay of 1 s, so a job runs
+    # for 3.5 s, longer than the SDK's 2 s polling interval), then prints the summary with the
+    # emulator's warning that no code ran.
+    import contextlib
+    import io
+    import json
+    import ssl
+    import urllib.request
+
+    from azure.ai.ml import command
+    from azure.ai.ml.entities import AmlCompute
+
+    ml.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", size="STANDARD_DS11_V2", max_instances=2)).result()
+    job = ml.jobs.create_or_update(
+        command(command="python train.py", environment="AzureML-sklearn-1.5@latest", compute="cpu-cluster",
+                display_name="stream-while-running")
+    )
+    assert job.status == "NotStarted", job.status
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ml.jobs.stream(job.name)
+    text = out.getvalue()
+    assert f"RunId: {job.name}" in text and "Execution Summary" in text, text
+    assert "does not execute code" in text, text
+    assert ml.jobs.get(job.name).status == "Completed"
+    ctx = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
+    base = os.environ["ARM_CLOUD_METADATA_URL"].split("/metadata")[0]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ctx))
+    log = json.load(opener.open(base + "/_emulator/requests"))
+    polls = [r for r in log if r["path"].startswith("/history/") and f"/runs/{job.name}" in r["path"]]
+    assert len(polls) >= 2, f"the run was read {len(polls)} time(s): stream did not wait for the running job"
+    return f"{job.name}: {len(polls)} reads of its run while it ran, then the summary"
+
+
 check("MSAL password and refresh token grants", msal_user_and_refresh)
 check("MLClient.workspaces.get", workspace)
 check("MLClient.datastores.list", datastores)
@@ -237,6 +308,10 @@ check("Model from a local file uploads", local_model_upload)
 check("code= uploads the code snapshot once", code_job)
 check("upload SAS never logged", code_sas_is_scrubbed)
 check("MLClient.workspaces.begin_create (an ARM template deployment)", workspace_from_template)
+
+
+check("jobs.stream of a running job", stream_running_job)
+check("batch_endpoints.invoke", batch_endpoint_invoke)
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")
