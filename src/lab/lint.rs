@@ -480,8 +480,7 @@ impl<'a> Linter<'a> {
         self.delete(step, region, col);
     }
 
-    /// A deleting step (`delete: true`) has nothing to create, wait for, check or score, and is
-    /// part of the setup (`setup:`).
+    /// A deleting step (`delete: true`) has nothing to create, wait for, check or score.
     fn delete(&mut self, step: &Step, region: Region, col: usize) {
         if !step.delete {
             return;
@@ -500,24 +499,6 @@ impl<'a> Linter<'a> {
             self.push(
                 Problem::new(DiagKind::Check, at(key).unwrap_or(delete_at), key.len(), format!("step `{}` deletes its resource (`delete: true`) and also has `{key}`", step.id.value), "not with `delete`")
                     .with_help("a deleting step only deletes: create the resource in the step it `needs`, and check what the learner does in a later step"),
-            );
-        }
-        if !self.lab.setup.iter().any(|s| s.value == step.id.value) {
-            self.push(
-                Problem::new(
-                    DiagKind::Check,
-                    delete_at,
-                    6,
-                    format!(
-                        "step `{}` deletes its resource but is not listed under `setup:`",
-                        step.id.value
-                    ),
-                    "a starting state",
-                )
-                .with_help(format!(
-                    "add it to the lab's setup: `setup: [{}]`",
-                    step.id.value
-                )),
             );
         }
     }
