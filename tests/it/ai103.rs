@@ -384,26 +384,29 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
 fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
     let served = Served::start(&[]);
     let sb = Sandbox::new();
-    // The AI services labs; the search labs' data plane (`{name}.search.windows.net`) is reached
-    // through `serve --tls` as a proxy, tested in `sdk_proxy`, not through a plain URL target.
+    // Every lab, the search labs too: their data plane is served on the server's own address
+    // (`/_search/{service}`, the endpoint its answers advertise), so a plain URL target reaches it.
     let mut labs: Vec<String> = std::fs::read_dir(repo().join("labs/ai103"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| !n.to_string_lossy().starts_with("search-"))
-        })
         .filter(|p| p.to_string_lossy().ends_with(".lab.yaml"))
         .map(|p| p.to_str().unwrap().to_owned())
         .collect();
     labs.sort();
-    assert!(labs.len() >= 13, "{labs:?}");
+    assert!(labs.len() >= 16, "{labs:?}");
+    assert!(labs.iter().any(|l| l.contains("/search-")), "{labs:?}");
     for mode in ["run", "check", "teardown"] {
         let args: Vec<&str> = std::iter::once(mode)
             .chain(labs.iter().map(String::as_str))
+            .chain(["--report", "json=serve.json"])
             .collect();
         let out = against(&sb, &served, &args);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
+        let report = read_report(&sb, "serve.json");
+        assert_eq!(report["labs"].as_array().map(Vec::len), Some(labs.len()), "{mode}");
+        if mode != "teardown" {
+            assert_eq!(report["score"]["earned"], report["score"]["possible"], "{mode}");
+        }
     }
 }
 
