@@ -403,9 +403,16 @@ fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
         let out = against(&sb, &served, &args);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
         let report = read_report(&sb, "serve.json");
-        assert_eq!(report["labs"].as_array().map(Vec::len), Some(labs.len()), "{mode}");
+        assert_eq!(
+            report["labs"].as_array().map(Vec::len),
+            Some(labs.len()),
+            "{mode}"
+        );
         if mode != "teardown" {
-            assert_eq!(report["score"]["earned"], report["score"]["possible"], "{mode}");
+            assert_eq!(
+                report["score"]["earned"], report["score"]["possible"],
+                "{mode}"
+            );
         }
     }
 }
