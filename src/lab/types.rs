@@ -213,7 +213,8 @@ pub struct DataPlane {
     /// How amlab authenticates: `key` (the default: an admin key from the resource's
     /// key-listing action, `POST listAdminKeys`, the one POST check mode sends) or `entra` (a
     /// token for the data plane's scope, `https://search.azure.com/.default`, from the same
-    /// credential as ARM; the service must accept Entra ID).
+    /// credential as ARM; the service must accept Entra ID and the signed-in principal needs a
+    /// role that allows the operation, such as Search Service Contributor).
     #[serde(default)]
     pub auth: DataPlaneAuth,
 }
