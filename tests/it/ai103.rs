@@ -395,6 +395,7 @@ fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
     labs.sort();
     assert!(labs.len() >= 16, "{labs:?}");
     assert!(labs.iter().any(|l| l.contains("/search-")), "{labs:?}");
+    let mut written = String::new();
     for mode in ["run", "check", "teardown"] {
         let args: Vec<&str> = std::iter::once(mode)
             .chain(labs.iter().map(String::as_str))
@@ -402,6 +403,9 @@ fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
             .collect();
         let out = against(&sb, &served, &args);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
+        written.push_str(&stdout(&out));
+        written.push_str(&crate::support::stderr(&out));
+        written.push_str(&std::fs::read_to_string(sb.path().join("serve.json")).unwrap());
         let report = read_report(&sb, "serve.json");
         assert_eq!(
             report["labs"].as_array().map(Vec::len),
@@ -414,6 +418,21 @@ fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
                 "{mode}"
             );
         }
+    }
+    // The search keys amlab listed to reach the data plane never reach the terminal or a report.
+    let issued = served.get("/_emulator/secrets");
+    let secrets: Vec<&str> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        secrets.iter().filter(|s| s.len() == 52).count() >= 2,
+        "search keys were issued"
+    );
+    for secret in secrets {
+        assert!(!written.contains(secret), "an issued secret leaked");
     }
 }
 
