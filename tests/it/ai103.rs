@@ -567,3 +567,20 @@ fn setup_of_the_recovery_lab_leaves_the_account_soft_deleted_for_the_learner() {
         "{hint}"
     );
 }
+
+/// `list` counts a lab's points as `check` does: a deleting step is worth nothing.
+#[test]
+fn list_counts_the_recovery_lab_as_check_does() {
+    let out = Sandbox::new()
+        .amlab(&["list", &lab(RECOVER)])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("ai103-16-recover-soft-deleted"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(row[1..3], ["6", "9"], "{text}");
+}
