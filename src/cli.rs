@@ -41,8 +41,8 @@ pub enum Command {
     /// Delete what the labs create, in reverse dependency order, waiting for each.
     Teardown(TargetArgs),
     /// Prepare what an exercise's setup script creates (resource group, workspace, the
-    /// lab's `setup:` steps such as compute and data assets) and write the `config.json` that
-    /// the SDK's `MLClient.from_config()` reads.
+    /// lab's `setup:` steps such as compute, data assets or a deleted account to recover) and,
+    /// for an Azure ML lab, write the `config.json` that the SDK's `MLClient.from_config()` reads.
     Setup(SetupArgs),
     /// Validate lab files without any network; reports all errors at once.
     Lint {
@@ -271,7 +271,8 @@ pub struct SetupArgs {
     /// The target and the lab (one).
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Where to write the workspace's `config.json` (atomically).
+    /// Where to write the workspace's `config.json` (atomically; only for a lab with an
+    /// Azure ML workspace).
     #[arg(long, default_value = "config.json", value_name = "PATH")]
     pub config: PathBuf,
 }

@@ -39,6 +39,12 @@ const KINDS: &[DataPlaneKind] = &[DataPlaneKind {
 /// (never sent on the wire: the live transport replaces it with `Authorization`).
 pub const ENTRA_SCOPE_HEADER: &str = "x-amlab-entra-scope";
 
+/// Whether a request carries a data-plane key: it then never carries the ARM token too, even
+/// when the data plane is served on the ARM base's own address (`amlab serve`).
+pub fn carries_key(request: &super::transport::HttpRequest) -> bool {
+    KINDS.iter().any(|k| request.header(k.key_header).is_some())
+}
+
 /// The data plane of the resource at `path`, if amlab knows one.
 pub fn for_resource(path: &str) -> Option<&'static DataPlaneKind> {
     let ty = resource_type(path);

@@ -292,7 +292,7 @@ impl Transport for LiveTransport {
                 .map_err(|e| TransportError::Auth(e.to_string()))?;
             return self.exchange(&request, &url, Some(&token)).await;
         }
-        if !self.is_base_origin(&url) {
+        if !self.is_base_origin(&url) || super::data_plane::carries_key(&request) {
             return self.exchange(&request, &url, None).await;
         }
         let token = self.token().await?;

@@ -48,7 +48,7 @@ pub(super) fn list(paths: &[PathBuf], io: &mut Io) -> Result<i32, CommandError> 
         "ID", "STEPS", "POINTS"
     )?;
     for lab in &labs {
-        let points: u32 = lab.lab.steps.iter().map(step_points).sum();
+        let points: u32 = lab.lab.steps.iter().map(crate::lab::step_points).sum();
         writeln!(
             io.stdout,
             "{:width$}  {:>5}  {:>6}  {}",
@@ -67,10 +67,3 @@ pub(super) fn list(paths: &[PathBuf], io: &mut Io) -> Result<i32, CommandError> 
 }
 
 use std::io::Write;
-
-/// A step's possible points as the lint rules define them.
-fn step_points(step: &crate::lab::types::Step) -> u32 {
-    let own: u32 = step.expect.iter().filter_map(|c| c.points).sum();
-    let any_own = step.expect.iter().any(|c| c.points.is_some());
-    step.points.unwrap_or(if any_own { own } else { 1 })
-}

@@ -1,9 +1,10 @@
 //! `amlab setup LAB`: prepares on a target what the exercise's `setup.sh` would create (the
 //! resource group, the workspace and what it needs, and the steps the lab lists under `setup:`,
-//! such as the compute cluster and data assets), then writes the `config.json` that
+//! such as the compute cluster and data assets, or a starting state with a deleted resource),
+//! then, for a lab with an Azure ML workspace, writes the `config.json` that
 //! `MLClient.from_config()` reads, naming that workspace.
 //!
-//! Which steps are setup: the step whose resource is the workspace, the steps it needs
+//! Which steps are setup: the step whose resource is the workspace (if any), the steps it needs
 //! (transitively), and each step named in the lab's `setup:` list with the steps it needs. They
 //! are applied as `amlab run` applies them (same client, same waiting, same checks); the
 //! config file is written (atomically) only when all of them passed.
@@ -40,8 +41,14 @@ pub(super) fn run(args: &SetupArgs, io: &mut Io) -> Result<i32, CommandError> {
     let Some((lab, _, _)) = prepared.labs.first_mut() else {
         return Err(CommandError::Usage("the lab has no steps".into()));
     };
-    let workspace = workspace_step(lab)?;
-    let steps = setup_steps(lab, &workspace.0, &listed);
+    let workspace = workspace_step(lab);
+    if workspace.is_none() && listed.is_empty() {
+        return Err(CommandError::Usage(format!(
+            "lab `{}` has no Azure Machine Learning workspace step and no `setup:` list: nothing to set up",
+            lab.id
+        )));
+    }
+    let steps = setup_steps(lab, workspace.as_ref().map(|w| w.0.as_str()), &listed);
     *lab = super::select::keep_steps(lab.clone(), &steps);
     let (stdout, stderr) = shared_outputs(io);
     let reporters = reporters(&prepared.reports, &stdout, &stderr, &args.target, io, true);
@@ -54,6 +61,12 @@ pub(super) fn run(args: &SetupArgs, io: &mut Io) -> Result<i32, CommandError> {
         None,
     )?;
     let code = super::exit_code(&results, prepared.interrupt.is_triggered());
+    let Some((_, config)) = workspace else {
+        if code != crate::exit::OK {
+            writeln!(io.stderr, "amlab: setup did not complete")?;
+        }
+        return Ok(code);
+    };
     if code != crate::exit::OK {
         writeln!(
             io.stderr,
@@ -62,12 +75,12 @@ pub(super) fn run(args: &SetupArgs, io: &mut Io) -> Result<i32, CommandError> {
         )?;
         return Ok(code);
     }
-    write_config(&args.config, &workspace.1)?;
+    write_config(&args.config, &config)?;
     writeln!(
         io.stderr,
         "amlab: wrote {} (workspace {}): MLClient.from_config() reads it",
         args.config.display(),
-        workspace.1.workspace_name
+        config.workspace_name
     )?;
     Ok(code)
 }
@@ -106,23 +119,19 @@ pub(crate) fn workspace_of_id(id: &str) -> Option<WorkspaceConfig> {
     }
 }
 
-/// The id of the lab's workspace step and what its resource names.
-fn workspace_step(lab: &ResolvedLab) -> Result<(String, WorkspaceConfig), CommandError> {
+/// The id of the lab's workspace step and what its resource names, if it has one.
+fn workspace_step(lab: &ResolvedLab) -> Option<(String, WorkspaceConfig)> {
     lab.steps
         .iter()
         .find_map(|s| workspace_of_id(&s.resource).map(|w| (s.id.clone(), w)))
-        .ok_or_else(|| {
-            CommandError::Usage(format!(
-                "lab `{}` has no step whose resource is an Azure Machine Learning workspace: setup has nothing to write config.json for",
-                lab.id
-            ))
-        })
 }
 
 /// The workspace step and the `listed` steps, each with every step it needs, in file order.
-fn setup_steps(lab: &ResolvedLab, workspace: &str, listed: &[String]) -> Vec<String> {
+fn setup_steps(lab: &ResolvedLab, workspace: Option<&str>, listed: &[String]) -> Vec<String> {
     let mut wanted: BTreeSet<String> = BTreeSet::new();
-    let mut todo: Vec<String> = std::iter::once(workspace.to_owned())
+    let mut todo: Vec<String> = workspace
+        .map(str::to_owned)
+        .into_iter()
         .chain(listed.iter().cloned())
         .collect();
     while let Some(id) = todo.pop() {

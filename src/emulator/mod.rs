@@ -41,6 +41,11 @@ pub use blob::{BearerCheck, BlobRequest, BlobResponse};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use providers::{SUBSCRIPTION_ID, TENANT_ID};
 
+/// The object id of the emulated service principal: the `oid` of the tokens `amlab serve`
+/// issues to it, and the caller amlab's own in-process data-plane steps act as (what its role
+/// assignments allow on a search service's data plane).
+pub const SERVICE_PRINCIPAL_OBJECT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000000b1";
+
 use blob::payloads::Payloads;
 use persist::StateFile;
 use world::World;

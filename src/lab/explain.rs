@@ -181,7 +181,9 @@ fn explain_step(lab: &Lab, step: &Step, reveal: bool) -> String {
             );
         }
     }
-    if step.expect.is_empty() {
+    if step.delete {
+        s.push_str("    - deleted by the lab's setup (its starting state): nothing to check\n");
+    } else if step.expect.is_empty() {
         s.push_str("    - the resource exists\n");
     }
     s

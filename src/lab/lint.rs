@@ -477,6 +477,30 @@ impl<'a> Linter<'a> {
             self.check(check, cregion);
         }
         self.points(step, region, col);
+        self.delete(step, region, col);
+    }
+
+    /// A deleting step (`delete: true`) has nothing to create, wait for, check or score.
+    fn delete(&mut self, step: &Step, region: Region, col: usize) {
+        if !step.delete {
+            return;
+        }
+        let source = self.source;
+        let at = |key: &str| region.find_key(source, key, Some(col));
+        let delete_at = at("delete").unwrap_or_else(|| range(source, &step.id).0);
+        let extra = [
+            ("create", step.create.is_some()),
+            ("wait", step.wait.is_some()),
+            ("expect", !step.expect.is_empty()),
+            ("data_plane", step.data_plane.is_some()),
+            ("points", step.points.is_some()),
+        ];
+        for (key, _) in extra.iter().filter(|(_, given)| *given) {
+            self.push(
+                Problem::new(DiagKind::Check, at(key).unwrap_or(delete_at), key.len(), format!("step `{}` deletes its resource (`delete: true`) and also has `{key}`", step.id.value), "not with `delete`")
+                    .with_help("a deleting step only deletes: create the resource in the step it `needs`, and check what the learner does in a later step"),
+            );
+        }
     }
 
     fn resource(&mut self, step: &Step) {

@@ -34,6 +34,12 @@ pub use resolved::{
 };
 pub use types::Lab;
 
+/// A step's possible points (none for a deleting step; the sum of its checks' points when any
+/// has its own; else its `points`, default 1): what `run`, `check` and `list` count.
+pub fn step_points(step: &types::Step) -> u32 {
+    resolve::step_points(step)
+}
+
 /// A lab file that parsed and passed lint.
 #[derive(Debug)]
 pub struct LabFile {

@@ -523,10 +523,13 @@ impl Resolver<'_> {
             resource: resource?,
             api_version: step.api_version.clone(),
             create,
-            // A data-plane object goes with its resource: deleted only when asked.
-            teardown: step
-                .teardown
-                .unwrap_or(step.create.is_some() && data_plane.is_none()),
+            delete: step.delete,
+            // A data-plane object goes with its resource: deleted only when asked; a deleting
+            // step has nothing of its own to delete.
+            teardown: !step.delete
+                && step
+                    .teardown
+                    .unwrap_or(step.create.is_some() && data_plane.is_none()),
             data_plane,
             wait: wait.ok()?,
             checks,
@@ -570,10 +573,12 @@ fn check_vars(file: &LabFile, ctx: &ResolveContext) -> Vec<LabDiagnostic> {
         .collect()
 }
 
-/// A step's possible points as resolution computes them: the sum of its checks' points when
-/// any check has its own, else its `points` (default 1).
+/// A step's possible points as resolution computes them: none for a deleting step, the sum of
+/// its checks' points when any check has its own, else its `points` (default 1).
 pub(crate) fn step_points(step: &Step) -> u32 {
-    if step.expect.iter().any(|c| c.points.is_some()) {
+    if step.delete {
+        0
+    } else if step.expect.iter().any(|c| c.points.is_some()) {
         step.expect
             .iter()
             .filter_map(|c| c.points)

@@ -105,6 +105,8 @@ pub struct ResolvedStep {
     pub api_version: Option<String>,
     /// PUT body for `amlab run`, templated.
     pub create: Option<Value>,
+    /// `amlab run` deletes the resource instead of creating it (a starting state).
+    pub delete: bool,
     /// The data-plane object the step checks instead of the resource itself.
     pub data_plane: Option<ResolvedDataPlane>,
     /// Wait condition.

@@ -503,3 +503,41 @@ fn a_value_in_a_matches_pattern_is_literal_text() {
     let same = serde_json::json!("pre-.*|x");
     assert!(check.comparison.evaluate(&same, false).passed);
 }
+
+#[test]
+fn a_deleting_step_only_deletes() {
+    let out = lint_one(&lab(&format!(
+        "  - id: rg\n    title: RG\n    resource: \"{RG}\"\n    create: {{body: {{location: eastus}}}}\n  - id: gone\n    title: Gone\n    needs: [rg]\n    resource: \"{RG}\"\n    delete: true\n    points: 2\n    expect:\n      - {{query: name, equals: rg-1}}\n"
+    )));
+    assert!(
+        out.contains("step `gone` deletes its resource (`delete: true`) and also has `expect`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("step `gone` deletes its resource (`delete: true`) and also has `points`"),
+        "{out}"
+    );
+    assert!(out.contains("[labs/x.lab.yaml:15:5]"), "{out}");
+    assert!(out.contains("[labs/x.lab.yaml:16:5]"), "{out}");
+    assert!(!out.contains("also has `create`"), "{out}");
+}
+
+#[test]
+fn a_deleting_step_is_worth_nothing_and_never_torn_down() {
+    let text = lab(&format!(
+        "  - id: rg\n    title: RG\n    resource: \"{RG}\"\n    create: {{body: {{location: eastus}}}}\n  - id: gone\n    title: Gone\n    needs: [rg]\n    resource: \"{RG}\"\n    delete: true\n"
+    ));
+    let file = load_source(Path::new("d.lab.yaml"), &text).unwrap();
+    let ctx = ResolveContext {
+        subscription: "sub-1".into(),
+        vars: BTreeMap::new(),
+        remembered: BTreeMap::new(),
+        recorded: BTreeMap::new(),
+    };
+    let lab = file.resolve(&ctx).unwrap();
+    let gone = lab.steps.iter().find(|s| s.id == "gone").unwrap();
+    assert!(gone.delete);
+    assert_eq!((gone.points, gone.teardown), (0, false));
+    let rg = lab.steps.iter().find(|s| s.id == "rg").unwrap();
+    assert_eq!((rg.points, rg.teardown, rg.delete), (1, true, false));
+}

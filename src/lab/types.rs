@@ -51,9 +51,10 @@ pub struct Lab {
     #[schemars(with = "Option<PassMarkValue>")]
     pub pass_mark: Option<Spanned<PassMarkValue>>,
     /// The steps that prepare the exercise (what its `setup.sh` creates, such as the compute
-    /// cluster and data assets), which `amlab setup` applies before the learner starts. The
-    /// step holding the workspace and the steps it needs are always part of the setup; the
-    /// steps listed here are added, with the steps they need.
+    /// cluster and data assets, or a starting state with a `delete` step), which `amlab setup`
+    /// applies before the learner starts. The step holding the workspace (if any) and the
+    /// steps it needs are always part of the setup; the steps listed here are added, with the
+    /// steps they need.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub setup: Vec<Spanned<String>>,
@@ -175,6 +176,14 @@ pub struct Step {
     /// How `amlab run` creates the resource; steps without it are only checked.
     #[serde(default)]
     pub create: Option<Create>,
+    /// `true`: the step deletes its resource (DELETE, waiting until it is gone) instead of
+    /// creating it: part of the lab's starting state, such as an AI services account that the
+    /// learner must recover from soft delete. `amlab run` and `amlab setup` apply it after the
+    /// steps it `needs` (the step that created the resource); `check` and `teardown` do nothing
+    /// for it, and the steps that need it are checked as usual. List it under `setup:`; it has
+    /// no `create`, `wait`, `expect`, `data_plane` or points.
+    #[serde(default)]
+    pub delete: bool,
     /// Wait after creating (and, in `check`, before checking) until a query holds.
     #[serde(default)]
     pub wait: Option<Wait>,
@@ -204,7 +213,8 @@ pub struct DataPlane {
     /// How amlab authenticates: `key` (the default: an admin key from the resource's
     /// key-listing action, `POST listAdminKeys`, the one POST check mode sends) or `entra` (a
     /// token for the data plane's scope, `https://search.azure.com/.default`, from the same
-    /// credential as ARM; the service must accept Entra ID).
+    /// credential as ARM; the service must accept Entra ID and the signed-in principal needs a
+    /// role that allows the operation, such as Search Service Contributor).
     #[serde(default)]
     pub auth: DataPlaneAuth,
 }

@@ -54,6 +54,14 @@ impl Outcome {
         }
     }
 
+    /// A deleting step in `check`: part of the lab's starting state, not the learner's work.
+    pub fn starting_state() -> Self {
+        Self {
+            message: Some("deleted by the lab's setup: nothing to check".into()),
+            ..Self::passed_noop(0)
+        }
+    }
+
     /// The step's time limit passed.
     pub fn timed_out(possible: u32, limit: Duration) -> Self {
         Self {
@@ -82,8 +90,11 @@ impl Outcome {
     }
 }
 
-/// `amlab check`: one GET, then the checks.
+/// `amlab check`: one GET, then the checks (nothing for a deleting step: the starting state).
 pub async fn check(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -> Outcome {
+    if step.delete {
+        return Outcome::starting_state();
+    }
     if let Some(dp) = &step.data_plane {
         return super::data_plane::check(client, lab, step, dp).await;
     }
@@ -103,6 +114,9 @@ pub async fn check(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -
 pub async fn apply(client: &ArmClient, lab: &ResolvedLab, step: &ResolvedStep) -> Outcome {
     if let Some(dp) = &step.data_plane {
         return super::data_plane::apply(client, lab, step, dp).await;
+    }
+    if step.delete {
+        return teardown(client, lab, step).await;
     }
     let api = ApiVersions {
         step: step.api_version.as_deref(),

@@ -28,7 +28,7 @@ use crate::emulator::TENANT_ID;
 pub const CLIENT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000c11e7";
 
 /// Its object id (the `oid` of its tokens).
-const OBJECT_ID: &str = "6f0a1ab0-0000-4000-8000-0000000000b1";
+const OBJECT_ID: &str = crate::emulator::SERVICE_PRINCIPAL_OBJECT_ID;
 
 /// The emulated user (the resource owner password grant and its refresh tokens).
 pub const USERNAME: &str = "learner@amlab.emulator";

@@ -21,6 +21,7 @@ pub mod hosts;
 pub mod identity;
 pub mod log;
 pub mod metadata;
+mod own_search;
 pub mod proxy;
 pub mod tls;
 pub mod workspace_api;
@@ -262,7 +263,10 @@ async fn serve_request(
             _ => {}
         }
     }
-    let origin = origin(server.scheme, uri, headers);
+    let own = origin(server.scheme, uri, headers);
+    let (origin, uri) =
+        own_search::unprefix(&own, uri).unwrap_or_else(|| (own.clone(), uri.clone()));
+    let uri = &uri;
     let query = query_pairs(uri.query().unwrap_or_default());
     if method == HttpMethod::GET && uri.path() == "/metadata/endpoints" {
         return Ok(metadata::answer(&origin, &query));
@@ -362,13 +366,19 @@ async fn serve_request(
         headers: forwarded,
         body,
     };
-    Ok(match server.emulator.send(request).await {
+    let mut response = match server.emulator.send(request).await {
         Ok(r) => r,
         Err(e) => HttpResponse::new(
             500,
             Some(json!({"error": {"code": "InternalServerError", "message": e.to_string()}})),
         ),
-    })
+    };
+    if own_search::is_own(&own)
+        && let Some(body) = response.body.as_mut()
+    {
+        own_search::advertise(&own, body);
+    }
+    Ok(response)
 }
 
 /// `scheme://host[:port]` the client addressed: HTTP/2 carries the authority in the URI,

@@ -198,6 +198,8 @@ macro_rules! mistakes {
                 .collect();
             // The search labs' mistakes are tested with their fixtures in `replay.rs`.
             shipped.retain(|f| !f.starts_with("search-"));
+            // The recovery lab's mistake fails two steps: tested below on its own.
+            shipped.retain(|f| f != RECOVER);
             shipped.sort();
             assert!(shipped.len() >= 13, "{shipped:?}");
             for f in &shipped {
@@ -380,7 +382,7 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
     let deleted = state["deleted_accounts"]
         .as_object()
         .map_or(0, serde_json::Map::len);
-    assert_eq!(deleted, 15, "{}", state["deleted_accounts"]);
+    assert_eq!(deleted, 16, "{}", state["deleted_accounts"]);
 
     // Running a lab again under the same names meets the soft-deleted account.
     let again = sb
@@ -396,25 +398,203 @@ fn run_check_teardown_the_ai103_catalog_and_soft_delete_what_was_torn_down() {
 fn the_ai103_catalog_runs_checks_and_tears_down_through_serve() {
     let served = Served::start(&[]);
     let sb = Sandbox::new();
-    // The AI services labs; the search labs' data plane (`{name}.search.windows.net`) is reached
-    // through `serve --tls` as a proxy, tested in `sdk_proxy`, not through a plain URL target.
+    // Every lab, the search labs too: their data plane is served on the server's own address
+    // (`/_search/{service}`, the endpoint its answers advertise), so a plain URL target reaches it.
     let mut labs: Vec<String> = std::fs::read_dir(repo().join("labs/ai103"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| !n.to_string_lossy().starts_with("search-"))
-        })
         .filter(|p| p.to_string_lossy().ends_with(".lab.yaml"))
         .map(|p| p.to_str().unwrap().to_owned())
         .collect();
     labs.sort();
-    assert!(labs.len() >= 13, "{labs:?}");
+    assert!(labs.len() >= 16, "{labs:?}");
+    assert!(labs.iter().any(|l| l.contains("/search-")), "{labs:?}");
+    let mut written = String::new();
     for mode in ["run", "check", "teardown"] {
         let args: Vec<&str> = std::iter::once(mode)
             .chain(labs.iter().map(String::as_str))
+            .chain(["--report", "json=serve.json"])
             .collect();
         let out = against(&sb, &served, &args);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stdout(&out));
+        written.push_str(&stdout(&out));
+        written.push_str(&crate::support::stderr(&out));
+        written.push_str(&std::fs::read_to_string(sb.path().join("serve.json")).unwrap());
+        let report = read_report(&sb, "serve.json");
+        assert_eq!(
+            report["labs"].as_array().map(Vec::len),
+            Some(labs.len()),
+            "{mode}"
+        );
+        if mode != "teardown" {
+            assert_eq!(
+                report["score"]["earned"], report["score"]["possible"],
+                "{mode}"
+            );
+        }
     }
+    // The search keys amlab listed to reach the data plane never reach the terminal or a report.
+    let issued = served.get("/_emulator/secrets");
+    let secrets: Vec<&str> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        secrets.iter().filter(|s| s.len() == 52).count() >= 2,
+        "search keys were issued"
+    );
+    for secret in secrets {
+        assert!(!written.contains(secret), "an issued secret leaked");
+    }
+}
+
+const RECOVER: &str = "16-recover-soft-deleted.lab.yaml";
+
+/// The learner's mistake in the recovery lab: purge the deleted resource, then create it anew.
+const PURGE_AND_RECREATE: (&str, &str) = (
+    "  - id: recovered\n    title: The resource is recovered from soft delete\n    needs: [deleted]\n    resource: \"${account_id}\"\n    create:\n      body:\n        location: \"${location}\"\n        properties:\n          restore: true\n",
+    "  - id: purged\n    title: The learner purges the deleted resource\n    needs: [deleted]\n    resource: \"/subscriptions/${subscription}/providers/Microsoft.CognitiveServices/locations/${location}/resourceGroups/${resource_group}/deletedAccounts/${account}\"\n    delete: true\n\n  - id: recovered\n    title: The resource is recovered from soft delete\n    needs: [purged]\n    resource: \"${account_id}\"\n    create:\n      body:\n        location: \"${location}\"\n        kind: AIServices\n        sku: {name: S0}\n",
+);
+
+/// The failing checks of the purge mistake: (step, titles, a substring of the first hint).
+const PURGED_FAILS: [(&str, &[&str], &str); 2] = [
+    (
+        "deployment",
+        &["The embedding deployment is there"],
+        "purged resource loses them",
+    ),
+    (
+        "recovered",
+        &[
+            "It keeps its custom subdomain",
+            "It keeps its network rules",
+        ],
+        "instead of purging it",
+    ),
+];
+
+fn assert_purged_verdict(report: &Value, terminal: &str) {
+    let failed = steps_with(report, "failed");
+    assert_eq!(failed, ["deployment", "recovered"], "{terminal}");
+    assert_eq!(
+        steps_with(report, "skipped"),
+        Vec::<&str>::new(),
+        "{terminal}"
+    );
+    for (step, titles, hint) in PURGED_FAILS {
+        let (got, first_hint) = failing(report, step);
+        assert_eq!(got, titles, "{step}: {terminal}");
+        assert!(
+            first_hint.contains(hint),
+            "{step}: {first_hint:?} lacks {hint:?}"
+        );
+        assert!(
+            terminal.is_empty() || terminal.contains(&format!("hint: {first_hint}")),
+            "{terminal}"
+        );
+    }
+    assert_eq!(score(report), (5, 9), "{terminal}");
+}
+
+#[test]
+fn recovery_lab_purged_and_recreated_fails_the_settings_and_the_deployment() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(lab(RECOVER)).unwrap();
+    let (from, to) = PURGE_AND_RECREATE;
+    assert!(text.contains(from), "{from:?} not in {RECOVER}");
+    let variant = sb.write(&format!("variant/{RECOVER}"), &text.replacen(from, to, 1));
+    let run = sb
+        .amlab(&[&["run", variant.to_str().unwrap()][..], &FAST].concat())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
+    let out = sb
+        .amlab(
+            &[
+                &["check", &lab(RECOVER), "--report", "json=r.json"][..],
+                &FAST,
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    let terminal = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{terminal}");
+    assert_purged_verdict(&read_report(&sb, "r.json"), &terminal);
+}
+
+#[test]
+fn recovery_lab_fixtures_replay_to_their_verdicts() {
+    let id = "ai103-16-recover-soft-deleted";
+    let (code, report) = replay(RECOVER, id, "reference");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(score(&report), (9, 9));
+    let (code, report) = replay(RECOVER, id, "purged");
+    assert_eq!(code, 1, "{report}");
+    assert_purged_verdict(&report, "");
+}
+
+#[test]
+fn setup_of_the_recovery_lab_leaves_the_account_soft_deleted_for_the_learner() {
+    let sb = Sandbox::new();
+    let out = sb
+        .amlab(&[&["setup", &lab(RECOVER)][..], &FAST].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        !sb.path().join("config.json").exists(),
+        "no workspace: no config.json"
+    );
+    let state = sb.state();
+    let names = |key: &str| -> Vec<String> {
+        state[key]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert!(
+        names("resources").iter().all(|k| !k.contains("/accounts/")),
+        "{:?}",
+        names("resources")
+    );
+    assert_eq!(
+        names("deleted_accounts").len(),
+        1,
+        "{}",
+        state["deleted_accounts"]
+    );
+    // The learner starts from the deleted account: only the resource group is theirs yet.
+    let check = sb
+        .amlab(&["check", &lab(RECOVER), "--report", "json=r.json"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    let report = read_report(&sb, "r.json");
+    assert_eq!(score(&report), (1, 9), "{report}");
+    let (titles, hint) = failing(&report, "recovered");
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(
+        hint.contains("az cognitiveservices account recover"),
+        "{hint}"
+    );
+}
+
+/// `list` counts a lab's points as `check` does: a deleting step is worth nothing.
+#[test]
+fn list_counts_the_recovery_lab_as_check_does() {
+    let out = Sandbox::new()
+        .amlab(&["list", &lab(RECOVER)])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("ai103-16-recover-soft-deleted"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(row[1..3], ["6", "9"], "{text}");
 }

@@ -54,3 +54,23 @@ fn hidden_checks_stay_hidden_unless_revealed() {
         .unwrap();
     insta::assert_snapshot!("revealed", stdout(&out));
 }
+
+#[test]
+fn a_deleting_step_is_explained_as_the_starting_state() {
+    let out = Sandbox::new()
+        .amlab(&["explain", "labs/ai103/16-recover-soft-deleted.lab.yaml"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let deleted = text
+        .split("\n\n")
+        .find(|block| block.trim_start().starts_with("deleted ·"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        deleted.contains("- deleted by the lab's setup (its starting state): nothing to check"),
+        "{deleted}"
+    );
+    assert!(!deleted.contains("the resource exists"), "{deleted}");
+}

@@ -7,6 +7,9 @@ use serde_json::{Value, json};
 
 use crate::support::{Sandbox, Served};
 
+/// The object id of the service principal `amlab serve` signs in (the `oid` of its tokens).
+const SP_OBJECT_ID: &str = amlab::emulator::SERVICE_PRINCIPAL_OBJECT_ID;
+
 const ARM: &str = "https://management.azure.com";
 const LOGIN: &str = "https://login.microsoftonline.com";
 
@@ -646,6 +649,24 @@ fn the_search_data_plane_through_the_proxy() {
     let (status, body) = azure
         .send(azure.client().get(&url).bearer_auth(&search_token))
         .unwrap();
+    assert_eq!(status, 403, "no role on the service yet: {body}");
+    assert!(
+        body.to_string().contains("Search Service Contributor"),
+        "{body}"
+    );
+    let role = format!(
+        "{svc}/providers/Microsoft.Authorization/roleAssignments/7ca78c08-0000-4000-8000-000000000002?api-version=2022-04-01"
+    );
+    let (status, body) = put(
+        role,
+        json!({"properties": {
+            "roleDefinitionId": format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/7ca78c08-252a-4471-8644-bb5ff32d4ba0"),
+            "principalId": SP_OBJECT_ID}}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = azure
+        .send(azure.client().get(&url).bearer_auth(&search_token))
+        .unwrap();
     assert_eq!(
         (status, body["name"].as_str()),
         (200, Some("hotels")),
@@ -681,6 +702,12 @@ fn the_knowledge_mining_lab_through_the_proxy_keeps_every_key_secret() {
     .unwrap();
     let text = text
         .replacen("      path: /indexes/margies-index\n", "      path: /indexes/margies-index\n      auth: entra\n", 1)
+        // An Entra caller needs a role: Search Service Contributor for the signed-in principal.
+        .replacen(
+            "  - id: index\n    title: The index margies-index with the enriched fields\n    needs: [search]\n",
+            &format!("  - id: search-role\n    title: Search Service Contributor for the signed-in principal\n    needs: [search]\n    resource: \"${{search_id}}/providers/Microsoft.Authorization/roleAssignments/7ca78c08-0000-4000-8000-000000000001\"\n    create:\n      body:\n        properties:\n          roleDefinitionId: /subscriptions/${{subscription}}/providers/Microsoft.Authorization/roleDefinitions/7ca78c08-252a-4471-8644-bb5ff32d4ba0\n          principalId: {SP_OBJECT_ID}\n    expect:\n      - {{query: properties.principalId, equals: {SP_OBJECT_ID}}}\n\n  - id: index\n    title: The index margies-index with the enriched fields\n    needs: [search-role]\n"),
+            1,
+        )
         .replacen(
             "          partitionCount: 1\n",
             "          partitionCount: 1\n          authOptions: {aadOrApiKey: {aadAuthFailureMode: http401WithBearerChallenge}}\n",

@@ -110,3 +110,24 @@ fn a_setup_list_naming_no_step_is_a_lint_error() {
         "{err}"
     );
 }
+
+/// A lab with neither a workspace nor a `setup:` list has nothing to set up: a usage error.
+#[test]
+fn setup_of_a_lab_with_nothing_to_set_up_is_refused() {
+    let sb = Sandbox::new();
+    let path = sb.write(
+        "rg.lab.yaml",
+        "id: rg-only\ntitle: RG\nsteps:\n  - id: rg\n    title: RG\n    resource: /subscriptions/${subscription}/resourceGroups/rg-1\n    create: {body: {location: eastus}}\n",
+    );
+    let out = sb
+        .amlab(&["setup", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("no Azure Machine Learning workspace step and no `setup:` list"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.path().join("config.json").exists());
+}

@@ -4,12 +4,13 @@
 //!
 //! In process, a bearer token is taken as proof of an Entra sign-in (as the emulator's ARM does);
 //! `amlab serve` verifies its signature and its audience (`https://search.azure.com`) before the
-//! request gets here. Role assignments (Search Index Data Reader/Contributor, Search Service
-//! Contributor) are not evaluated: a signed-in caller has the rights of an admin key.
+//! request gets here. What a signed-in caller may do comes from the role assignments of its
+//! `oid` on the service or a parent scope ([`super::roles`]).
 
 use serde_json::Value;
 
 use super::error;
+use super::roles::{self, Grants};
 use crate::arm::transport::{HttpRequest, HttpResponse};
 use crate::emulator::fields;
 use crate::emulator::world::StoredResource;
@@ -17,17 +18,43 @@ use crate::emulator::world::StoredResource;
 /// The audience of an Entra token for the Search data plane.
 pub(crate) const AUDIENCE: &str = "https://search.azure.com";
 
-/// What a caller may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rights {
-    /// An admin key or an Entra token: everything.
-    Admin,
+/// What a caller may do, and who it is when it signed in with Entra ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rights {
+    /// What it is allowed.
+    pub(crate) grants: Grants,
+    /// The Entra principal (`oid`), `None` for an api-key.
+    pub(crate) principal: Option<String>,
+}
+
+impl Rights {
+    /// An admin key: everything.
+    const ADMIN_KEY: Rights = Rights {
+        grants: Grants {
+            manage: true,
+            write_docs: true,
+            read_docs: true,
+        },
+        principal: None,
+    };
+
     /// A query key: read documents (search, count, lookup).
-    Query,
+    const QUERY_KEY: Rights = Rights {
+        grants: Grants {
+            manage: false,
+            write_docs: false,
+            read_docs: true,
+        },
+        principal: None,
+    };
 }
 
 /// The rights of `req` on `service`, or the refusal.
-pub(crate) fn rights(service: &StoredResource, req: &HttpRequest) -> Result<Rights, HttpResponse> {
+pub(crate) fn rights<'a>(
+    resources: impl Iterator<Item = &'a StoredResource>,
+    service: &StoredResource,
+    req: &HttpRequest,
+) -> Result<Rights, HttpResponse> {
     let props = service
         .body
         .get("properties")
@@ -52,12 +79,18 @@ pub(crate) fn rights(service: &StoredResource, req: &HttpRequest) -> Result<Righ
         .is_some_and(|s| s.trim_end_matches("/.default") == AUDIENCE);
     let bearer = req
         .header("authorization")
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-        .map(|_| ())
-        .or(scoped.then_some(()));
+        .filter(|v| {
+            v.split_once(' ').is_some_and(|(scheme, token)| {
+                scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+            })
+        })
+        .map(|v| roles::principal_of(v).unwrap_or_default())
+        .or_else(|| scoped.then(|| roles::IN_PROCESS_CALLER.to_owned()));
     match bearer {
-        Some(_) if aad => Ok(Rights::Admin),
+        Some(principal) if aad => Ok(Rights {
+            grants: roles::grants(resources, service, &principal),
+            principal: Some(principal),
+        }),
         Some(_) => Err(error(
             403,
             "",
@@ -87,7 +120,7 @@ fn key_rights(service: &StoredResource, key: &str) -> Result<Rights, HttpRespons
     let secrets = service.secrets.clone().unwrap_or(Value::Null);
     let is = |field: &str| secrets.get(field).and_then(Value::as_str) == Some(key);
     if !key.is_empty() && (is("primaryKey") || is("secondaryKey")) {
-        return Ok(Rights::Admin);
+        return Ok(Rights::ADMIN_KEY);
     }
     let query = secrets
         .get("queryKeys")
@@ -97,7 +130,7 @@ fn key_rights(service: &StoredResource, key: &str) -> Result<Rights, HttpRespons
                 .any(|k| k.get("key").and_then(Value::as_str) == Some(key))
         });
     if !key.is_empty() && query {
-        return Ok(Rights::Query);
+        return Ok(Rights::QUERY_KEY);
     }
     Err(error(
         403,

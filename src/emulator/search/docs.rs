@@ -42,7 +42,7 @@ pub(crate) fn index(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) -> HttpR
     if ctx.req.method != Method::Post {
         return error(405, "", "docs/index accepts POST only.");
     }
-    if let Err(refusal) = ctx.require_admin() {
+    if let Err(refusal) = ctx.require(objects::Need::WriteDocs) {
         return refusal;
     }
     let Some(r) = objects::find(engine, ctx.service, "indexes", name).cloned() else {
@@ -138,6 +138,9 @@ fn apply(docs: &mut Map<String, Value>, action: &Value, key: &str, fields: &[Str
 
 /// `GET /indexes/{name}/docs/$count` (a query key may ask).
 pub(crate) fn count(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) -> HttpResponse {
+    if let Err(refusal) = ctx.require(objects::Need::ReadDocs) {
+        return refusal;
+    }
     let Some(r) = objects::find(engine, ctx.service, "indexes", name) else {
         return objects::not_found(ctx, "indexes", name);
     };

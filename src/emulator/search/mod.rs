@@ -25,6 +25,7 @@ mod auth;
 mod docs;
 mod indexer;
 mod objects;
+mod roles;
 mod validate;
 
 #[cfg(test)]
@@ -161,7 +162,7 @@ pub(crate) fn handle(
         ));
     }
     let path = segments(url);
-    let rights = match auth::rights(&service, req) {
+    let rights = match auth::rights(engine.world.resources.values(), &service, req) {
         Ok(r) => r,
         Err(refusal) => return Some(refusal),
     };

@@ -41,15 +41,59 @@ impl Ctx<'_> {
         crate::emulator::types::last_segment(&self.service.id)
     }
 
-    /// A 403 unless the caller holds an admin key or an Entra token.
+    /// A 403 unless the caller may manage objects (an admin key, or an Entra principal with
+    /// Search Service Contributor, Owner or Contributor).
     pub(crate) fn require_admin(&self) -> Result<(), HttpResponse> {
-        match self.rights {
-            Rights::Admin => Ok(()),
-            Rights::Query => Err(error(
+        self.require(Need::Manage)
+    }
+
+    /// A 403 unless the caller may do `need`.
+    pub(crate) fn require(&self, need: Need) -> Result<(), HttpResponse> {
+        let g = self.rights.grants;
+        let allowed = match need {
+            Need::Manage => g.manage,
+            Need::WriteDocs => g.write_docs,
+            Need::ReadDocs => g.read_docs,
+        };
+        if allowed {
+            return Ok(());
+        }
+        Err(match &self.rights.principal {
+            None => error(
                 403,
                 "",
                 "A query key only allows reading documents; this operation needs an admin key.",
-            )),
+            ),
+            Some(p) => error(
+                403,
+                "",
+                format!(
+                    "Authorization failed: principal '{p}' has no role assignment on this search service (or a parent scope) that allows this operation; it needs {}.",
+                    need.roles()
+                ),
+            ),
+        })
+    }
+}
+
+/// What an operation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// Managing objects, statistics, indexer runs.
+    Manage,
+    /// Loading documents.
+    WriteDocs,
+    /// Querying documents.
+    ReadDocs,
+}
+
+impl Need {
+    /// The roles that allow it, for messages.
+    fn roles(self) -> &'static str {
+        match self {
+            Need::Manage => "Search Service Contributor (or Owner, Contributor)",
+            Need::WriteDocs => "Search Index Data Contributor",
+            Need::ReadDocs => "Search Index Data Reader or Search Index Data Contributor",
         }
     }
 }

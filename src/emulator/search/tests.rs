@@ -386,30 +386,172 @@ async fn definitions_follow_the_service_rules() {
     );
 }
 
+/// A JWT-shaped bearer token for principal `oid` (in process, a token is proof of sign-in).
+fn bearer(oid: &str) -> String {
+    use base64::Engine as _;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(json!({"oid": oid, "aud": "https://search.azure.com"}).to_string());
+    format!("Bearer eyJ0eXAi.{payload}.sig")
+}
+
+const LEARNER: &str = "11111111-2222-4333-8444-555555555555";
+
+impl World {
+    /// A data-plane request with `LEARNER`'s token.
+    async fn as_learner(&self, method: Method, path: &str, body: Option<Value>) -> HttpResponse {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let token = bearer(LEARNER);
+        let headers = [("Authorization", token.as_str())];
+        send(
+            &self.emu,
+            method,
+            &format!("{DP}{path}{sep}{V}"),
+            &headers,
+            body,
+        )
+        .await
+    }
+
+    /// Assigns `role` (a GUID) to `LEARNER` at `scope` (relative to the resource group).
+    async fn assign(&self, scope: &str, name: &str, role: &str) {
+        let body = json!({"properties": {
+            "roleDefinitionId": format!("/subscriptions/sub1/providers/Microsoft.Authorization/roleDefinitions/{role}"),
+            "principalId": LEARNER, "principalType": "User"}});
+        let path = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
+        let r = self.arm(Method::Put, &path, "2022-04-01", Some(body)).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+}
+
+const SRCH: &str = "/providers/Microsoft.Search/searchServices/srch1";
+const ROLE_READER: &str = "1407120a-92aa-4202-b7e9-c0e197c71c8f";
+const ROLE_DATA_CONTRIBUTOR: &str = "8ebe5a00-799e-43f5-93ac-243d3dce84a7";
+const ROLE_SERVICE_CONTRIBUTOR: &str = "7ca78c08-252a-4471-8644-bb5ff32d4ba0";
+
+fn message(r: &HttpResponse) -> String {
+    r.body
+        .as_ref()
+        .map_or_else(String::new, |b| b["error"]["message"].to_string())
+}
+
 #[tokio::test]
 async fn entra_tokens_need_role_based_access_and_keys_can_be_disabled() {
     let w = world(json!({})).await;
-    let bearer = [("Authorization", "Bearer eyJ0eXAi.e30.sig")];
-    let r = send(
-        &w.emu,
-        Method::Get,
-        &format!("{DP}/indexes?{V}"),
-        &bearer,
-        None,
+    w.assign(
+        SRCH,
+        "00000000-0000-4000-8000-000000000001",
+        ROLE_SERVICE_CONTRIBUTOR,
     )
     .await;
-    assert_eq!(r.status, 403, "apiKeyOnly refuses tokens");
+    let r = w.as_learner(Method::Get, "/indexes", None).await;
+    assert_eq!(
+        r.status, 403,
+        "apiKeyOnly refuses tokens, whatever the roles"
+    );
     let w = world(json!({"disableLocalAuth": true})).await;
-    let r = send(
-        &w.emu,
-        Method::Get,
-        &format!("{DP}/indexes?{V}"),
-        &bearer,
-        None,
+    let r = w.as_learner(Method::Get, "/indexes", None).await;
+    assert_eq!(r.status, 403, "no role yet: {:?}", r.body);
+    w.assign(
+        SRCH,
+        "00000000-0000-4000-8000-000000000001",
+        ROLE_SERVICE_CONTRIBUTOR,
     )
     .await;
+    let r = w.as_learner(Method::Get, "/indexes", None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(w.admin(Method::Get, "/indexes", None).await.status, 403);
+    let r = w.admin(Method::Get, "/indexes", None).await;
+    assert_eq!(r.status, 403, "keys are refused once local auth is off");
+    assert!(message(&r).contains("disableLocalAuth"), "{}", message(&r));
+}
+
+#[tokio::test]
+async fn each_search_role_allows_what_the_service_documents() {
+    let w = world(json!({"authOptions": {"aadOrApiKey": {"aadAuthFailureMode": "http403"}}})).await;
+    definitions(&w, "margies").await;
+    let docs = "/indexes/margies-index/docs";
+    let batch =
+        || Some(json!({"value": [{"@search.action": "upload", "id": "1", "content": "a"}]}));
+    // No role: nothing, and the refusal names the role it needs.
+    let r = w
+        .as_learner(Method::Get, &format!("{docs}/$count"), None)
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(
+        message(&r).contains("Search Index Data Reader"),
+        "{}",
+        message(&r)
+    );
+    // A role on another resource's scope does not count.
+    let st = "/providers/Microsoft.Storage/storageAccounts/st1";
+    w.assign(st, "00000000-0000-4000-8000-000000000009", ROLE_READER)
+        .await;
+    assert_eq!(
+        w.as_learner(Method::Get, &format!("{docs}/$count"), None)
+            .await
+            .status,
+        403
+    );
+    // Search Index Data Reader on the service: query, but neither load nor manage.
+    w.assign(SRCH, "00000000-0000-4000-8000-000000000002", ROLE_READER)
+        .await;
+    assert_eq!(
+        w.as_learner(Method::Get, &format!("{docs}/$count"), None)
+            .await
+            .status,
+        200
+    );
+    let r = w
+        .as_learner(Method::Post, &format!("{docs}/index"), batch())
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(
+        message(&r).contains("Search Index Data Contributor"),
+        "{}",
+        message(&r)
+    );
+    let r = w
+        .as_learner(Method::Get, "/indexes/margies-index", None)
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(
+        message(&r).contains("Search Service Contributor"),
+        "{}",
+        message(&r)
+    );
+    // Search Index Data Contributor on the resource group (a parent scope): load documents.
+    w.assign(
+        "",
+        "00000000-0000-4000-8000-000000000003",
+        ROLE_DATA_CONTRIBUTOR,
+    )
+    .await;
+    assert_eq!(
+        w.as_learner(Method::Post, &format!("{docs}/index"), batch())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        w.as_learner(Method::Get, "/indexes/margies-index", None)
+            .await
+            .status,
+        403
+    );
+    // Search Service Contributor: manage objects.
+    w.assign(
+        SRCH,
+        "00000000-0000-4000-8000-000000000004",
+        ROLE_SERVICE_CONTRIBUTOR,
+    )
+    .await;
+    assert_eq!(
+        w.as_learner(Method::Get, "/indexes/margies-index", None)
+            .await
+            .status,
+        200
+    );
+    // Keys still work alongside Entra (aadOrApiKey).
+    assert_eq!(w.admin(Method::Get, "/indexes", None).await.status, 200);
 }
 
 #[tokio::test]

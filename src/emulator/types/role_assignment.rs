@@ -65,6 +65,18 @@ pub(crate) const BUILT_IN_ROLES: &[(&str, &str)] = &[
         "Cognitive Services OpenAI Contributor",
     ),
     (
+        "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
+        "Search Service Contributor",
+    ),
+    (
+        "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+        "Search Index Data Contributor",
+    ),
+    (
+        "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+        "Search Index Data Reader",
+    ),
+    (
         "4633458b-17de-408a-b874-0445c86b69e6",
         "Key Vault Secrets User",
     ),
