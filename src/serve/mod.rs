@@ -514,7 +514,7 @@ fn not_modelled(origin: &str) -> Option<HttpResponse> {
         hosts::Role::DataPlane => Some(HttpResponse::new(
             501,
             Some(
-                json!({"error": {"code": "NotEmulated", "message": format!("amlab serve does not emulate the service at {host} yet; only Azure Resource Manager and Entra ID are emulated. Nothing was forwarded to Azure.")}}),
+                json!({"error": {"code": "NotEmulated", "message": format!("amlab serve does not emulate the service at {host} yet; the emulated services are Azure Resource Manager, Entra ID, blob storage, the Azure ML workspace and registry hosts and the Azure AI Search data plane. Nothing was forwarded to Azure.")}}),
             ),
         )),
     }
