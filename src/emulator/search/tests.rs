@@ -614,7 +614,10 @@ async fn application_secrets_are_write_only_and_indexers_show_their_defaults() {
     let got = w.admin(Method::Get, "/synonymmaps('sm1')", None).await;
     let creds = &body(&got)["encryptionKey"]["accessCredentials"];
     assert_eq!(creds["applicationSecret"], Value::Null);
-    assert_eq!(creds["applicationId"], "00000000-0000-0000-0000-000000000000");
+    assert_eq!(
+        creds["applicationId"],
+        "00000000-0000-0000-0000-000000000000"
+    );
     assert!(!body(&got).to_string().contains(secret));
     assert!(w.emu.secrets().iter().any(|s| s == secret));
     let ixr = json!({"name": "plain", "dataSourceName": "margies-data",

@@ -144,7 +144,10 @@ impl ResourceType for Connections {
     }
 
     fn as_deleted(&self, body: &mut Value) {
-        fields::merge(body, &json!({"properties": {"privateLinkServiceConnectionState": disconnected()}}));
+        fields::merge(
+            body,
+            &json!({"properties": {"privateLinkServiceConnectionState": disconnected()}}),
+        );
     }
 
     fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {

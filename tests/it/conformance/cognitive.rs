@@ -117,7 +117,10 @@ fn create_project(t: &mut Tally) {
     );
     assert!(r.header("Location").is_none());
     w.settle();
-    let got = w.send_api(Method::Get, &path, "2025-06-01", None).body.unwrap();
+    let got = w
+        .send_api(Method::Get, &path, "2025-06-01", None)
+        .body
+        .unwrap();
     conforms(t, &f, &ex, r.status, "201", &got);
     assert_eq!(
         got["properties"]["displayName"],
@@ -155,7 +158,10 @@ fn update_deployment(t: &mut Tally) {
     let body = ex["parameters"]["deployment"].clone();
     let r = w.send_api(Method::Patch, &path, param(&ex, "api-version"), Some(body));
     w.settle();
-    let got = w.send_api(Method::Get, &path, "2026-03-01", None).body.unwrap();
+    let got = w
+        .send_api(Method::Get, &path, "2026-03-01", None)
+        .body
+        .unwrap();
     conforms(t, &f, &ex, r.status, "200", &got);
     assert_eq!(got["sku"]["capacity"], 1);
 }

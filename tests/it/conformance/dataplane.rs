@@ -64,7 +64,10 @@ fn label(file: &str) -> String {
 
 /// The documented rejections, by label.
 pub(super) fn rejections() -> BTreeMap<String, String> {
-    super::read_rejections(&repo().join(DIR).join("rejections.tsv"), "search-dataplane/")
+    super::read_rejections(
+        &repo().join(DIR).join("rejections.tsv"),
+        "search-dataplane/",
+    )
 }
 
 /// Every example, replayed into `t`.
@@ -191,7 +194,9 @@ fn minimal(coll: &str) -> Value {
             "name": "split", "inputs": [{"name": "text", "source": "/document/content"}],
             "outputs": [{"name": "textItems", "targetName": "pages"}]}]}),
         "synonymmaps" => json!({"format": "solr", "synonyms": "usa, united states"}),
-        "indexers" => json!({"dataSourceName": "ds-conformance", "targetIndexName": "ix-conformance"}),
+        "indexers" => {
+            json!({"dataSourceName": "ds-conformance", "targetIndexName": "ix-conformance"})
+        }
         other => panic!("no minimal body for {other}"),
     }
 }
@@ -261,7 +266,10 @@ fn candidates(op: &Op, all: &[Op], coll: &str) -> Vec<Value> {
     {
         out.push(b);
     }
-    for other in all.iter().filter(|o| o.collection == coll && o.method != "GET") {
+    for other in all
+        .iter()
+        .filter(|o| o.collection == coll && o.method != "GET")
+    {
         if let Some(b) = request(other).body {
             out.push(b);
         }
@@ -277,8 +285,8 @@ fn presuppose(svc: &Service, op: &Op, all: &[Op], req: &Request) -> Result<(), S
     {
         svc.references(b)?;
     }
-    let creates = matches!(op.method.as_str(), "PUT" | "POST") && req.target.is_none()
-        || op.method == "PUT";
+    let creates =
+        matches!(op.method.as_str(), "PUT" | "POST") && req.target.is_none() || op.method == "PUT";
     if op.method == "GET" && req.target.is_none() {
         let items = documented_body(&op.example, "200")
             .and_then(|b| b.get("value").and_then(Value::as_array).cloned())

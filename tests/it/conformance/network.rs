@@ -37,7 +37,10 @@ impl World {
     }
 
     fn path(&self, rest: &str) -> String {
-        format!("/subscriptions/{}/resourceGroups/{}{rest}", self.sub, self.rg)
+        format!(
+            "/subscriptions/{}/resourceGroups/{}{rest}",
+            self.sub, self.rg
+        )
     }
 
     fn send(&self, method: Method, rest: &str, api: &str, body: Option<Value>) -> HttpResponse {

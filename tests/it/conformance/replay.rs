@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::Operation;
 use super::keypaths::coverage;
-use super::tally::{Outcome, documented_body, statuses};
 use super::rebase::rebase;
 use super::setup::{self, World};
+use super::tally::{Outcome, documented_body, statuses};
 
 /// `{RG}` and `{W}` spelled out.
 fn expand(template: &str) -> String {
@@ -329,7 +329,9 @@ pub(super) fn run(op: &Operation, all: &[Operation]) -> Outcome {
 fn candidates(op: &Operation, all: &[Operation], ty: &str, target: &str) -> Vec<Option<Value>> {
     let mut bodies = Vec::new();
     if op.method == "GET"
-        && let Some(b) = documented_body(&op.example, "200").as_ref().and_then(as_put_body)
+        && let Some(b) = documented_body(&op.example, "200")
+            .as_ref()
+            .and_then(as_put_body)
     {
         bodies.push(b);
     }
@@ -415,7 +417,9 @@ fn judge(world: &World, op: &Operation, req: &Request) -> Outcome {
     let answered = r.body.clone().unwrap_or(Value::Null);
     let (expected, answer) = match documented_body(&op.example, &r.status.to_string()) {
         Some(e) => (e, answered),
-        None => match documented_body(&op.example, "200").or_else(|| documented_body(&op.example, "201")) {
+        None => match documented_body(&op.example, "200")
+            .or_else(|| documented_body(&op.example, "201"))
+        {
             None => {
                 return Outcome::Accepted {
                     coverage: None,

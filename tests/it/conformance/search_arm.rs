@@ -54,7 +54,11 @@ fn differences(expected: &Value, actual: &Value, path: &str, out: &mut Vec<Strin
 /// records the outcome and returns the answer.
 fn replay(w: &World, t: &mut Tally, name: &str, method: Method, rest: &str) -> HttpResponse {
     let ex = example(name);
-    let r = w.send(method, &url(&ex, rest), ex["parameters"].get("service").cloned());
+    let r = w.send(
+        method,
+        &url(&ex, rest),
+        ex["parameters"].get("service").cloned(),
+    );
     let answer = r.body.clone().unwrap_or(Value::Null);
     let label = format!("search-examples/{name}.json");
     t.record(
@@ -75,7 +79,12 @@ fn replay_definition(w: &World, t: &mut Tally, name: &str, method: Method, ignor
         props.retain(|k, _| !ignore.contains(&k.as_str()));
     }
     let mut diff = Vec::new();
-    differences(&expected, r.body.as_ref().unwrap_or(&Value::Null), "", &mut diff);
+    differences(
+        &expected,
+        r.body.as_ref().unwrap_or(&Value::Null),
+        "",
+        &mut diff,
+    );
     assert!(diff.is_empty(), "{name}: {diff:#?}");
     w.settle();
 }
@@ -127,7 +136,11 @@ fn definitions(t: &mut Tally) {
 fn keys(t: &mut Tally) {
     let w = world();
     let ex = example("SearchCreateOrUpdateService");
-    let created = w.send(Method::Put, &url(&ex, ""), Some(ex["parameters"]["service"].clone()));
+    let created = w.send(
+        Method::Put,
+        &url(&ex, ""),
+        Some(ex["parameters"]["service"].clone()),
+    );
     assert_eq!(created.status, 201);
     w.settle();
     let admin = replay(&w, t, "SearchGetAdminKeys", Method::Post, "/listAdminKeys");
@@ -176,7 +189,11 @@ fn keys(t: &mut Tally) {
         .as_array()
         .map(|v| v.iter().filter_map(|k| k["name"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(names, ["", name.as_str()], "the service's own key, then the new one");
+    assert_eq!(
+        names,
+        ["", name.as_str()],
+        "the service's own key, then the new one"
+    );
     let del = format!(
         "/deleteQueryKey/{}",
         query["key"].as_str().unwrap_or_default()
@@ -186,10 +203,17 @@ fn keys(t: &mut Tally) {
     let ex = example("SearchDeleteQueryKey");
     assert_eq!(w.send(Method::Delete, &url(&ex, &del), None).status, 404);
     // Keys never show in a GET.
-    let got = w.send(Method::Get, &url(&ex, ""), None).body.unwrap_or_default();
+    let got = w
+        .send(Method::Get, &url(&ex, ""), None)
+        .body
+        .unwrap_or_default();
     let text = got.to_string();
     for k in [&regen["primaryKey"], &regen["secondaryKey"], &query["key"]] {
         assert!(!text.contains(k.as_str().unwrap_or("?")), "{text}");
     }
-    assert!(w.secrets().iter().any(|s| Some(s.as_str()) == query["key"].as_str()));
+    assert!(
+        w.secrets()
+            .iter()
+            .any(|s| Some(s.as_str()) == query["key"].as_str())
+    );
 }
