@@ -369,6 +369,9 @@ fn write(
         stored.entry("fieldMappings").or_insert_with(|| json!([]));
         stored.entry("disabled").or_insert(json!(false));
     }
+    if coll == "skillsets" {
+        skill_input_defaults(&mut stored);
+    }
     stored.insert(
         "@odata.etag".into(),
         json!(format!(
@@ -432,6 +435,22 @@ fn write(
         .unwrap_or_default()
         .to_owned();
     ok(status, body).with_header("ETag", etag)
+}
+
+/// Each skill input shows its nested `inputs` (the service's default: none), as the service
+/// answers a skillset.
+fn skill_input_defaults(stored: &mut Map<String, Value>) {
+    let skills = stored.get_mut("skills").and_then(Value::as_array_mut);
+    for skill in skills.into_iter().flatten() {
+        let inputs = skill.get_mut("inputs").and_then(Value::as_array_mut);
+        for input in inputs
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            input.entry("inputs").or_insert_with(|| json!([]));
+        }
+    }
 }
 
 /// The Entra application secret of an encryption key is write-only: the service answers it as

@@ -598,11 +598,16 @@ async fn the_data_plane_goes_with_its_service() {
 }
 
 /// An encryption key's application secret is write-only (answered `null`, kept out of logs);
-/// an indexer shows the service's defaults (`fieldMappings`, `disabled`).
+/// indexers and skill inputs show the service's defaults (`fieldMappings`, `disabled`,
+/// nested `inputs`).
 #[tokio::test]
 async fn application_secrets_are_write_only_and_indexers_show_their_defaults() {
     let w = world(json!({})).await;
     definitions(&w, "margies").await;
+    let skills = w
+        .admin(Method::Get, "/skillsets('margies-skillset')", None)
+        .await;
+    assert_eq!(body(&skills)["skills"][0]["inputs"][0]["inputs"], json!([]));
     let secret = "planted-application-secret";
     let map = json!({"name": "sm1", "format": "solr", "synonyms": "usa, united states",
         "encryptionKey": {"keyVaultKeyName": "k", "keyVaultKeyVersion": "v",
