@@ -21,8 +21,9 @@ use crate::support::repo;
 
 pub(super) const PROVIDER: &str = "Search data plane";
 
-/// The data plane's coverage floor, below the others' 0.98 by design ([`FLOOR_WHY`]).
-pub(super) const FLOOR: f64 = 0.95;
+/// The data plane's coverage floor, below the others' 0.98 by design ([`FLOOR_WHY`]); a ratchet: 96.8%
+/// today.
+pub(super) const FLOOR: f64 = 0.965;
 
 /// Why: two examples show what the emulator does not compute.
 pub(super) const FLOOR_WHY: &str = "SearchServiceGetIndexerStatus shows per-document errors and warnings of past runs (the emulator holds no document contents, so its runs have none to report) and the indexer's tier limits (maxRunTime, maxDocumentExtractionSize, maxDocumentContentCharactersToExtract); SearchServiceGetServiceStatistics shows the service's index limits (maxFieldsPerIndex and three more). The emulator neither enforces those limits nor claims them: without them the mean is 100% over the other examples";
