@@ -668,7 +668,11 @@ impl Engine<'_> {
                 self.world.resources.remove(&k);
             }
             t.ty.after_delete(self.world, &existing, self.now_ms);
-            let answer = t.ty.delete_answers_body().then(|| self.view(&existing));
+            let answer = t.ty.delete_answers_body().then(|| {
+                let mut gone = existing.clone();
+                t.ty.as_deleted(&mut gone.body);
+                self.view(&gone)
+            });
             return Ok(HttpResponse::new(200, answer));
         }
         t.ty.after_delete(self.world, &existing, self.now_ms);

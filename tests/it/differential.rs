@@ -12,7 +12,7 @@ use crate::support::{Sandbox, lab_folders, repo, stderr, stdout};
 fn corpus() -> PathBuf {
     let dir = std::env::var_os("AMLAB_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/corpus/azureml-examples"));
+        .unwrap_or_else(|| crate::support::shared().join("corpus/azureml-examples"));
     assert!(
         dir.join("cli").is_dir(),
         "the spec corpus is missing at {} (set AMLAB_CORPUS)",

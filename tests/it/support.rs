@@ -10,6 +10,17 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The shared read-only material (`shared/`: azure-specs, corpus, recordings) beside the
+/// repository, or beside one of its parent folders (a worktree a level deeper).
+pub fn shared() -> PathBuf {
+    let root = repo();
+    root.ancestors()
+        .skip(1)
+        .map(|a| a.join("shared"))
+        .find(|s| s.is_dir())
+        .unwrap_or_else(|| root.join("../shared"))
+}
+
 /// A shipped lab file.
 pub fn lab(name: &str) -> PathBuf {
     repo().join("labs/dp100").join(name)

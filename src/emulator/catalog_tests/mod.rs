@@ -28,7 +28,6 @@ mod role_assignments;
 mod run_history;
 mod schedules;
 mod search;
-mod search_examples;
 mod workspace_ops;
 
 const BASE: &str = "https://management.azure.com/subscriptions/sub1";

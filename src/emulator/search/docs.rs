@@ -172,7 +172,8 @@ pub(crate) fn stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) -> HttpR
     )
 }
 
-/// `GET /servicestats`: usage counters (quotas are the emulator's per-tier object limits).
+/// `GET /servicestats`: usage counters; the object counters' quotas are the per-tier object
+/// limits the emulator enforces, the others `null` (not modelled), as are the `limits`.
 pub(crate) fn service_stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>) -> HttpResponse {
     if let Err(refusal) = ctx.require_admin() {
         return refusal;
@@ -183,14 +184,17 @@ pub(crate) fn service_stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>) -> HttpRespo
         .map(figures)
         .fold((0, 0), |(d, b), (d2, b2)| (d + d2, b + b2));
     let counter = |usage: usize| json!({"usage": usage, "quota": null});
+    let sku = crate::emulator::fields::get_str(&ctx.service.body, "sku.name").unwrap_or("free");
+    let quota = objects::limit(sku);
+    let objects = |c: &str| json!({"usage": n(c), "quota": quota});
     ok(
         200,
         json!({
             "counters": {
-                "documentCount": counter(docs), "indexesCount": counter(n("indexes")),
-                "indexersCount": counter(n("indexers")), "dataSourcesCount": counter(n("datasources")),
-                "storageSize": counter(bytes), "synonymMaps": counter(n("synonymmaps")),
-                "skillsetCount": counter(n("skillsets")), "vectorIndexSize": counter(0),
+                "documentCount": counter(docs), "indexesCount": objects("indexes"),
+                "indexersCount": objects("indexers"), "dataSourcesCount": objects("datasources"),
+                "storageSize": counter(bytes), "synonymMaps": objects("synonymmaps"),
+                "skillsetCount": objects("skillsets"), "vectorIndexSize": counter(0),
             },
             "limits": {},
         }),

@@ -323,7 +323,7 @@ fn precondition(req: &HttpRequest, existing: Option<&StoredResource>) -> Option<
 }
 
 /// The most objects of each collection per SKU (the service's documented tier limits).
-fn limit(sku: &str) -> usize {
+pub(crate) fn limit(sku: &str) -> usize {
     match sku {
         "free" => 3,
         "basic" => 15,
@@ -363,6 +363,15 @@ fn write(
     let mut stored: Map<String, Value> = body.as_object().cloned().unwrap_or_default();
     stored.retain(|k, _| !k.starts_with("@odata.") && k != PRIVATE_KEY);
     stored.insert("name".into(), json!(name));
+    hide_application_secret(engine, &mut stored);
+    if coll == "indexers" {
+        // The service's defaults, shown in every indexer it answers.
+        stored.entry("fieldMappings").or_insert_with(|| json!([]));
+        stored.entry("disabled").or_insert(json!(false));
+    }
+    if coll == "skillsets" {
+        skill_input_defaults(&mut stored);
+    }
     stored.insert(
         "@odata.etag".into(),
         json!(format!(
@@ -426,6 +435,38 @@ fn write(
         .unwrap_or_default()
         .to_owned();
     ok(status, body).with_header("ETag", etag)
+}
+
+/// Each skill input shows its nested `inputs` (the service's default: none), as the service
+/// answers a skillset.
+fn skill_input_defaults(stored: &mut Map<String, Value>) {
+    let skills = stored.get_mut("skills").and_then(Value::as_array_mut);
+    for skill in skills.into_iter().flatten() {
+        let inputs = skill.get_mut("inputs").and_then(Value::as_array_mut);
+        for input in inputs
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            input.entry("inputs").or_insert_with(|| json!([]));
+        }
+    }
+}
+
+/// The Entra application secret of an encryption key is write-only: the service answers it as
+/// `null`. It is remembered as a secret (kept out of logs and recordings), not stored.
+fn hide_application_secret(engine: &mut Engine<'_>, stored: &mut Map<String, Value>) {
+    let Some(creds) = stored
+        .get_mut("encryptionKey")
+        .and_then(|k| k.get_mut("accessCredentials"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if let Some(secret) = creds.get("applicationSecret").and_then(Value::as_str) {
+        engine.world.remember_secret(secret);
+        creds.insert("applicationSecret".into(), Value::Null);
+    }
 }
 
 /// The rules of `coll`, and (for an indexer) that what it names exists.

@@ -596,3 +596,39 @@ async fn the_data_plane_goes_with_its_service() {
     let r = w.dp(Method::Get, "/indexes", &key, None).await;
     assert_eq!(body(&r)["value"], json!([]));
 }
+
+/// An encryption key's application secret is write-only (answered `null`, kept out of logs);
+/// indexers and skill inputs show the service's defaults (`fieldMappings`, `disabled`,
+/// nested `inputs`).
+#[tokio::test]
+async fn application_secrets_are_write_only_and_indexers_show_their_defaults() {
+    let w = world(json!({})).await;
+    definitions(&w, "margies").await;
+    let skills = w
+        .admin(Method::Get, "/skillsets('margies-skillset')", None)
+        .await;
+    assert_eq!(body(&skills)["skills"][0]["inputs"][0]["inputs"], json!([]));
+    let secret = "planted-application-secret";
+    let map = json!({"name": "sm1", "format": "solr", "synonyms": "usa, united states",
+        "encryptionKey": {"keyVaultKeyName": "k", "keyVaultKeyVersion": "v",
+            "keyVaultUri": "https://kv1.vault.azure.net",
+            "accessCredentials": {"applicationId": "00000000-0000-0000-0000-000000000000",
+                "applicationSecret": secret}}});
+    let r = w.admin(Method::Post, "/synonymmaps", Some(map)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let got = w.admin(Method::Get, "/synonymmaps('sm1')", None).await;
+    let creds = &body(&got)["encryptionKey"]["accessCredentials"];
+    assert_eq!(creds["applicationSecret"], Value::Null);
+    assert_eq!(
+        creds["applicationId"],
+        "00000000-0000-0000-0000-000000000000"
+    );
+    assert!(!body(&got).to_string().contains(secret));
+    assert!(w.emu.secrets().iter().any(|s| s == secret));
+    let ixr = json!({"name": "plain", "dataSourceName": "margies-data",
+        "targetIndexName": "margies-index"});
+    let r = w.admin(Method::Put, "/indexers('plain')", Some(ixr)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(body(&r)["fieldMappings"], json!([]));
+    assert_eq!(body(&r)["disabled"], json!(false));
+}

@@ -351,6 +351,10 @@ pub(crate) trait ResourceType: Send + Sync {
         false
     }
 
+    /// The body of a resource a DELETE has removed, as that DELETE answers it (when
+    /// [`Self::delete_answers_body`]): unchanged unless the type says otherwise.
+    fn as_deleted(&self, _body: &mut Value) {}
+
     /// Whether PATCH is supported (merged into the existing body, then built again).
     fn supports_patch(&self) -> bool {
         false

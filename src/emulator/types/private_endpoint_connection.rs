@@ -9,9 +9,9 @@
 //! connection stays rejected: the endpoint must be made again), or deletes it, after which the
 //! endpoint shows `Disconnected`. The endpoint mirrors every state change. A PUT of a
 //! connection no endpoint made is a 404. Accounts: PUT and DELETE answer with
-//! `Azure-AsyncOperation`; search services: both synchronous, DELETE of a missing connection
-//! 404 (as the examples document; the service's DELETE body, the deleted connection, is not
-//! returned by the emulator).
+//! `Azure-AsyncOperation`; search services: both synchronous, DELETE answers 200 with the
+//! deleted connection (now `Disconnected`) and a missing connection 404, as the examples
+//! document.
 
 use serde_json::{Value, json};
 
@@ -139,10 +139,21 @@ impl ResourceType for Connections {
         if self.search { None } else { Some(204) }
     }
 
+    fn delete_answers_body(&self) -> bool {
+        self.search
+    }
+
+    fn as_deleted(&self, body: &mut Value) {
+        fields::merge(
+            body,
+            &json!({"properties": {"privateLinkServiceConnectionState": disconnected()}}),
+        );
+    }
+
     fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {
         let pe_id =
             fields::get_str(&deleted.body, "properties.privateEndpoint.id").unwrap_or_default();
-        let state = json!({"status": "Disconnected", "description": "", "actionsRequired": "None"});
+        let state = disconnected();
         let Some(side) = mirror(world, pe_id, &state, now_ms) else {
             return;
         };
@@ -150,6 +161,11 @@ impl ResourceType for Connections {
             fields::merge(&mut pe.body, &side.fields);
         }
     }
+}
+
+/// The state of a connection that was deleted.
+fn disconnected() -> Value {
+    json!({"status": "Disconnected", "description": "", "actionsRequired": "None"})
 }
 
 /// The state a PUT asks for, checked against the current one.

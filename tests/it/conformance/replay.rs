@@ -8,18 +8,7 @@ use super::Operation;
 use super::keypaths::coverage;
 use super::rebase::rebase;
 use super::setup::{self, World};
-
-/// What became of one example.
-#[derive(Debug)]
-pub(super) enum Outcome {
-    /// A documented status; the key-path coverage (`None`: the example shows no body).
-    Accepted {
-        coverage: Option<f64>,
-        missing: Vec<String>,
-    },
-    /// Why not.
-    Rejected(String),
-}
+use super::tally::{Outcome, documented_body, statuses};
 
 /// `{RG}` and `{W}` spelled out.
 fn expand(template: &str) -> String {
@@ -263,20 +252,6 @@ fn ensure_references(world: &World, path: &str, body: &Value, api: &str) {
     }
 }
 
-fn statuses(op: &Operation) -> Vec<u16> {
-    op.example["responses"]
-        .as_object()
-        .map(|m| m.keys().filter_map(|k| k.parse().ok()).collect())
-        .unwrap_or_default()
-}
-
-fn documented_body(op: &Operation, status: &str) -> Option<Value> {
-    op.example["responses"][status]
-        .get("body")
-        .filter(|b| !b.is_null())
-        .cloned()
-}
-
 /// Runs `op` in a fresh world for each way of creating what it presupposes, until one is
 /// accepted.
 pub(super) fn run(op: &Operation, all: &[Operation]) -> Outcome {
@@ -354,7 +329,9 @@ pub(super) fn run(op: &Operation, all: &[Operation]) -> Outcome {
 fn candidates(op: &Operation, all: &[Operation], ty: &str, target: &str) -> Vec<Option<Value>> {
     let mut bodies = Vec::new();
     if op.method == "GET"
-        && let Some(b) = documented_body(op, "200").as_ref().and_then(as_put_body)
+        && let Some(b) = documented_body(&op.example, "200")
+            .as_ref()
+            .and_then(as_put_body)
     {
         bodies.push(b);
     }
@@ -382,7 +359,7 @@ fn candidates(op: &Operation, all: &[Operation], ty: &str, target: &str) -> Vec<
 
 /// PUTs the items of a list example (their names, their bodies or minimal ones).
 fn fill_list(world: &World, op: &Operation, req: &Request) {
-    let items = documented_body(op, "200")
+    let items = documented_body(&op.example, "200")
         .and_then(|b| b.get("value").and_then(Value::as_array).cloned())
         .unwrap_or_default();
     let ty = op.ty.as_str();
@@ -433,14 +410,16 @@ fn judge(world: &World, op: &Operation, req: &Request) -> Outcome {
     let method = setup::method(&op.method);
     let url = format!("{}?{}", req.path, req.query);
     let r = world.send(method, &url, req.body.clone());
-    if !statuses(op).contains(&r.status) {
+    if !statuses(&op.example).contains(&r.status) {
         return Outcome::Rejected(describe(&r));
     }
     world.settle();
     let answered = r.body.clone().unwrap_or(Value::Null);
-    let (expected, answer) = match documented_body(op, &r.status.to_string()) {
+    let (expected, answer) = match documented_body(&op.example, &r.status.to_string()) {
         Some(e) => (e, answered),
-        None => match documented_body(op, "200").or_else(|| documented_body(op, "201")) {
+        None => match documented_body(&op.example, "200")
+            .or_else(|| documented_body(&op.example, "201"))
+        {
             None => {
                 return Outcome::Accepted {
                     coverage: None,

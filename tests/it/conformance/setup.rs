@@ -54,6 +54,35 @@ impl World {
         self.emu.handle(&req).unwrap()
     }
 
+    /// Sends a request as built (headers and all).
+    pub(super) fn handle(&self, req: &HttpRequest) -> HttpResponse {
+        self.emu.handle(req).unwrap()
+    }
+
+    /// Sends `method` to the ARM `path` (which may carry a query) at `api`.
+    pub(super) fn send_api(
+        &self,
+        method: Method,
+        path: &str,
+        api: &str,
+        body: Option<Value>,
+    ) -> HttpResponse {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        self.send(method, &format!("{path}{sep}api-version={api}"), body)
+    }
+
+    /// Creates (and settles) what an example presumes; panics if the emulator refuses.
+    pub(super) fn given(&self, path: &str, api: &str, body: Value) {
+        if let Err(e) = self.try_put(path, api, body) {
+            panic!("setup {e}");
+        }
+    }
+
+    /// The secret values the emulator keeps out of its logs and recordings.
+    pub(super) fn secrets(&self) -> Vec<String> {
+        self.emu.secrets()
+    }
+
     /// Lets every running operation finish.
     pub(super) fn settle(&self) {
         self.clock.advance(DELAY * 2);

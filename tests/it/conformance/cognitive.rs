@@ -8,63 +8,33 @@
 //! response must be in the emulator's answer (read again once settled), and what the request
 //! set must come back as set.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use amlab::arm::transport::{HttpRequest, HttpResponse, Method};
-use amlab::emulator::{Emulator, EmulatorOptions, ManualClock};
+use amlab::arm::transport::Method;
 use serde_json::{Value, json};
 
+use super::setup::World;
+use super::tally::{Tally, judge};
 use crate::support::repo;
 
-const DELAY: Duration = Duration::from_millis(1000);
+const PROVIDER: &str = "Microsoft.CognitiveServices";
 
-struct World {
-    emu: Emulator,
-    clock: Arc<ManualClock>,
+/// Every example of the suite, replayed into `t`.
+pub(super) fn replay_all(t: &mut Tally) {
+    create_account_min(t);
+    create_project(t);
+    update_deployment(t);
+    list_deployments(t);
+    list_and_regenerate_keys(t);
+    delete_get_deleted_and_purge(t);
+    list_usages(t);
+    create_account_connection(t);
 }
 
-impl World {
-    fn new() -> Self {
-        let clock = Arc::new(ManualClock::default());
-        let options = EmulatorOptions {
-            provisioning_delay: DELAY,
-            ..EmulatorOptions::default()
-        };
-        let emu = Emulator::open_with_clock(options, clock.clone()).unwrap();
-        Self { emu, clock }
-    }
-
-    fn send(&self, method: Method, path: &str, api: &str, body: Option<Value>) -> HttpResponse {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let mut req = HttpRequest::new(
-            method,
-            format!("https://management.azure.com{path}{sep}api-version={api}"),
-        );
-        req.body = body;
-        self.emu.handle(&req).unwrap()
-    }
-
-    fn settle(&self) {
-        self.clock.advance(DELAY * 2);
-    }
-
-    /// Creates (and settles) what an example presumes.
-    fn given(&self, path: &str, api: &str, body: Value) {
-        let r = self.send(Method::Put, path, api, Some(body));
-        assert!(
-            r.status < 300,
-            "setup PUT {path}: {} {:?}",
-            r.status,
-            r.body
-        );
-        self.settle();
-    }
-}
-
-fn example(file: &str) -> Value {
+/// The example `file` (its path under `tests/data/cognitiveservices/`, its label) and its
+/// content.
+fn example(file: &str) -> (String, Value) {
     let path = repo().join("tests/data/cognitiveservices").join(file);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    let v = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (format!("cognitiveservices/{file}"), v)
 }
 
 fn param<'a>(ex: &'a Value, name: &str) -> &'a str {
@@ -87,61 +57,22 @@ fn account_path(ex: &Value) -> String {
     )
 }
 
-/// Every leaf path of a document (arrays are leaves).
-fn leaves(v: &Value, prefix: &str, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            for (k, x) in m {
-                let p = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}/{k}")
-                };
-                leaves(x, &p, out);
-            }
-        }
-        _ => out.push(prefix.to_owned()),
-    }
-}
-
-/// The example's documented status codes include ours, and every field of the documented
-/// body is present in ours.
-fn conforms(ex: &Value, status: u16, documented: &str, ours: &Value) {
-    let file = ex["title"]
-        .as_str()
-        .or(ex["operationId"].as_str())
-        .unwrap_or("example");
-    assert!(
-        ex["responses"].get(status.to_string()).is_some(),
-        "{file}: status {status} is not one of {:?}",
-        ex["responses"]
-            .as_object()
-            .map(|o| o.keys().collect::<Vec<_>>())
-    );
-    let mut paths = Vec::new();
-    leaves(&ex["responses"][documented]["body"], "", &mut paths);
-    let missing: Vec<&String> = paths
-        .iter()
-        .filter(|p| !p.is_empty())
-        .filter(|p| ours.pointer(&format!("/{p}")).is_none_or(Value::is_null))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{file}: missing {missing:?} in {ours:#}"
-    );
+/// Records whether the answer conforms: the example documents `status`, and the key paths
+/// of the body it documents for `documented` are in `ours`.
+fn conforms(t: &mut Tally, file: &str, ex: &Value, status: u16, documented: &str, ours: &Value) {
+    t.record(PROVIDER, file, judge(ex, status, documented, ours));
 }
 
 fn rg(w: &World, ex: &Value, location: &str) {
     w.given(&rg_path(ex), "2024-03-01", json!({"location": location}));
 }
 
-#[test]
-fn create_account_min() {
-    let ex = example("2025-06-01/CreateAccountMin.json");
+fn create_account_min(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/CreateAccountMin.json");
     let w = World::new();
     rg(&w, &ex, "westus");
     let body = ex["parameters"]["account"].clone();
-    let r = w.send(
+    let r = w.send_api(
         Method::Put,
         &account_path(&ex),
         param(&ex, "api-version"),
@@ -149,22 +80,21 @@ fn create_account_min() {
     );
     assert!(r.header("Azure-AsyncOperation").is_some());
     w.settle();
-    let got = w.send(
+    let got = w.send_api(
         Method::Get,
         &account_path(&ex),
         param(&ex, "api-version"),
         None,
     );
     let got = got.body.unwrap();
-    conforms(&ex, r.status, "201", &got);
+    conforms(t, &f, &ex, r.status, "201", &got);
     assert_eq!(got["kind"], body["kind"]);
     assert_eq!(got["sku"], body["sku"]);
     assert_eq!(got["identity"]["type"], "SystemAssigned");
 }
 
-#[test]
-fn create_project() {
-    let ex = example("2025-06-01/CreateProject.json");
+fn create_project(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/CreateProject.json");
     let w = World::new();
     rg(&w, &ex, "westus");
     w.given(
@@ -179,7 +109,7 @@ fn create_project() {
         param(&ex, "projectName")
     );
     let body = ex["parameters"]["project"].clone();
-    let r = w.send(
+    let r = w.send_api(
         Method::Put,
         &path,
         param(&ex, "api-version"),
@@ -187,8 +117,11 @@ fn create_project() {
     );
     assert!(r.header("Location").is_none());
     w.settle();
-    let got = w.send(Method::Get, &path, "2025-06-01", None).body.unwrap();
-    conforms(&ex, r.status, "201", &got);
+    let got = w
+        .send_api(Method::Get, &path, "2025-06-01", None)
+        .body
+        .unwrap();
+    conforms(t, &f, &ex, r.status, "201", &got);
     assert_eq!(
         got["properties"]["displayName"],
         body["properties"]["displayName"]
@@ -218,25 +151,26 @@ fn ada(w: &World, ex: &Value, capacity: u64) -> String {
     path
 }
 
-#[test]
-fn update_deployment() {
-    let ex = example("2026-03-01/UpdateDeployment.json");
+fn update_deployment(t: &mut Tally) {
+    let (f, ex) = example("2026-03-01/UpdateDeployment.json");
     let w = World::new();
     let path = ada(&w, &ex, 2);
     let body = ex["parameters"]["deployment"].clone();
-    let r = w.send(Method::Patch, &path, param(&ex, "api-version"), Some(body));
+    let r = w.send_api(Method::Patch, &path, param(&ex, "api-version"), Some(body));
     w.settle();
-    let got = w.send(Method::Get, &path, "2026-03-01", None).body.unwrap();
-    conforms(&ex, r.status, "200", &got);
+    let got = w
+        .send_api(Method::Get, &path, "2026-03-01", None)
+        .body
+        .unwrap();
+    conforms(t, &f, &ex, r.status, "200", &got);
     assert_eq!(got["sku"]["capacity"], 1);
 }
 
-#[test]
-fn list_deployments() {
-    let ex = example("2026-03-01/ListDeployments.json");
+fn list_deployments(t: &mut Tally) {
+    let (f, ex) = example("2026-03-01/ListDeployments.json");
     let w = World::new();
     ada(&w, &ex, 1);
-    let r = w.send(
+    let r = w.send_api(
         Method::Get,
         &format!("{}/deployments", account_path(&ex)),
         param(&ex, "api-version"),
@@ -246,7 +180,7 @@ fn list_deployments() {
     assert_eq!(got["value"].as_array().map(Vec::len), Some(1));
     let mut one = ex.clone();
     one["responses"]["200"]["body"] = ex["responses"]["200"]["body"]["value"][0].clone();
-    conforms(&one, r.status, "200", &got["value"][0]);
+    conforms(t, &f, &one, r.status, "200", &got["value"][0]);
 }
 
 /// An account `myAccount`-like, for the key and delete examples.
@@ -260,47 +194,45 @@ fn plain_account(w: &World, ex: &Value, location: &str, kind: &str, sku: &str) {
     );
 }
 
-#[test]
-fn list_and_regenerate_keys() {
-    let ex = example("2025-06-01/ListKeys.json");
+fn list_and_regenerate_keys(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/ListKeys.json");
     let w = World::new();
     plain_account(&w, &ex, "westus", "CognitiveServices", "S0");
-    let r = w.send(
+    let r = w.send_api(
         Method::Post,
         &format!("{}/listKeys", account_path(&ex)),
         param(&ex, "api-version"),
         None,
     );
     let keys = r.body.clone().unwrap();
-    conforms(&ex, r.status, "200", &keys);
-    let ex = example("2025-06-01/RegenerateKey.json");
+    conforms(t, &f, &ex, r.status, "200", &keys);
+    let (f, ex) = example("2025-06-01/RegenerateKey.json");
     let body = ex["parameters"]["parameters"].clone();
-    let r = w.send(
+    let r = w.send_api(
         Method::Post,
         &format!("{}/regenerateKey", account_path(&ex)),
         param(&ex, "api-version"),
         Some(body),
     );
     let fresh = r.body.clone().unwrap();
-    conforms(&ex, r.status, "200", &fresh);
+    conforms(t, &f, &ex, r.status, "200", &fresh);
     assert_eq!(fresh["key1"], keys["key1"]);
     assert_ne!(fresh["key2"], keys["key2"]);
 }
 
-#[test]
-fn delete_get_deleted_and_purge() {
-    let ex = example("2025-06-01/DeleteAccount.json");
+fn delete_get_deleted_and_purge(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/DeleteAccount.json");
     let w = World::new();
     plain_account(&w, &ex, "westus", "TextAnalytics", "F0");
-    let r = w.send(
+    let r = w.send_api(
         Method::Delete,
         &account_path(&ex),
         param(&ex, "api-version"),
         None,
     );
-    conforms(&ex, r.status, "202", &Value::Null);
+    conforms(t, &f, &ex, r.status, "202", &Value::Null);
     w.settle();
-    let ex = example("2025-06-01/PurgeDeletedAccount.json");
+    let (purge, ex) = example("2025-06-01/PurgeDeletedAccount.json");
     let deleted = format!(
         "/subscriptions/{}/providers/Microsoft.CognitiveServices/locations/{}/resourceGroups/{}/deletedAccounts/{}",
         param(&ex, "subscriptionId"),
@@ -310,14 +242,14 @@ fn delete_get_deleted_and_purge() {
     );
     // The purge example's subscription is a placeholder: nothing is deleted there.
     assert_eq!(
-        w.send(Method::Delete, &deleted, param(&ex, "api-version"), None)
+        w.send_api(Method::Delete, &deleted, param(&ex, "api-version"), None)
             .status,
         404
     );
-    let ex_get = example("2026-03-01/GetDeletedAccount.json");
+    let (f, ex_get) = example("2026-03-01/GetDeletedAccount.json");
     let w = World::new();
     plain_account(&w, &ex_get, "westus", "TextAnalytics", "F0");
-    w.send(Method::Delete, &account_path(&ex_get), "2025-06-01", None);
+    w.send_api(Method::Delete, &account_path(&ex_get), "2025-06-01", None);
     w.settle();
     let deleted = format!(
         "/subscriptions/{}/providers/Microsoft.CognitiveServices/locations/{}/resourceGroups/{}/deletedAccounts/{}",
@@ -326,39 +258,37 @@ fn delete_get_deleted_and_purge() {
         param(&ex_get, "resourceGroupName"),
         param(&ex_get, "accountName")
     );
-    let r = w.send(Method::Get, &deleted, param(&ex_get, "api-version"), None);
+    let r = w.send_api(Method::Get, &deleted, param(&ex_get, "api-version"), None);
     let got = r.body.clone().unwrap();
-    conforms(&ex_get, r.status, "200", &got);
+    conforms(t, &f, &ex_get, r.status, "200", &got);
     assert_eq!(got["id"], ex_get["responses"]["200"]["body"]["id"]);
-    let r = w.send(Method::Delete, &deleted, param(&ex, "api-version"), None);
-    conforms(&ex, r.status, "202", &Value::Null);
+    let r = w.send_api(Method::Delete, &deleted, param(&ex, "api-version"), None);
+    conforms(t, &purge, &ex, r.status, "202", &Value::Null);
     w.settle();
     assert_eq!(
-        w.send(Method::Get, &deleted, "2026-03-01", None).status,
+        w.send_api(Method::Get, &deleted, "2026-03-01", None).status,
         404
     );
 }
 
-#[test]
-fn list_usages() {
-    let ex = example("2025-06-01/ListUsages.json");
+fn list_usages(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/ListUsages.json");
     let w = World::new();
     let path = format!(
         "/subscriptions/{}/providers/Microsoft.CognitiveServices/locations/{}/usages",
         param(&ex, "subscriptionId"),
         param(&ex, "location")
     );
-    let r = w.send(Method::Get, &path, param(&ex, "api-version"), None);
+    let r = w.send_api(Method::Get, &path, param(&ex, "api-version"), None);
     let got = r.body.clone().unwrap();
     let mut one = ex.clone();
     one["responses"]["200"]["body"] = ex["responses"]["200"]["body"]["value"][0].clone();
-    conforms(&one, r.status, "200", &got["value"][0]);
+    conforms(t, &f, &one, r.status, "200", &got["value"][0]);
     assert_eq!(got["value"][0]["name"]["value"], "AccountCount");
 }
 
-#[test]
-fn create_account_connection() {
-    let ex = example("2025-06-01/AccountConnection/create.json");
+fn create_account_connection(t: &mut Tally) {
+    let (f, ex) = example("2025-06-01/AccountConnection/create.json");
     let w = World::new();
     plain_account(&w, &ex, "eastus", "AIServices", "S0");
     let path = format!(
@@ -367,14 +297,14 @@ fn create_account_connection() {
         param(&ex, "connectionName")
     );
     let body = ex["parameters"]["body"].clone();
-    let r = w.send(
+    let r = w.send_api(
         Method::Put,
         &path,
         param(&ex, "api-version"),
         Some(body.clone()),
     );
     let got = r.body.clone().unwrap();
-    conforms(&ex, r.status, "200", &got);
+    conforms(t, &f, &ex, r.status, "200", &got);
     assert_eq!(
         got["properties"]["expiryTime"],
         body["properties"]["expiryTime"]
