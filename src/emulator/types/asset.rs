@@ -154,7 +154,8 @@ impl ResourceType for AssetVersions {
         version_deleted(world, deleted, now_ms);
     }
 
-    /// `package` on a model version; no other action on asset versions.
+    /// `package` on a workspace model version, `publish` on a workspace asset version; no
+    /// other action on asset versions.
     fn action(
         &self,
         name: &str,
@@ -162,8 +163,12 @@ impl ResourceType for AssetVersions {
         body: Option<&Value>,
         ctx: &ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
-        if self.0.label == "Model" && name.eq_ignore_ascii_case("package") {
+        let in_workspace = self.0.container_type.contains("/workspaces/");
+        if in_workspace && self.0.label == "Model" && name.eq_ignore_ascii_case("package") {
             return super::model_package::package(resource, body, ctx);
+        }
+        if in_workspace && name.eq_ignore_ascii_case("publish") {
+            return super::asset_publish::publish(self.0, resource, body, ctx);
         }
         Err(ArmError::new(
             404,
