@@ -9,7 +9,8 @@
 //! registry's own `location` (its primary region). Each region without storage or ACR details
 //! gets the system-created storage account and container registry the service creates in the
 //! registry's managed resource group; `discoveryUrl`, `mlFlowRegistryUri` and the managed
-//! resource group are the service's shapes, kept across updates.
+//! resource group are the service's shapes. A region's accounts and the managed resource group
+//! are kept across updates. No `removeRegions` action (not emulated).
 
 use serde_json::{Value, json};
 
