@@ -158,6 +158,8 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
             json!({"location": "eastus", "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}),
             json!({"location": "eastus", "sku": {"name": "Basic"}}),
         ],
+        "ml/registries" => vec![json!({"location": "eastus",
+            "properties": {"regionDetails": [{"location": "eastus"}]}})],
         "computes" => vec![
             json!({"properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS3_V2"}}}),
             json!({"properties": {"computeType": "AmlCompute", "properties": {
