@@ -274,10 +274,29 @@ async fn registry_assets_are_listed_deleted_and_go_with_their_registry() {
     .await;
     let list = f.get(&reg_url("reg1", "/environments/e/versions")).await;
     assert_eq!(body(&list)["value"].as_array().map(Vec::len), Some(2));
+    // In a registry, asset PUTs and DELETEs are long-running (unlike in a workspace).
+    let r = f
+        .put(
+            &reg_url("reg1", "/environments/e/versions/3"),
+            env("python:3.9"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert!(
+        r.header("azure-asyncoperation").is_some(),
+        "{:?}",
+        r.headers
+    );
+    let r = f
+        .delete(&reg_url("reg1", "/environments/e/versions/3"))
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert!(r.header("location").is_some(), "{:?}", r.headers);
     let r = f
         .delete(&reg_url("reg1", "/environments/e/versions/2"))
         .await;
-    assert!(r.is_success(), "{:?}", r.body);
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    // The versions being deleted no longer count.
     let c = f.get(&reg_url("reg1", "/environments/e")).await;
     assert_eq!(body(&c)["properties"]["latestVersion"], "1");
     let r = f
