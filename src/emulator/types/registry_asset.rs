@@ -1,10 +1,11 @@
 //! Assets of a user-created ML registry at their ARM paths (`Registry*Containers_*`,
 //! `Registry*Versions_*`, ML spec 2025-12-01):
 //! `.../registries/{r}/{models|environments|components|codes}/{name}[/versions/{v}]`. They follow
-//! the workspace assets' rules ([`super::asset`]): a version validated as in a workspace, immutable,
-//! creating its container and keeping its `latestVersion`/`nextVersion`; only their PUT
-//! (`Azure-AsyncOperation`) and DELETE (202, `Location`) are long-running, as the spec declares. A workspace asset
-//! version reaches a registry by `publish` ([`super::asset_publish`]).
+//! the workspace assets' rules ([`super::asset`]): a version validated as in a workspace,
+//! immutable, creating its container and keeping its `latestVersion`/`nextVersion`; but their
+//! PUT (`Azure-AsyncOperation`) and DELETE (202, `Location`) are long-running, as the spec
+//! declares. A workspace asset version reaches a registry by `publish`
+//! ([`super::asset_publish`]).
 
 use super::asset::{AssetContainers, AssetSpec, AssetVersions};
 use super::{code, component, environment, model};
