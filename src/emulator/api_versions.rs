@@ -423,11 +423,13 @@ const CONTAINER_INSTANCE: &[&str] = &[
     "2026-09-01-preview",
 ];
 
-/// One emulated type: its namespace's versions and the first version that has it.
+/// One emulated type: its namespace's versions, the first version that has it, and the later
+/// versions that do not.
 struct Entry {
     type_name: &'static str,
     versions: &'static [&'static str],
     since: &'static str,
+    without: &'static [&'static str],
 }
 
 const fn entry(
@@ -435,15 +437,33 @@ const fn entry(
     versions: &'static [&'static str],
     since: &'static str,
 ) -> Entry {
+    entry_without(type_name, versions, since, &[])
+}
+
+/// An entry whose type is missing from some versions after `since` (`without`).
+const fn entry_without(
+    type_name: &'static str,
+    versions: &'static [&'static str],
+    since: &'static str,
+    without: &'static [&'static str],
+) -> Entry {
     Entry {
         type_name,
         versions,
         since,
+        without,
     }
 }
 
 /// The v2 ("MFE") asset, job and endpoint types arrived with 2021-03-01-preview.
 const ML_V2: &str = "2021-03-01-preview";
+
+/// ML registries (`registries.json`) and their assets (`registries/{r}/...` in `mfe.json`)
+/// arrived with 2022-10-01-preview; the stable 2022-10-01 folder has neither (the first stable
+/// version with them is 2023-04-01); every version since has both.
+const ML_REGISTRIES: &str = "2022-10-01-preview";
+/// The versions after [`ML_REGISTRIES`] without registries.
+const ML_WITHOUT_REGISTRIES: &[&str] = &["2022-10-01"];
 
 static TABLE: &[Entry] = &[
     entry(
@@ -633,6 +653,60 @@ static TABLE: &[Entry] = &[
         ML,
         "2022-06-01-preview",
     ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/models",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/models/versions",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/environments",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/environments/versions",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/components",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/components/versions",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/codes",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
+    entry_without(
+        "Microsoft.MachineLearningServices/registries/codes/versions",
+        ML,
+        ML_REGISTRIES,
+        ML_WITHOUT_REGISTRIES,
+    ),
 ];
 
 /// Whether `version` is at or after `since` (api-versions are dates, `YYYY-MM-DD[-preview]`).
@@ -650,7 +724,7 @@ pub(crate) fn supported(type_name: &str) -> Vec<&'static str> {
             e.versions
                 .iter()
                 .copied()
-                .filter(|v| at_or_after(v, e.since))
+                .filter(|v| at_or_after(v, e.since) && !e.without.contains(v))
                 .collect()
         })
         .unwrap_or_default()
@@ -759,6 +833,30 @@ mod tests {
             "2020-06-01"
         ));
         assert!(supported("Microsoft.Nope/things").is_empty());
+    }
+
+    #[test]
+    fn registries_are_accepted_from_their_first_preview_but_not_in_2022_10_01() {
+        let reg = "Microsoft.MachineLearningServices/registries";
+        let versions = "Microsoft.MachineLearningServices/registries/models/versions";
+        for v in [
+            "2022-10-01-preview",
+            "2023-04-01",
+            "2025-12-01",
+            "2026-07-15-preview",
+        ] {
+            assert!(accepts(reg, v), "{v}");
+            assert!(accepts(versions, v), "{v}");
+        }
+        for v in ["2022-06-01-preview", "2022-10-01", "2022-05-01"] {
+            assert!(!accepts(reg, v), "{v}");
+            assert!(!accepts(versions, v), "{v}");
+        }
+        // Workspaces are unaffected by the registries' gap.
+        assert!(accepts(
+            "Microsoft.MachineLearningServices/workspaces",
+            "2022-10-01"
+        ));
     }
 
     #[test]

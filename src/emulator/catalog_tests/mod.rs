@@ -24,6 +24,7 @@ mod jobs;
 mod online;
 mod online_delete;
 mod private_networking;
+mod registries;
 mod role_assignments;
 mod run_history;
 mod schedules;

@@ -66,7 +66,7 @@ pub fn discovery(name: &str, tenant: &str) -> HttpResponse {
             404,
             "RegistryNotFound",
             format!(
-                "Registry '{name}' was not found. The only registry amlab emulates is the system registry 'azureml' (registries of your own are not emulated)."
+                "Registry '{name}' was not found. The only registry whose data plane amlab emulates is the system registry 'azureml' (a registry of your own is emulated through ARM, management.azure.com, only)."
             ),
         );
     };

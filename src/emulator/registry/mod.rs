@@ -121,7 +121,7 @@ pub(crate) fn component(reference: &str) -> Option<Result<Resolved, String>> {
 
 fn resolve(registry: &str, parts: &[&str], reference: &str) -> Result<Resolved, String> {
     let catalog = system(registry).ok_or_else(|| {
-        format!("Registry '{registry}' of '{reference}' was not found: the only registry amlab emulates is the system registry 'azureml' (not registries of your own)")
+        format!("Registry '{registry}' of '{reference}' was not found: the only registry whose components a job may name is the system registry 'azureml' (a registry of your own is emulated through ARM only)")
     })?;
     let (name, version) = match parts {
         [name] => (*name, catalog.latest().to_owned()),

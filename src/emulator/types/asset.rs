@@ -9,11 +9,11 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{
-    ActionContext, ActionOutcome, Built, ML_CHECK, PutContext, ResourceType, SideResource,
+    ActionContext, ActionOutcome, Built, Lro, ML_CHECK, PutContext, ResourceType, SideResource,
 };
 use crate::emulator::error::{ArmError, ArmResult};
 use crate::emulator::fields;
-use crate::emulator::world::{StoredResource, World};
+use crate::emulator::world::{Phase, StoredResource, World};
 
 /// One kind of versioned asset.
 #[derive(Debug)]
@@ -28,6 +28,31 @@ pub(crate) struct AssetSpec {
     pub(crate) build_version: fn(&mut Value, &PutContext<'_>) -> ArmResult<()>,
     /// Properties a re-PUT of a version may not change.
     pub(crate) immutable: &'static [&'static str],
+}
+
+impl AssetSpec {
+    /// Whether the kind lives in a registry (`registries/{r}/...`): its PUT and DELETE are
+    /// long-running there (`Registry*Containers_*`, `Registry*Versions_*`), synchronous in a
+    /// workspace.
+    pub(crate) fn in_registry(&self) -> bool {
+        self.container_type.contains("/registries/")
+    }
+
+    fn put_lro(&self) -> Lro {
+        if self.in_registry() {
+            Lro::AsyncOperation
+        } else {
+            Lro::Sync
+        }
+    }
+
+    fn delete_lro(&self) -> Lro {
+        if self.in_registry() {
+            Lro::Location
+        } else {
+            Lro::Sync
+        }
+    }
 }
 
 /// The containers of an asset kind.
@@ -68,6 +93,14 @@ impl ResourceType for AssetContainers {
         check_asset_name(&format!("{} name", self.0.label), name, 255)
     }
 
+    fn put_lro(&self, _created: bool) -> Lro {
+        self.0.put_lro()
+    }
+
+    fn delete_lro(&self) -> Lro {
+        self.0.delete_lro()
+    }
+
     fn build(&self, ctx: &PutContext<'_>) -> ArmResult<Built> {
         if let Some(p) = ctx.body.get("properties")
             && !p.is_object()
@@ -106,6 +139,14 @@ impl ResourceType for AssetVersions {
 
     fn creates_parent(&self) -> bool {
         true
+    }
+
+    fn put_lro(&self, _created: bool) -> Lro {
+        self.0.put_lro()
+    }
+
+    fn delete_lro(&self) -> Lro {
+        self.0.delete_lro()
     }
 
     fn validate_name(&self, name: &str) -> ArmResult<()> {
@@ -154,7 +195,8 @@ impl ResourceType for AssetVersions {
         version_deleted(world, deleted, now_ms);
     }
 
-    /// `package` on a model version; no other action on asset versions.
+    /// `package` on a workspace model version, `publish` on a workspace asset version; no
+    /// other action on asset versions.
     fn action(
         &self,
         name: &str,
@@ -162,8 +204,12 @@ impl ResourceType for AssetVersions {
         body: Option<&Value>,
         ctx: &ActionContext<'_>,
     ) -> ArmResult<ActionOutcome> {
-        if self.0.label == "Model" && name.eq_ignore_ascii_case("package") {
+        let in_workspace = !self.0.in_registry();
+        if in_workspace && self.0.label == "Model" && name.eq_ignore_ascii_case("package") {
             return super::model_package::package(resource, body, ctx);
+        }
+        if in_workspace && name.eq_ignore_ascii_case("publish") {
+            return super::asset_publish::publish(self.0, resource, body, ctx);
         }
         Err(ArmError::new(
             404,
@@ -194,11 +240,24 @@ pub(crate) fn recount(
     now_ms: u64,
     added: Option<&str>,
 ) -> (Value, Value) {
+    count(world, container_id, now_ms, added, None)
+}
+
+/// [`recount`] with the version id `removed` left out (a long-running DELETE has just started).
+fn count(
+    world: &World,
+    container_id: &str,
+    now_ms: u64,
+    added: Option<&str>,
+    removed: Option<&str>,
+) -> (Value, Value) {
     let prefix = format!("{}/versions/", container_id.to_ascii_lowercase());
+    let removed = removed.map(str::to_ascii_lowercase);
     let mut versions: Vec<(u64, String)> = world
         .resources
         .iter()
-        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(now_ms))
+        .filter(|(k, r)| k.starts_with(&prefix) && r.exists_at(now_ms) && !being_deleted(r))
+        .filter(|(k, _)| removed.as_ref() != Some(*k))
         .map(|(_, r)| (r.seq, super::last_segment(&r.id).to_owned()))
         .collect();
     if let Some(name) = added
@@ -225,11 +284,18 @@ pub(crate) fn recount(
     (latest, json!(next.to_string()))
 }
 
+/// Whether a long-running DELETE (a registry's version) is removing `r`: it no longer counts.
+fn being_deleted(r: &StoredResource) -> bool {
+    r.transition
+        .as_ref()
+        .is_some_and(|t| t.phase == Phase::Deleting)
+}
+
 /// After a version was deleted: its container's `latestVersion` names the highest remaining
 /// version (or is `null`), and `nextVersion` stays where it was.
 pub(crate) fn version_deleted(world: &mut World, deleted: &StoredResource, now_ms: u64) {
     let container_id = container_of(&deleted.id).to_owned();
-    let (latest, next) = recount(world, &container_id, now_ms, None);
+    let (latest, next) = count(world, &container_id, now_ms, None, Some(&deleted.id));
     if let Some(c) = world.resources.get_mut(&container_id.to_ascii_lowercase()) {
         fields::set(&mut c.body, "properties.latestVersion", latest);
         fields::set(&mut c.body, "properties.nextVersion", next);

@@ -41,7 +41,7 @@ const UPLOAD_SAS_MS: u64 = 2 * 60 * 60 * 1000;
 /// The permissions of an upload SAS: read, add, create, write, list.
 const UPLOAD_SAS_PERMISSIONS: &str = "racwl";
 
-fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
+pub(super) fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
     let c = ML_CHECK;
     let uri = c
         .opt_str(p, "codeUri")?
@@ -119,6 +119,17 @@ impl ResourceType for CodeVersions {
 
     fn after_delete(&self, world: &mut World, deleted: &StoredResource, now_ms: u64) {
         self.0.after_delete(world, deleted, now_ms);
+    }
+
+    /// `publish` into a registry, as any asset version.
+    fn action(
+        &self,
+        name: &str,
+        resource: &StoredResource,
+        body: Option<&Value>,
+        ctx: &super::ActionContext<'_>,
+    ) -> ArmResult<super::ActionOutcome> {
+        self.0.action(name, resource, body, ctx)
     }
 
     /// `hash` and `hashVersion` keep the versions whose `properties.properties` hold that

@@ -47,7 +47,7 @@ const OUTPUT_TYPES: &[&str] = &[
 
 const S: &str = "properties.componentSpec";
 
-fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
+pub(super) fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
     let c = ML_CHECK;
     let mut spec = match fields::get(p, "componentSpec") {
         Some(s @ Value::Object(_)) => s.clone(),

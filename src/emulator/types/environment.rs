@@ -23,7 +23,7 @@ pub(crate) static CONTAINERS: AssetContainers = AssetContainers(&SPEC);
 /// Environment versions.
 pub(crate) static VERSIONS: AssetVersions = AssetVersions(&SPEC);
 
-fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
+pub(super) fn build_version(p: &mut Value, ctx: &PutContext<'_>) -> ArmResult<()> {
     let c = ML_CHECK;
     let container = super::last_segment(super::asset::container_of(ctx.id));
     if super::curated::is_reserved(container) {

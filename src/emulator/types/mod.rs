@@ -11,6 +11,7 @@ use super::world::{Phase, StoredResource, World};
 
 mod activity_log_alert;
 mod asset;
+mod asset_publish;
 mod batch_deployment;
 mod batch_endpoint;
 pub(crate) mod blob_container;
@@ -42,6 +43,7 @@ mod job_spec;
 mod key_vault;
 mod legal_hold;
 mod log_analytics;
+mod ml_registry;
 mod model;
 pub(crate) mod model_catalog;
 mod model_package;
@@ -53,6 +55,7 @@ mod private_endpoint;
 mod private_endpoint_connection;
 mod rai_policy;
 mod refs;
+mod registry_asset;
 mod resource_group;
 mod role_assignment;
 mod role_assignment_scope;
@@ -99,6 +102,15 @@ static REGISTRY: &[&dyn ResourceType] = &[
     &component::VERSIONS,
     &model::CONTAINERS,
     &model::VERSIONS,
+    &ml_registry::MlRegistries,
+    &registry_asset::MODEL_CONTAINERS,
+    &registry_asset::MODEL_VERSIONS,
+    &registry_asset::ENV_CONTAINERS,
+    &registry_asset::ENV_VERSIONS,
+    &registry_asset::COMPONENT_CONTAINERS,
+    &registry_asset::COMPONENT_VERSIONS,
+    &registry_asset::CODE_CONTAINERS,
+    &registry_asset::CODE_VERSIONS,
     &job::Jobs,
     &online_endpoint::OnlineEndpoints,
     &online_deployment::OnlineDeployments,

@@ -36,7 +36,7 @@ const URI_SCHEMES: &[&str] = &[
     "abfss://",
 ];
 
-fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
+pub(super) fn build_version(p: &mut Value, _ctx: &PutContext<'_>) -> ArmResult<()> {
     let c = ML_CHECK;
     let raw = c
         .opt_str(p, "modelType")?

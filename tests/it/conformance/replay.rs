@@ -129,6 +129,11 @@ pub(super) fn prefixes(path: &str) -> Vec<(String, String)> {
         types.push(segs[i]);
         let label = if types.len() > 1 && types[0].eq_ignore_ascii_case("workspaces") {
             types[1..].join("/")
+        } else if ns.eq_ignore_ascii_case("Microsoft.MachineLearningServices")
+            && types[0].eq_ignore_ascii_case("registries")
+        {
+            // ML registries, told apart from container registries (`registries`).
+            format!("ml/{}", types.join("/"))
         } else {
             types.join("/")
         };

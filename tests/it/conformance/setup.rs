@@ -187,6 +187,11 @@ pub(super) fn minimal(ty: &str, ws: &str) -> Vec<Value> {
             json!({"location": "eastus", "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}),
             json!({"location": "eastus", "sku": {"name": "Basic"}}),
         ],
+        "ml/registries" => vec![json!({"location": "eastus",
+            "properties": {"regionDetails": [{"location": "eastus"}]}})],
+        "ml/registries/models" => vec![json!({"properties": {}})],
+        "ml/registries/models/versions" => vec![json!({"properties": {"modelType": "custom_model",
+            "modelUri": "azureml://registries/conformance/models/m/versions/1"}})],
         "computes" => vec![
             json!({"properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS3_V2"}}}),
             json!({"properties": {"computeType": "AmlCompute", "properties": {
