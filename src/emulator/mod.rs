@@ -342,7 +342,7 @@ impl Emulator {
         };
         let mut changed = engine.changed;
         if changed && request.method == Method::Put && (200..300).contains(&response.status) {
-            changed |= self.write_job_log(&mut *inner, now_ms, response.body.as_ref());
+            changed |= self.write_job_log(&mut inner, now_ms, response.body.as_ref());
         }
         if changed {
             let Inner {
