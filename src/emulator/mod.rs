@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::arm::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::arm::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 mod api_versions;
 pub mod blob;
@@ -49,6 +49,8 @@ pub const SERVICE_PRINCIPAL_OBJECT_ID: &str = "6f0a1ab0-0000-4000-8000-000000000
 use blob::payloads::Payloads;
 use persist::StateFile;
 use world::World;
+
+pub(crate) use types::job_log;
 
 /// The default number of items in one page of a list response.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
@@ -339,6 +341,9 @@ impl Emulator {
             None => engine.handle(request, &url),
         };
         let mut changed = engine.changed;
+        if changed && request.method == Method::Put && (200..300).contains(&response.status) {
+            changed |= self.write_job_log(&mut inner, now_ms, response.body.as_ref());
+        }
         if changed {
             let Inner {
                 world, payloads, ..
@@ -353,6 +358,31 @@ impl Emulator {
         Self::settle(&mut inner, changed)
             .map_err(|e| TransportError::Unavailable(e.to_string()))?;
         Ok(response)
+    }
+
+    /// After a PUT that wrote a job: writes the job's log into its workspace's artifact store,
+    /// as the service does (see [`types::job_log`]). Whether it wrote.
+    fn write_job_log(
+        &self,
+        inner: &mut Inner,
+        now_ms: u64,
+        body: Option<&serde_json::Value>,
+    ) -> bool {
+        let Some(job) = body else {
+            return false;
+        };
+        let Inner {
+            world, payloads, ..
+        } = inner;
+        let mut ctx = blob::Ctx {
+            world,
+            payloads,
+            now_ms,
+            changed: false,
+            limits: self.blob_limits,
+        };
+        types::job_log::write(&mut ctx, job);
+        ctx.changed
     }
 
     /// Saves the state after a change (then removes the blob payloads nothing refers to any

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::batch_jobs;
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
-use crate::emulator::{Emulator, TENANT_ID, registry};
+use crate::emulator::{Emulator, TENANT_ID, job_log, registry};
 
 /// The api-version used to read jobs and endpoints from the emulator.
 const ML_API: &str = "2025-12-01";
@@ -206,7 +206,7 @@ fn history(emulator: &Emulator, region: &str, rest: &str) -> Option<HttpResponse
     Some(match tail {
         "" | "details" => HttpResponse::new(200, Some(run_details(&job, &base))),
         "logs/user_logs/std_log.txt" => {
-            let mut r = HttpResponse::new(200, Some(Value::String(log_text(&job))));
+            let mut r = HttpResponse::new(200, Some(Value::String(job_log::text(&job))));
             r.headers
                 .push(("content-type".into(), "text/plain; charset=utf-8".into()));
             r
@@ -249,29 +249,13 @@ fn run_details(job: &Value, base: &str) -> Value {
         "startTimeUtc": created,
         "endTimeUtc": if terminal { created.clone() } else { Value::Null },
         "error": p.get("error").cloned().unwrap_or(Value::Null),
-        "warnings": [{"source": "amlab", "message": NOT_RUN}],
+        "warnings": [{"source": "amlab", "message": job_log::NOT_RUN}],
         "tags": p.get("tags").cloned().unwrap_or(json!({})),
         "properties": p.get("properties").cloned().unwrap_or(json!({})),
         "services": {},
         "logFiles": {"user_logs/std_log.txt": format!("{base}/logs/user_logs/std_log.txt")},
         "runDefinition": null,
     })
-}
-
-const NOT_RUN: &str = "amlab serve emulates Azure Machine Learning: it does not execute code. \
-This job's status follows the emulated lifecycle; no command ran, and no output, metric or model was produced.";
-
-/// The text of the run's only log.
-fn log_text(job: &Value) -> String {
-    let p = &job["properties"];
-    let name = job["name"].as_str().unwrap_or_default();
-    let kind = p["jobType"].as_str().unwrap_or("job");
-    let status = p["status"].as_str().unwrap_or("NotStarted");
-    let command = p["command"]
-        .as_str()
-        .map(|c| format!("The command was not run: {c}\n"))
-        .unwrap_or_default();
-    format!("{NOT_RUN}\nJob {name} ({kind}), status {status}.\n{command}")
 }
 
 fn scoring(emulator: &Emulator, endpoint: &str, region: &str, path: &str) -> HttpResponse {
@@ -316,7 +300,7 @@ mod tests {
         assert_eq!(d["status"], "Running");
         assert_eq!(d["target"], "aml-cluster");
         assert!(d["endTimeUtc"].is_null());
-        assert!(log_text(&job).contains("does not execute code"));
-        assert!(log_text(&job).contains("python train.py"));
+        assert!(job_log::text(&job).contains("does not execute code"));
+        assert!(job_log::text(&job).contains("python train.py"));
     }
 }

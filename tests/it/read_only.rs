@@ -6,18 +6,27 @@ use std::path::Path;
 
 use crate::support::{Sandbox, lab, lab_variant, stderr, stdout};
 
-/// Every file under `.amlab/` with its bytes (the lock file included: it must not appear).
+/// Every file under `.amlab/` with its bytes, by its path there (the lock file included: it
+/// must not appear; the blob payloads beside the state file too).
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(dir.join(".amlab")) else {
-        return files;
+    add_files(&dir.join(".amlab"), "", &mut files);
+    files
+}
+
+fn add_files(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
     };
     for entry in entries {
         let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        files.insert(name, std::fs::read(&path).unwrap());
+        let name = format!("{prefix}{}", path.file_name().unwrap().to_string_lossy());
+        if path.is_dir() {
+            add_files(&path, &format!("{name}/"), files);
+        } else {
+            files.insert(name, std::fs::read(&path).unwrap());
+        }
     }
-    files
 }
 
 #[test]

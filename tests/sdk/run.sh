@@ -98,7 +98,7 @@ expect() { # expect WANT CMD...: CMD prints exactly WANT
   local got; got="$("$@")" && [ "$got" = "$want" ] || { echo "got: $got (wanted $want)"; return 1; }
 }
 step "az login --service-principal" expect "$AZURE_SUBSCRIPTION_ID" \
-  "$az" login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" --tenant "$AZURE_TENANT_ID" --query "[0].id" -o tsv
+  "$az" login --service-principal -u "$AZURE_CLIENT_ID" --password="$AZURE_CLIENT_SECRET" --tenant "$AZURE_TENANT_ID" --query "[0].id" -o tsv
 step "az group show" expect rg-dp100-sdk001 "$az" group show -n rg-dp100-sdk001 --query name -o tsv
 step "az resource show --ids" expect mlw-dp100-sdk001 "$az" resource show --ids "$ws_id" --query name -o tsv
 step "az rest" expect mlw-dp100-sdk001 "$az" rest --method get --url "$ws_id?api-version=2025-12-01" --query name -o tsv

@@ -263,7 +263,8 @@ def batch_endpoint_invoke():
 def stream_running_job():
     # jobs.stream on a job that is still running: the SDK polls run history until the job's
     # emulated lifecycle ends (run.sh serves with a provisioning delay of 1 s, so a job runs
-    # for 3.5 s, longer than the SDK's 2 s polling interval), then prints the summary with the
+    # for 3.5 s, longer than the SDK's 2 s polling interval), prints the job's log (the blob
+    # user_logs/std_log.txt under the job's default output), then the summary with the
     # emulator's warning that no code ran.
     import contextlib
     import io
@@ -286,6 +287,13 @@ def stream_running_job():
     text = out.getvalue()
     assert f"RunId: {job.name}" in text and "Execution Summary" in text, text
     assert "does not execute code" in text, text
+    # The job's log, which the SDK lists and downloads from the workspace's artifact store
+    # (SharedKey listing, then a SAS it signs from the datastore's key).
+    log = text.split("Streaming user_logs/std_log.txt", 1)
+    assert len(log) == 2, f"no log was streamed: {text}"
+    log = log[1].split("Execution Summary", 1)[0]
+    assert "does not execute code" in log, log
+    assert f"Job {job.name} (Command)." in log and "The command was not run: python train.py" in log, log
     assert ml.jobs.get(job.name).status == "Completed"
     ctx = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
     base = os.environ["ARM_CLOUD_METADATA_URL"].split("/metadata")[0]
@@ -293,7 +301,7 @@ def stream_running_job():
     log = json.load(opener.open(base + "/_emulator/requests"))
     polls = [r for r in log if r["path"].startswith("/history/") and f"/runs/{job.name}" in r["path"]]
     assert len(polls) >= 2, f"the run was read {len(polls)} time(s): stream did not wait for the running job"
-    return f"{job.name}: {len(polls)} reads of its run while it ran, then the summary"
+    return f"{job.name}: {len(polls)} reads of its run while it ran, its log, then the summary"
 
 
 check("MSAL password and refresh token grants", msal_user_and_refresh)

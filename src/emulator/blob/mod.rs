@@ -25,6 +25,7 @@ mod conditions;
 pub(crate) mod containers;
 pub(crate) mod model;
 pub(crate) mod payloads;
+pub(crate) mod service;
 pub mod sign;
 #[cfg(test)]
 mod tests;

@@ -38,7 +38,7 @@ async fn command_job_progresses_through_its_lifecycle_to_completed() {
     assert_eq!(p["resources"]["instanceCount"], 1);
     assert_eq!(
         p["outputs"]["default"]["uri"],
-        "azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.job1/"
+        "azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.job1"
     );
     assert_eq!(p["outputs"]["default"]["jobOutputType"], "uri_folder");
     let mut seen = vec![status(&f, "job1").await];

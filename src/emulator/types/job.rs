@@ -68,9 +68,12 @@ pub(crate) fn status_at(private: &Value, now_ms: u64) -> String {
     }
 }
 
+/// The resource type of jobs.
+pub(crate) const TYPE: &str = "Microsoft.MachineLearningServices/workspaces/jobs";
+
 impl ResourceType for Jobs {
     fn type_name(&self) -> &'static str {
-        "Microsoft.MachineLearningServices/workspaces/jobs"
+        TYPE
     }
 
     fn has_provisioning_state(&self) -> bool {

@@ -392,8 +392,7 @@ fn outputs(at: At<'_>, p: &mut Value, job: &str) -> ArmResult<()> {
             ));
         }
     };
-    let base =
-        format!("azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.{job}/");
+    let base = super::job_log::default_output_uri(job);
     let mut out = Map::new();
     out.insert(
         "default".into(),

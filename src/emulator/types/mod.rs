@@ -39,6 +39,7 @@ mod insights;
 mod job;
 mod job_finetuning;
 mod job_list;
+pub(crate) mod job_log;
 mod job_spec;
 mod key_vault;
 mod legal_hold;
