@@ -16,7 +16,7 @@ use crate::emulator::engine::Engine;
 /// The most documents one index holds in the emulator.
 pub(crate) const MAX_DOCS: usize = 10_000;
 
-fn docs_of(r: &crate::emulator::world::StoredResource) -> Map<String, Value> {
+pub(crate) fn docs_of(r: &crate::emulator::world::StoredResource) -> Map<String, Value> {
     objects::private(r)
         .get("docs")
         .and_then(Value::as_object)

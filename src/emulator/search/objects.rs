@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::auth::Rights;
-use super::{error, indexer, ok, validate};
+use super::{error, index_defaults, indexer, ok, validate};
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 use crate::emulator::engine::Engine;
 use crate::emulator::ids;
@@ -33,9 +33,19 @@ pub(crate) struct Ctx<'a> {
     pub(crate) req: &'a HttpRequest,
     /// The normalised path segments.
     pub(crate) path: &'a [String],
+    /// The query parameters (percent-decoded).
+    pub(crate) query: &'a [(String, String)],
 }
 
 impl Ctx<'_> {
+    /// The first value of query parameter `name` (compared case-insensitively).
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The service's name.
     pub(crate) fn service_name(&self) -> &str {
         crate::emulator::types::last_segment(&self.service.id)
@@ -371,6 +381,9 @@ fn write(
     }
     if coll == "skillsets" {
         skill_input_defaults(&mut stored);
+    }
+    if coll == "indexes" {
+        index_defaults::apply(&mut stored);
     }
     stored.insert(
         "@odata.etag".into(),
