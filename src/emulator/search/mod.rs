@@ -25,6 +25,7 @@ mod auth;
 mod docs;
 mod index_defaults;
 mod indexer;
+mod limits;
 mod objects;
 mod query;
 mod roles;

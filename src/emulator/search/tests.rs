@@ -867,3 +867,47 @@ async fn queries_the_emulator_cannot_compute_are_refused_never_scored() {
         .await;
     assert_eq!(r.status, 501, "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn the_index_limits_are_enforced_and_answered_in_the_service_statistics() {
+    let w = world(json!({})).await;
+    let mut many: Vec<Value> = (0..1000)
+        .map(|i| json!({"name": format!("f{i}"), "type": "Edm.Int32"}))
+        .collect();
+    many.push(json!({"name": "id", "type": "Edm.String", "key": true}));
+    let r = w
+        .admin(
+            Method::Post,
+            "/indexes",
+            Some(json!({"name": "wide", "fields": many})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "1001 fields: {:?}", r.body);
+    assert!(message(&r).contains("1000"), "{}", message(&r));
+    let mut deep = json!({"name": "leaf", "type": "Edm.String"});
+    for i in 0..10 {
+        deep = json!({"name": format!("c{i}"), "type": "Edm.ComplexType", "fields": [deep]});
+    }
+    let ix = json!({"name": "deep", "fields": [{"name": "id", "type": "Edm.String", "key": true}, deep]});
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 400, "11 levels: {:?}", r.body);
+    let ix = json!({"name": "rooms", "fields": [{"name": "id", "type": "Edm.String", "key": true},
+        {"name": "rooms", "type": "Collection(Edm.ComplexType)", "fields": [{"name": "n", "type": "Edm.Int32"}]}]});
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let rooms = |n: usize| json!(vec![json!({"n": 1}); n]);
+    let batch =
+        json!({"value": [{"id": "ok", "rooms": rooms(3000)}, {"id": "big", "rooms": rooms(3001)}]});
+    let r = w
+        .admin(Method::Post, "/indexes/rooms/docs/index", Some(batch))
+        .await;
+    assert_eq!(r.status, 207, "{:?}", r.body);
+    assert_eq!(body(&r)["value"][0]["status"], true);
+    assert_eq!(body(&r)["value"][1]["status"], false);
+    let stats = w.admin(Method::Get, "/servicestats", None).await;
+    assert_eq!(
+        body(&stats)["limits"],
+        json!({"maxFieldsPerIndex": 1000, "maxFieldNestingDepthPerIndex": 10,
+               "maxComplexCollectionFieldsPerIndex": 100, "maxComplexObjectsInCollectionsPerDocument": 3000})
+    );
+}
