@@ -414,6 +414,9 @@ fn write(
         }
         stored.insert("credentials".into(), json!({"connectionString": null}));
     }
+    if coll == "indexes" {
+        secrets = hide_vectorizer_keys(engine, &mut stored, secrets.as_ref());
+    }
     if let Some(p) = existing.as_ref().and_then(|e| e.body.get(PRIVATE_KEY))
         && !stored.contains_key(PRIVATE_KEY)
     {
@@ -464,6 +467,54 @@ fn skill_input_defaults(stored: &mut Map<String, Value>) {
             input.entry("inputs").or_insert_with(|| json!([]));
         }
     }
+}
+
+/// What the service answers for a vectorizer's API key.
+const REDACTED: &str = "<redacted>";
+
+/// A vectorizer's API key (`azureOpenAIParameters.apiKey`) is a secret: it is remembered (kept
+/// out of logs and recordings), kept with the index's sealed secrets, and answered as
+/// `<redacted>`, as the service answers it. A definition sent back with `<redacted>` keeps the
+/// key the vectorizer had. Returns the index's secrets.
+fn hide_vectorizer_keys(
+    engine: &mut Engine<'_>,
+    stored: &mut Map<String, Value>,
+    old: Option<&Value>,
+) -> Option<Value> {
+    let old_keys = old.and_then(|s| s.get("vectorizerApiKeys"));
+    let mut keys = Map::new();
+    let vectorizers = stored
+        .get_mut("vectorSearch")
+        .and_then(|v| v.get_mut("vectorizers"))
+        .and_then(Value::as_array_mut);
+    for v in vectorizers.into_iter().flatten() {
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let Some(params) = v
+            .get_mut("azureOpenAIParameters")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let sent = params
+            .get("apiKey")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let key = match sent.as_deref() {
+            Some(REDACTED) => old_keys.and_then(|k| k.get(&name)).and_then(Value::as_str),
+            other => other,
+        };
+        let Some(key) = key.map(str::to_owned) else {
+            continue;
+        };
+        engine.world.remember_secret(&key);
+        keys.insert(name, json!(key));
+        params.insert("apiKey".into(), json!(REDACTED));
+    }
+    (!keys.is_empty()).then(|| json!({"vectorizerApiKeys": keys}))
 }
 
 /// The Entra application secret of an encryption key is write-only: the service answers it as

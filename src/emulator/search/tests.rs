@@ -911,3 +911,37 @@ async fn the_index_limits_are_enforced_and_answered_in_the_service_statistics() 
                "maxComplexCollectionFieldsPerIndex": 100, "maxComplexObjectsInCollectionsPerDocument": 3000})
     );
 }
+
+#[tokio::test]
+async fn a_vectorizer_api_key_is_redacted_and_kept_when_sent_back_redacted() {
+    let w = world(json!({})).await;
+    let secret = "sk-vectorizer-0123456789";
+    let mut ix = bare_index();
+    ix["vectorSearch"]["vectorizers"] = json!([{"name": "oai", "kind": "azureOpenAI",
+        "azureOpenAIParameters": {"resourceUri": "https://x.openai.azure.com", "deploymentId": "d", "apiKey": secret, "modelName": "text-embedding-3-large"}}]);
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let got = w.admin(Method::Get, "/indexes('kinds')", None).await;
+    let params = &body(&got)["vectorSearch"]["vectorizers"][0]["azureOpenAIParameters"];
+    assert_eq!(params["apiKey"], "<redacted>");
+    assert!(!body(&got).to_string().contains(secret));
+    // Sending the definition back as read keeps the key (it stays a secret of the index).
+    let r = w
+        .admin(Method::Put, "/indexes('kinds')", Some(body(&got).clone()))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let kept = w
+        .emu
+        .lock()
+        .world
+        .resources
+        .values()
+        .find(|r| r.id.ends_with("/dataPlane/indexes/kinds"))
+        .and_then(|r| r.secrets.clone());
+    assert_eq!(
+        kept,
+        Some(json!({"vectorizerApiKeys": {"oai": secret}})),
+        "the key is kept with the index's secrets"
+    );
+    assert!(w.emu.secrets().iter().any(|s| s == secret));
+}
