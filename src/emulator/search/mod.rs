@@ -21,6 +21,7 @@ use super::url::RequestUrl;
 use super::world::StoredResource;
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 
+mod analyze;
 mod auth;
 mod docs;
 mod index_defaults;

@@ -11,7 +11,8 @@
 //! The emulator does not analyse text, evaluate filters, facets or vectors, nor rank: a query
 //! that needs any of them (search text, `$filter`, `facet`, `highlight`, semantic ranking,
 //! `vectorQueries`, a scoring profile) is refused with a 501 that says so, never answered with
-//! an invented score. Suggestions, autocompletion and `analyze` are refused the same way.
+//! an invented score. Suggestions and autocompletion are refused the same way; `analyze`
+//! answers what [`super::analyze`] computes.
 
 use std::cmp::Ordering;
 
@@ -293,7 +294,7 @@ fn answer(
     Ok(Value::Object(body))
 }
 
-/// Suggestions, autocompletion and text analysis: refused, with the reason.
+/// Suggestions and autocompletion: refused, with the reason; text analysis: [`super::analyze`].
 pub(crate) fn refused(engine: &Engine<'_>, ctx: &Ctx<'_>, index: &str, op: &str) -> HttpResponse {
     let need = if op == "analyze" {
         objects::Need::Manage
@@ -306,8 +307,10 @@ pub(crate) fn refused(engine: &Engine<'_>, ctx: &Ctx<'_>, index: &str, op: &str)
     if objects::find(engine, ctx.service, "indexes", index).is_none() {
         return objects::not_found(ctx, "indexes", index);
     }
+    if op == "analyze" {
+        return super::analyze::answer(ctx.req.body.as_ref());
+    }
     not_computed(match op {
-        "analyze" => "text analysis (analyzers, tokenizers, token filters)",
         "autocomplete" => "autocompletion (it needs the suggester's analyzed terms)",
         _ => "suggestions (they need the suggester's analyzed terms and their scores)",
     })

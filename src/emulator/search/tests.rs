@@ -858,14 +858,89 @@ async fn queries_the_emulator_cannot_compute_are_refused_never_scored() {
         assert_eq!(r.status, 501, "{path}: {:?}", r.body);
         assert!(message(&r).contains("never invents a score"), "{path}");
     }
+}
+
+#[tokio::test]
+async fn analyze_computes_the_predefined_analyzers_it_can_and_refuses_the_rest() {
+    let w = world(json!({})).await;
+    let r = w.admin(Method::Post, "/indexes", Some(bare_index())).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let path = "/indexes('kinds')/search.analyze";
+    let toks = |r: &HttpResponse| -> Vec<(String, u64, u64, u64)> {
+        body(r)["tokens"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .map(|t| {
+                        let n = |k: &str| t[k].as_u64().unwrap_or(u64::MAX);
+                        (
+                            t["token"].as_str().unwrap_or_default().to_owned(),
+                            n("startOffset"),
+                            n("endOffset"),
+                            n("position"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let tok = |t: &str, s: u64, e: u64, p: u64| (t.to_owned(), s, e, p);
     let r = w
         .admin(
             Method::Post,
-            "/indexes('kinds')/search.analyze",
-            Some(json!({"text": "a b", "analyzer": "standard.lucene"})),
+            path,
+            Some(json!({"text": "The Quick-brown FOX", "analyzer": "standard.lucene"})),
         )
         .await;
-    assert_eq!(r.status, 501, "{:?}", r.body);
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        toks(&r),
+        vec![
+            tok("the", 0, 3, 0),
+            tok("quick", 4, 9, 1),
+            tok("brown", 10, 15, 2),
+            tok("fox", 16, 19, 3)
+        ]
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "The fox is in it", "analyzer": "stop"})),
+        )
+        .await;
+    assert_eq!(
+        toks(&r),
+        vec![tok("fox", 4, 7, 1)],
+        "stop words leave position gaps"
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "Ab  c\td", "analyzer": "whitespace"})),
+        )
+        .await;
+    assert_eq!(
+        toks(&r),
+        vec![tok("Ab", 0, 2, 0), tok("c", 4, 5, 1), tok("d", 6, 7, 2)]
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "A b", "analyzer": "keyword"})),
+        )
+        .await;
+    assert_eq!(toks(&r), vec![tok("A b", 0, 3, 0)]);
+    for refused in [
+        json!({"text": "e.g. U.S.A.", "analyzer": "standard.lucene"}),
+        json!({"text": "clouds", "analyzer": "en.lucene"}),
+        json!({"text": "clouds", "tokenizer": "standard_v2"}),
+    ] {
+        let r = w.admin(Method::Post, path, Some(refused.clone())).await;
+        assert_eq!(r.status, 501, "{refused}: {:?}", r.body);
+    }
 }
 
 #[tokio::test]
