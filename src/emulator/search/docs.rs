@@ -9,14 +9,14 @@
 use serde_json::{Map, Value, json};
 
 use super::objects::{self, Ctx};
-use super::{error, ok};
+use super::{error, limits, ok};
 use crate::arm::transport::{HttpResponse, Method};
 use crate::emulator::engine::Engine;
 
 /// The most documents one index holds in the emulator.
 pub(crate) const MAX_DOCS: usize = 10_000;
 
-fn docs_of(r: &crate::emulator::world::StoredResource) -> Map<String, Value> {
+pub(crate) fn docs_of(r: &crate::emulator::world::StoredResource) -> Map<String, Value> {
     objects::private(r)
         .get("docs")
         .and_then(Value::as_object)
@@ -68,10 +68,21 @@ pub(crate) fn index(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) -> HttpR
                 .collect()
         })
         .unwrap_or_default();
+    let defs = r
+        .body
+        .get("fields")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut docs = docs_of(&r);
     let mut results = Vec::new();
     for action in actions {
-        results.push(apply(&mut docs, action, &key, &fields));
+        results.push(match limits::document(action, &defs) {
+            Ok(()) => apply(&mut docs, action, &key, &fields),
+            Err(why) => {
+                json!({"key": action.get(&key), "status": false, "errorMessage": why, "statusCode": 400})
+            }
+        });
     }
     if docs.len() > MAX_DOCS {
         return error(
@@ -172,8 +183,9 @@ pub(crate) fn stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>, name: &str) -> HttpR
     )
 }
 
-/// `GET /servicestats`: usage counters; the object counters' quotas are the per-tier object
-/// limits the emulator enforces, the others `null` (not modelled), as are the `limits`.
+/// `GET /servicestats`: usage counters (the object counters' quotas are the per-tier object
+/// limits the emulator enforces, the others `null`: not modelled) and the index limits the
+/// emulator enforces ([`limits`]).
 pub(crate) fn service_stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>) -> HttpResponse {
     if let Err(refusal) = ctx.require_admin() {
         return refusal;
@@ -196,7 +208,7 @@ pub(crate) fn service_stats(engine: &mut Engine<'_>, ctx: &Ctx<'_>) -> HttpRespo
                 "storageSize": counter(bytes), "synonymMaps": objects("synonymmaps"),
                 "skillsetCount": objects("skillsets"), "vectorIndexSize": counter(0),
             },
-            "limits": {},
+            "limits": limits::stats(),
         }),
     )
 }

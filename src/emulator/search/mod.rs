@@ -21,10 +21,14 @@ use super::url::RequestUrl;
 use super::world::StoredResource;
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 
+mod analyze;
 mod auth;
 mod docs;
+mod index_defaults;
 mod indexer;
+mod limits;
 mod objects;
+mod query;
 mod roles;
 mod validate;
 
@@ -171,8 +175,17 @@ pub(crate) fn handle(
         rights,
         req,
         path: &path,
+        query: &url.query,
     };
     Some(route(engine, &ctx))
+}
+
+/// The document operations the emulator refuses with their reason (it does not analyse text).
+fn refused_op(op: &str) -> bool {
+    matches!(
+        op,
+        "suggest" | "post.suggest" | "autocomplete" | "post.autocomplete"
+    )
 }
 
 fn route(engine: &mut Engine<'_>, ctx: &objects::Ctx<'_>) -> HttpResponse {
@@ -182,6 +195,21 @@ fn route(engine: &mut Engine<'_>, ctx: &objects::Ctx<'_>) -> HttpResponse {
         ["servicestats"] if m == Method::Get => docs::service_stats(engine, ctx),
         [coll, name, "docs", "index"] if *coll == "indexes" => docs::index(engine, ctx, name),
         [coll, name, "docs", "$count"] if *coll == "indexes" => docs::count(engine, ctx, name),
+        [coll, name, "docs"] if *coll == "indexes" && m == Method::Get => {
+            query::search(engine, ctx, name)
+        }
+        [coll, name, "docs", "post.search"] if *coll == "indexes" && m == Method::Post => {
+            query::search(engine, ctx, name)
+        }
+        [coll, name, "docs", op] if *coll == "indexes" && refused_op(op) => {
+            query::refused(engine, ctx, name, op.trim_start_matches("post."))
+        }
+        [coll, name, "analyze"] if *coll == "indexes" && m == Method::Post => {
+            query::refused(engine, ctx, name, "analyze")
+        }
+        [coll, name, "docs", key] if *coll == "indexes" && m == Method::Get => {
+            query::get(engine, ctx, name, key)
+        }
         [coll, name, "stats"] if *coll == "indexes" => docs::stats(engine, ctx, name),
         [coll, name, op] if *coll == "indexers" => indexer::operation(engine, ctx, name, op),
         [coll] if objects::is_collection(coll) => objects::collection(engine, ctx, coll),

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::auth::Rights;
-use super::{error, indexer, ok, validate};
+use super::{error, index_defaults, indexer, ok, validate};
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 use crate::emulator::engine::Engine;
 use crate::emulator::ids;
@@ -33,9 +33,19 @@ pub(crate) struct Ctx<'a> {
     pub(crate) req: &'a HttpRequest,
     /// The normalised path segments.
     pub(crate) path: &'a [String],
+    /// The query parameters (percent-decoded).
+    pub(crate) query: &'a [(String, String)],
 }
 
 impl Ctx<'_> {
+    /// The first value of query parameter `name` (compared case-insensitively).
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The service's name.
     pub(crate) fn service_name(&self) -> &str {
         crate::emulator::types::last_segment(&self.service.id)
@@ -372,6 +382,9 @@ fn write(
     if coll == "skillsets" {
         skill_input_defaults(&mut stored);
     }
+    if coll == "indexes" {
+        index_defaults::apply(&mut stored);
+    }
     stored.insert(
         "@odata.etag".into(),
         json!(format!(
@@ -400,6 +413,9 @@ fn write(
             }
         }
         stored.insert("credentials".into(), json!({"connectionString": null}));
+    }
+    if coll == "indexes" {
+        secrets = hide_vectorizer_keys(engine, &mut stored, secrets.as_ref());
     }
     if let Some(p) = existing.as_ref().and_then(|e| e.body.get(PRIVATE_KEY))
         && !stored.contains_key(PRIVATE_KEY)
@@ -451,6 +467,54 @@ fn skill_input_defaults(stored: &mut Map<String, Value>) {
             input.entry("inputs").or_insert_with(|| json!([]));
         }
     }
+}
+
+/// What the service answers for a vectorizer's API key.
+const REDACTED: &str = "<redacted>";
+
+/// A vectorizer's API key (`azureOpenAIParameters.apiKey`) is a secret: it is remembered (kept
+/// out of logs and recordings), kept with the index's sealed secrets, and answered as
+/// `<redacted>`, as the service answers it. A definition sent back with `<redacted>` keeps the
+/// key the vectorizer had. Returns the index's secrets.
+fn hide_vectorizer_keys(
+    engine: &mut Engine<'_>,
+    stored: &mut Map<String, Value>,
+    old: Option<&Value>,
+) -> Option<Value> {
+    let old_keys = old.and_then(|s| s.get("vectorizerApiKeys"));
+    let mut keys = Map::new();
+    let vectorizers = stored
+        .get_mut("vectorSearch")
+        .and_then(|v| v.get_mut("vectorizers"))
+        .and_then(Value::as_array_mut);
+    for v in vectorizers.into_iter().flatten() {
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let Some(params) = v
+            .get_mut("azureOpenAIParameters")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let sent = params
+            .get("apiKey")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let key = match sent.as_deref() {
+            Some(REDACTED) => old_keys.and_then(|k| k.get(&name)).and_then(Value::as_str),
+            other => other,
+        };
+        let Some(key) = key.map(str::to_owned) else {
+            continue;
+        };
+        engine.world.remember_secret(&key);
+        keys.insert(name, json!(key));
+        params.insert("apiKey".into(), json!(REDACTED));
+    }
+    (!keys.is_empty()).then(|| json!({"vectorizerApiKeys": keys}))
 }
 
 /// The Entra application secret of an encryption key is write-only: the service answers it as

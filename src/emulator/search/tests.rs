@@ -632,3 +632,391 @@ async fn application_secrets_are_write_only_and_indexers_show_their_defaults() {
     assert_eq!(body(&r)["fieldMappings"], json!([]));
     assert_eq!(body(&r)["disabled"], json!(false));
 }
+
+/// An index of every field kind, created with no attribute but its type (and the key).
+fn bare_index() -> Value {
+    json!({"name": "kinds", "fields": [
+        {"name": "id", "type": "Edm.String", "key": true},
+        {"name": "rating", "type": "Edm.Int32"},
+        {"name": "tags", "type": "Collection(Edm.String)"},
+        {"name": "where", "type": "Edm.GeographyPoint"},
+        {"name": "emb", "type": "Collection(Edm.Single)", "dimensions": 3, "vectorSearchProfile": "p"},
+        {"name": "address", "type": "Edm.ComplexType", "fields": [{"name": "city", "type": "Edm.String"}]}],
+        "scoringProfiles": [{"name": "sp", "functions": [{"type": "tag", "fieldName": "tags", "boost": 2, "tag": {"tagsParameter": "t"}}]}],
+        "vectorSearch": {"algorithms": [{"name": "a", "kind": "hnsw"}],
+            "profiles": [{"name": "p", "algorithm": "a", "compression": "c"}],
+            "compressions": [{"name": "c", "kind": "scalarQuantization"}]}})
+}
+
+fn field<'a>(index: &'a Value, name: &str) -> &'a Value {
+    index["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+#[tokio::test]
+async fn an_index_reads_back_with_the_services_field_attribute_defaults() {
+    let w = world(json!({})).await;
+    let r = w.admin(Method::Post, "/indexes", Some(bare_index())).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let ix = w.admin(Method::Get, "/indexes('kinds')", None).await;
+    let ix = body(&ix);
+    let attrs = |n: &str| {
+        let f = field(ix, n);
+        [
+            "searchable",
+            "filterable",
+            "retrievable",
+            "stored",
+            "sortable",
+            "facetable",
+            "key",
+        ]
+        .map(|a| f[a].as_bool())
+    };
+    let t = Some(true);
+    let f = Some(false);
+    assert_eq!(attrs("id"), [t, t, t, t, t, t, t]);
+    assert_eq!(attrs("rating"), [f, t, t, t, t, t, f]);
+    assert_eq!(attrs("tags"), [t, t, t, t, f, t, f]);
+    assert_eq!(attrs("where"), [f, t, t, t, t, f, f]);
+    assert_eq!(attrs("emb"), [t, f, t, t, f, f, f]);
+    assert_eq!(field(ix, "id")["synonymMaps"], json!([]));
+    assert!(field(ix, "id").get("analyzer").is_some_and(Value::is_null));
+    // A complex field carries no attributes; its sub-fields do.
+    let address = field(ix, "address");
+    assert!(address.get("searchable").is_none());
+    assert_eq!(address["fields"][0]["searchable"], true);
+    assert_eq!(address["fields"][0]["sortable"], true);
+}
+
+#[tokio::test]
+async fn an_index_reads_back_with_scoring_and_vector_defaults() {
+    let w = world(json!({})).await;
+    let r = w
+        .admin(Method::Put, "/indexes('kinds')", Some(bare_index()))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let ix = body(&r);
+    assert_eq!(ix["scoringProfiles"][0]["functionAggregation"], "sum");
+    assert_eq!(
+        ix["scoringProfiles"][0]["functions"][0]["interpolation"],
+        "linear"
+    );
+    let hnsw = &ix["vectorSearch"]["algorithms"][0]["hnswParameters"];
+    assert_eq!(
+        (
+            &hnsw["metric"],
+            &hnsw["m"],
+            &hnsw["efConstruction"],
+            &hnsw["efSearch"]
+        ),
+        (&json!("cosine"), &json!(4), &json!(400), &json!(500))
+    );
+    let c = &ix["vectorSearch"]["compressions"][0];
+    assert_eq!(c["rerankWithOriginalVectors"], true);
+    assert_eq!(c["defaultOversampling"], 4.0);
+    // What the client sets is kept.
+    let mut custom = bare_index();
+    custom["fields"][1]["filterable"] = json!(false);
+    let r = w
+        .admin(Method::Put, "/indexes('kinds')", Some(custom))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(field(body(&r), "rating")["filterable"], false);
+}
+
+/// A world whose index `kinds` holds three documents (`rating` 3, 1, 2; `where` not
+/// retrievable).
+async fn held_documents() -> World {
+    let w = world(json!({})).await;
+    let mut ix = bare_index();
+    ix["fields"][3]["retrievable"] = json!(false);
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let batch = json!({"value": [
+        {"@search.action": "upload", "id": "a", "rating": 3, "tags": ["x"], "where": {"type": "Point", "coordinates": [1.0, 2.0]}},
+        {"@search.action": "upload", "id": "b", "rating": 1, "tags": []},
+        {"@search.action": "upload", "id": "c", "rating": 2}]});
+    let r = w
+        .admin(
+            Method::Post,
+            "/indexes('kinds')/docs/search.index",
+            Some(batch),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    w
+}
+
+#[tokio::test]
+async fn a_document_is_read_by_key_with_select_and_only_retrievable_fields() {
+    let w = held_documents().await;
+    let q = w.query.clone();
+    let r = w
+        .dp(
+            Method::Get,
+            "/indexes('kinds')/docs('a')?$select=id,rating",
+            &q,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(body(&r), &json!({"id": "a", "rating": 3}));
+    let r = w.dp(Method::Get, "/indexes/kinds/docs/a", &q, None).await;
+    assert_eq!(body(&r)["tags"], json!(["x"]));
+    assert!(body(&r).get("where").is_none(), "not retrievable");
+    assert_eq!(body(&r)["address"], Value::Null);
+    let r = w
+        .dp(Method::Get, "/indexes/kinds/docs('zz')", &q, None)
+        .await;
+    assert_eq!(r.status, 404);
+    let r = w
+        .dp(
+            Method::Get,
+            "/indexes/kinds/docs('a')?$select=nope",
+            &q,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn a_match_all_search_pages_counts_orders_and_selects_held_documents() {
+    let w = held_documents().await;
+    let q = w.query.clone();
+    let path =
+        "/indexes('kinds')/docs?search=*&$count=true&$orderby=rating%20desc&$top=2&$select=id";
+    let r = w.dp(Method::Get, path, &q, None).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        body(&r),
+        &json!({"@odata.count": 3, "value": [
+            {"id": "a", "@search.score": 1.0}, {"id": "c", "@search.score": 1.0}]})
+    );
+    let post = json!({"search": "*", "orderby": "rating asc", "skip": 1, "select": "id, rating"});
+    let r = w
+        .dp(
+            Method::Post,
+            "/indexes('kinds')/docs/search.post.search",
+            &q,
+            Some(post),
+        )
+        .await;
+    assert_eq!(
+        body(&r)["value"],
+        json!([{"id": "c", "rating": 2, "@search.score": 1.0}, {"id": "a", "rating": 3, "@search.score": 1.0}])
+    );
+    let r = w
+        .dp(
+            Method::Get,
+            "/indexes('kinds')/docs?$orderby=tags",
+            &q,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400, "a collection is not sortable");
+}
+
+#[tokio::test]
+async fn queries_the_emulator_cannot_compute_are_refused_never_scored() {
+    let w = held_documents().await;
+    let q = w.query.clone();
+    for (method, path, b) in [
+        (Method::Get, "/indexes('kinds')/docs?search=hotel", None),
+        (
+            Method::Get,
+            "/indexes('kinds')/docs?search=*&$filter=rating%20gt%201",
+            None,
+        ),
+        (
+            Method::Post,
+            "/indexes('kinds')/docs/search.post.search",
+            Some(
+                json!({"search": "*", "vectorQueries": [{"kind": "vector", "vector": [1, 2, 3], "fields": "emb"}]}),
+            ),
+        ),
+        (
+            Method::Post,
+            "/indexes('kinds')/docs/search.post.search",
+            Some(json!({"search": "*", "queryType": "semantic"})),
+        ),
+        (
+            Method::Get,
+            "/indexes('kinds')/docs/search.suggest?search=ho&suggesterName=sg",
+            None,
+        ),
+        (
+            Method::Post,
+            "/indexes('kinds')/docs/search.post.autocomplete",
+            Some(json!({"search": "ho", "suggesterName": "sg"})),
+        ),
+    ] {
+        let r = w.dp(method, path, &q, b).await;
+        assert_eq!(r.status, 501, "{path}: {:?}", r.body);
+        assert!(message(&r).contains("never invents a score"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn analyze_computes_the_predefined_analyzers_it_can_and_refuses_the_rest() {
+    let w = world(json!({})).await;
+    let r = w.admin(Method::Post, "/indexes", Some(bare_index())).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let path = "/indexes('kinds')/search.analyze";
+    let toks = |r: &HttpResponse| -> Vec<(String, u64, u64, u64)> {
+        body(r)["tokens"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .map(|t| {
+                        let n = |k: &str| t[k].as_u64().unwrap_or(u64::MAX);
+                        (
+                            t["token"].as_str().unwrap_or_default().to_owned(),
+                            n("startOffset"),
+                            n("endOffset"),
+                            n("position"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let tok = |t: &str, s: u64, e: u64, p: u64| (t.to_owned(), s, e, p);
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "The Quick-brown FOX", "analyzer": "standard.lucene"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        toks(&r),
+        vec![
+            tok("the", 0, 3, 0),
+            tok("quick", 4, 9, 1),
+            tok("brown", 10, 15, 2),
+            tok("fox", 16, 19, 3)
+        ]
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "The fox is in it", "analyzer": "stop"})),
+        )
+        .await;
+    assert_eq!(
+        toks(&r),
+        vec![tok("fox", 4, 7, 1)],
+        "stop words leave position gaps"
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "Ab  c\td", "analyzer": "whitespace"})),
+        )
+        .await;
+    assert_eq!(
+        toks(&r),
+        vec![tok("Ab", 0, 2, 0), tok("c", 4, 5, 1), tok("d", 6, 7, 2)]
+    );
+    let r = w
+        .admin(
+            Method::Post,
+            path,
+            Some(json!({"text": "A b", "analyzer": "keyword"})),
+        )
+        .await;
+    assert_eq!(toks(&r), vec![tok("A b", 0, 3, 0)]);
+    for refused in [
+        json!({"text": "e.g. U.S.A.", "analyzer": "standard.lucene"}),
+        json!({"text": "clouds", "analyzer": "en.lucene"}),
+        json!({"text": "clouds", "tokenizer": "standard_v2"}),
+    ] {
+        let r = w.admin(Method::Post, path, Some(refused.clone())).await;
+        assert_eq!(r.status, 501, "{refused}: {:?}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_index_limits_are_enforced_and_answered_in_the_service_statistics() {
+    let w = world(json!({})).await;
+    let mut many: Vec<Value> = (0..1000)
+        .map(|i| json!({"name": format!("f{i}"), "type": "Edm.Int32"}))
+        .collect();
+    many.push(json!({"name": "id", "type": "Edm.String", "key": true}));
+    let r = w
+        .admin(
+            Method::Post,
+            "/indexes",
+            Some(json!({"name": "wide", "fields": many})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "1001 fields: {:?}", r.body);
+    assert!(message(&r).contains("1000"), "{}", message(&r));
+    let mut deep = json!({"name": "leaf", "type": "Edm.String"});
+    for i in 0..10 {
+        deep = json!({"name": format!("c{i}"), "type": "Edm.ComplexType", "fields": [deep]});
+    }
+    let ix = json!({"name": "deep", "fields": [{"name": "id", "type": "Edm.String", "key": true}, deep]});
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 400, "11 levels: {:?}", r.body);
+    let ix = json!({"name": "rooms", "fields": [{"name": "id", "type": "Edm.String", "key": true},
+        {"name": "rooms", "type": "Collection(Edm.ComplexType)", "fields": [{"name": "n", "type": "Edm.Int32"}]}]});
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let rooms = |n: usize| json!(vec![json!({"n": 1}); n]);
+    let batch =
+        json!({"value": [{"id": "ok", "rooms": rooms(3000)}, {"id": "big", "rooms": rooms(3001)}]});
+    let r = w
+        .admin(Method::Post, "/indexes/rooms/docs/index", Some(batch))
+        .await;
+    assert_eq!(r.status, 207, "{:?}", r.body);
+    assert_eq!(body(&r)["value"][0]["status"], true);
+    assert_eq!(body(&r)["value"][1]["status"], false);
+    let stats = w.admin(Method::Get, "/servicestats", None).await;
+    assert_eq!(
+        body(&stats)["limits"],
+        json!({"maxFieldsPerIndex": 1000, "maxFieldNestingDepthPerIndex": 10,
+               "maxComplexCollectionFieldsPerIndex": 100, "maxComplexObjectsInCollectionsPerDocument": 3000})
+    );
+}
+
+#[tokio::test]
+async fn a_vectorizer_api_key_is_redacted_and_kept_when_sent_back_redacted() {
+    let w = world(json!({})).await;
+    let secret = "sk-vectorizer-0123456789";
+    let mut ix = bare_index();
+    ix["vectorSearch"]["vectorizers"] = json!([{"name": "oai", "kind": "azureOpenAI",
+        "azureOpenAIParameters": {"resourceUri": "https://x.openai.azure.com", "deploymentId": "d", "apiKey": secret, "modelName": "text-embedding-3-large"}}]);
+    let r = w.admin(Method::Post, "/indexes", Some(ix)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let got = w.admin(Method::Get, "/indexes('kinds')", None).await;
+    let params = &body(&got)["vectorSearch"]["vectorizers"][0]["azureOpenAIParameters"];
+    assert_eq!(params["apiKey"], "<redacted>");
+    assert!(!body(&got).to_string().contains(secret));
+    // Sending the definition back as read keeps the key (it stays a secret of the index).
+    let r = w
+        .admin(Method::Put, "/indexes('kinds')", Some(body(&got).clone()))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let kept = w
+        .emu
+        .lock()
+        .world
+        .resources
+        .values()
+        .find(|r| r.id.ends_with("/dataPlane/indexes/kinds"))
+        .and_then(|r| r.secrets.clone());
+    assert_eq!(
+        kept,
+        Some(json!({"vectorizerApiKeys": {"oai": secret}})),
+        "the key is kept with the index's secrets"
+    );
+    assert!(w.emu.secrets().iter().any(|s| s == secret));
+}

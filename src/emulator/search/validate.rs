@@ -126,6 +126,7 @@ pub(crate) fn index(body: &Value, old: Option<&Value>) -> Result<(), Invalid> {
         }
     }
     semantic(body, &names)?;
+    super::limits::index(fields)?;
     if let Some(old) = old {
         keep_fields(fields, old)?;
     }

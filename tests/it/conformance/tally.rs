@@ -110,8 +110,6 @@ pub(super) struct Tally {
     /// Documented rejections: example label -> reason.
     documented: BTreeMap<String, String>,
     per_provider: BTreeMap<String, Totals>,
-    /// Providers whose floor is lower than [`COVERAGE_FLOOR`]: provider -> (floor, why).
-    floors: BTreeMap<String, (f64, String)>,
     rejected: Vec<String>,
     problems: Vec<String>,
 }
@@ -123,13 +121,6 @@ impl Tally {
             documented,
             ..Self::default()
         }
-    }
-
-    /// Lowers `provider`'s coverage floor to `floor`, for the documented reason `why` (what
-    /// its examples show that the emulator does not compute, by design).
-    pub(super) fn floor(&mut self, provider: &str, floor: f64, why: &str) {
-        self.floors
-            .insert(provider.to_owned(), (floor, why.to_owned()));
     }
 
     /// Counts the outcome of the example `label` under `provider`.
@@ -172,18 +163,14 @@ impl Tally {
         for (provider, t) in &self.per_provider {
             println!("{}", t.line(provider));
             all.add(t);
-            let floor = self.floors.get(provider).map_or(COVERAGE_FLOOR, |f| f.0);
-            if t.mean() < floor {
+            if t.mean() < COVERAGE_FLOOR {
                 self.problems.push(format!(
-                    "{provider}: mean key-path coverage {:.3} < {floor}",
+                    "{provider}: mean key-path coverage {:.3} < {COVERAGE_FLOOR}",
                     t.mean()
                 ));
             }
         }
         println!("{}", all.line("TOTAL"));
-        for (provider, (floor, why)) in &self.floors {
-            println!("{provider}: coverage floor {floor} (not {COVERAGE_FLOOR}): {why}");
-        }
         for label in self.documented.keys() {
             if !self.rejected.contains(label) {
                 self.problems
