@@ -231,6 +231,19 @@ mod tests {
     }
 
     #[test]
+    fn short_datastore_uris_are_answered_long() {
+        let ws = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w";
+        assert_eq!(
+            long_datastore_uri("azureml://datastores/d/paths/a/b/", ws),
+            "azureml://subscriptions/s/resourcegroups/rg/workspaces/w/datastores/d/paths/a/b/"
+        );
+        let long = "azureml://subscriptions/s/resourcegroups/rg/workspaces/w/datastores/d/paths/a";
+        assert_eq!(long_datastore_uri(long, ws), long);
+        let https = "https://st.blob.core.windows.net/c/a.csv";
+        assert_eq!(long_datastore_uri(https, ws), https);
+    }
+
+    #[test]
     fn data_version_maps_arm_fields() {
         let asset = json!({"id": "/x/data/t/versions/1", "properties": {"dataType": "mltable",
             "dataUri": "azureml://x/datastores/workspaceblobstore/paths/LocalUpload/a/data/",
