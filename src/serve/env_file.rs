@@ -48,11 +48,12 @@ impl EnvFile<'_> {
         if let Some(ca) = self.ca {
             let ca = ca.display().to_string();
             let proxy = format!("http://{addr}");
+            let no_proxy = no_proxy(&addr);
             vars.extend([
                 ("HTTPS_PROXY", proxy.clone()),
                 ("https_proxy", proxy),
-                ("NO_PROXY", "localhost,127.0.0.1,::1".to_owned()),
-                ("no_proxy", "localhost,127.0.0.1,::1".to_owned()),
+                ("NO_PROXY", no_proxy.clone()),
+                ("no_proxy", no_proxy),
                 ("REQUESTS_CA_BUNDLE", ca.clone()),
                 ("SSL_CERT_FILE", ca.clone()),
                 ("CURL_CA_BUNDLE", ca),
@@ -86,6 +87,18 @@ impl EnvFile<'_> {
             ));
         }
         write_atomic(path, self.render().as_bytes())
+    }
+}
+
+/// The loopback names clients reach the server by without the proxy. The IPv6 loopback is
+/// listed only when the server listens on IPv6: azureml-dataprep-rslex (mltable's reader)
+/// parses every entry as `host[:port]` and refuses to start on `::1`
+/// (`ProxySettings(InvalidNoProxyPort(ParseIntError ...))`).
+fn no_proxy(addr: &SocketAddr) -> String {
+    if addr.is_ipv6() {
+        "localhost,127.0.0.1,::1".to_owned()
+    } else {
+        "localhost,127.0.0.1".to_owned()
     }
 }
 
@@ -124,6 +137,16 @@ mod tests {
         .render();
         assert!(tls.contains("export HTTPS_PROXY='http://127.0.0.1:8443'\n"));
         assert!(tls.contains("export REQUESTS_CA_BUNDLE='/tmp/ca.pem'\n"));
+        // No IPv6 entry an IPv4 server does not need: rslex cannot parse one.
+        assert!(tls.contains("export NO_PROXY='localhost,127.0.0.1'\n"));
+        let v6 = EnvFile {
+            addr: "[::1]:8443".parse().unwrap_or_else(|e| panic!("{e}")),
+            ca: Some(Path::new("/tmp/ca.pem")),
+            client_secret: "s",
+            user_password: "p",
+        }
+        .render();
+        assert!(v6.contains("export NO_PROXY='localhost,127.0.0.1,::1'\n"));
         assert!(tls.contains(
             "export ARM_CLOUD_METADATA_URL='https://127.0.0.1:8443/metadata/endpoints?api-version=2022-09-01'\n"
         ));

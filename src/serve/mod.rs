@@ -12,6 +12,7 @@
 //! a body that fails before its first byte, which makes hyper abort the connection before the
 //! status line is written. The request log records them with status 0.
 
+mod asset_plane;
 pub mod batch_jobs;
 pub mod blob;
 pub mod entra;

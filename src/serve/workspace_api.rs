@@ -8,6 +8,7 @@
 //!   from the job itself (its status follows the job's emulated lifecycle), with one log file,
 //!   `user_logs/std_log.txt`, at `.../runs/{run}/logs/user_logs/std_log.txt`, which says plainly
 //!   that the emulator did not execute the job's code. What `jobs.stream` reads.
+//! - Data versions and datastores as `mltable.load()` reads them (see [`super::asset_plane`]).
 //! - Registries: a registry's discovery (`/registrymanagement/v1.0/registries/{name}/discovery`)
 //!   and its data plane on `cert-{region}.experiments.azureml.net` ([`registry::data_plane`]).
 //! - Scoring: a request to an online endpoint's scoring URI gets a clear 501: the emulator does
@@ -20,7 +21,7 @@
 
 use serde_json::{Value, json};
 
-use super::batch_jobs;
+use super::{asset_plane, batch_jobs};
 use crate::arm::transport::{HttpRequest, HttpResponse, Method};
 use crate::emulator::{Emulator, TENANT_ID, job_log, registry};
 
@@ -134,11 +135,14 @@ fn api(emulator: &Emulator, method: &str, region: &str, path: &str) -> HttpRespo
     if let Some(endpoint_id) = batch_jobs_list(path) {
         return batch_jobs::list(emulator, endpoint_id);
     }
+    if let Some(answer) = asset_plane::answer(emulator, path) {
+        return answer;
+    }
     error(
         501,
         "NotEmulated",
         format!(
-            "amlab serve emulates workspace discovery, run history and batch endpoint jobs on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
+            "amlab serve emulates workspace discovery, run history, batch endpoint jobs, data versions and datastores on {region}.api.azureml.ms, not {path}. Nothing was forwarded to Azure."
         ),
     )
 }

@@ -1,6 +1,7 @@
 //! The workspace's own hosts on `amlab serve`: discovery, run history (what `jobs.stream`
-//! reads, with a log that says the code did not run) and an online endpoint's scoring URI (a
-//! clear 501: no model runs). Requests name the host as clients behind the proxy do.
+//! reads, with a log that says the code did not run), data versions and datastores (what
+//! `mltable.load()` reads) and an online endpoint's scoring URI (a clear 501: no model runs).
+//! Requests name the host as clients behind the proxy do.
 
 use serde_json::Value;
 
@@ -125,4 +126,115 @@ fn an_online_endpoint_scoring_uri_says_no_model_runs() {
     );
     assert_eq!(status, 501, "{body}");
     assert!(body.contains("does not run models"), "{body}");
+}
+
+/// The workspace id of the lab's data asset PUTs, after `amlab run` of lab 03.
+fn data_lab_workspace(served: &Served, suffix: &str) -> String {
+    let sb = Sandbox::new();
+    let lab03 = lab("03-data.lab.yaml").to_string_lossy().into_owned();
+    let var = format!("suffix={suffix}");
+    let out = against(&sb, served, &["run", &lab03, "--var", &var]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let put = served
+        .requests()
+        .into_iter()
+        .find(|(m, p, _)| m == "PUT" && p.contains("/data/diabetes-table/versions/1"))
+        .map(|(_, p, _)| p)
+        .expect("the data asset PUT");
+    put.split("/data/").next().unwrap().to_owned()
+}
+
+#[test]
+fn a_data_version_is_read_from_the_data_plane_as_mltable_reads_it() {
+    let served = Served::start(&[]);
+    let workspace = data_lab_workspace(&served, "dv0001");
+    let token = format!("Bearer {}", served.token());
+    let api = "eastus.api.azureml.ms";
+    let path =
+        format!("/data/v1.0{workspace}/dataversion/diabetes-table/versions/1?api-version=1.5.0");
+    let (status, body) = send(&served, "GET", api, &path, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    // mltable reads `isV2`, then `dataVersion.dataType` (MLTable) and `dataUri`, which it hands
+    // to rslex: the long form, naming the workspace (rslex refuses the short one).
+    assert_eq!(d["isV2"], true, "{d}");
+    let v = &d["dataVersion"];
+    assert_eq!(v["dataType"], "MLTable", "{d}");
+    assert_eq!(v["dataContainerName"], "diabetes-table");
+    assert_eq!(v["versionId"], "1");
+    assert_eq!(
+        v["assetId"].as_str().map(str::to_ascii_lowercase),
+        Some(format!("{workspace}/data/diabetes-table/versions/1").to_ascii_lowercase())
+    );
+    let parts: Vec<&str> = workspace.split('/').collect();
+    let (sub, rg, ws) = (parts[2], parts[4], parts[8]);
+    assert_eq!(
+        v["dataUri"],
+        format!(
+            "azureml://subscriptions/{sub}/resourcegroups/{rg}/workspaces/{ws}/datastores/workspaceblobstore/paths/LocalUpload/diabetes-table/"
+        )
+    );
+    let file = path.replace("diabetes-table", "diabetes-local");
+    let (status, body) = send(&served, "GET", api, &file, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""dataType":"UriFile""#), "{body}");
+
+    // A version that does not exist, and no token: as run history answers.
+    let missing = path.replace("versions/1", "versions/9");
+    assert_eq!(send(&served, "GET", api, &missing, Some(&token)).0, 404);
+    assert_eq!(send(&served, "GET", api, &path, None).0, 401);
+    assert_eq!(
+        send(&served, "GET", api, &path, Some("Bearer not-a-token")).0,
+        401
+    );
+}
+
+#[test]
+fn a_datastore_is_read_from_the_legacy_datastore_service_as_rslex_reads_it() {
+    let served = Served::start(&[]);
+    let workspace = data_lab_workspace(&served, "ds0001");
+    let token = format!("Bearer {}", served.token());
+    let api = "eastus.api.azureml.ms";
+    let path = format!("/datastore/v1.0{workspace}/datastores/workspaceblobstore");
+    let (status, body) = send(&served, "GET", api, &path, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["name"], "workspaceblobstore");
+    assert_eq!(d["dataStoreType"], "AzureBlob");
+    assert_eq!(d["isDefaultDataStore"], true);
+    let s = &d["azureStorageSection"];
+    assert_eq!(s["accountName"], "stdp100ds0001", "{d}");
+    let container = s["containerName"].as_str().unwrap_or_default();
+    assert!(container.starts_with("azureml-blobstore-"), "{d}");
+    assert_eq!(s["endpoint"], "core.windows.net");
+    assert_eq!(s["protocol"], "https");
+    // The account key rslex signs its blob reads with: the datastore's own secret.
+    assert_eq!(s["credentialType"], "AccountKey");
+    let secrets =
+        format!("{path}/listSecrets?api-version=2025-12-01").replace("/datastore/v1.0", "");
+    let hostport = served.url.trim_start_matches("http://").to_owned();
+    let (status, body) = send(&served, "POST", &hostport, &secrets, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let key: Value = serde_json::from_str(&body).unwrap();
+    assert!(key["key"].as_str().is_some_and(|k| !k.is_empty()), "{key}");
+    assert_eq!(s["credential"], key["key"]);
+
+    // The lab's identity-based datastore: no credential.
+    let own = path.replace("workspaceblobstore", "blob_training_data");
+    let (status, body) = send(&served, "GET", api, &own, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["azureStorageSection"]["containerName"], "training-data");
+    assert_eq!(d["azureStorageSection"]["credentialType"], "None");
+    assert!(d["azureStorageSection"]["credential"].is_null(), "{d}");
+
+    let missing = path.replace("workspaceblobstore", "nope");
+    assert_eq!(send(&served, "GET", api, &missing, Some(&token)).0, 404);
+    assert_eq!(send(&served, "GET", api, &path, None).0, 401);
 }

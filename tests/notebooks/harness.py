@@ -12,7 +12,8 @@ anything in scope failed.
 
     python harness.py AMLAB_BIN SERVER_URL CA_PEM CORPUS_LABS WORK_DIR
 
-AMLAB_NOTEBOOK_SCOPE names another scope file (default: scope.toml beside this script).
+AMLAB_NOTEBOOK_SCOPE names another scope file (default: scope.toml beside this script);
+AMLAB_NOTEBOOK_ONLY runs only the notebooks whose file contains it (such as `03/`).
 """
 import collections
 import json
@@ -141,8 +142,12 @@ def main():
     binary, url, ca, corpus, work = sys.argv[1:6]
     scope_file = Path(os.environ.get("AMLAB_NOTEBOOK_SCOPE", HERE / "scope.toml"))
     scope = tomllib.loads(scope_file.read_text(encoding="utf-8"))
+    only = os.environ.get("AMLAB_NOTEBOOK_ONLY", "")
+    entries = [e for e in scope["notebook"] if only in e["file"]]
+    if not entries:
+        sys.exit(f"no notebook of {scope_file} matches AMLAB_NOTEBOOK_ONLY={only!r}")
     started = time.monotonic()
-    results = [notebook(e, binary, url, ca, corpus, work) for e in scope["notebook"]]
+    results = [notebook(e, binary, url, ca, corpus, work) for e in entries]
     print("\n== figures (cells run without an exception / in scope; known-blocked and failed"
           " are in scope and not run through)")
     passed = failed = 0

@@ -9,7 +9,8 @@
 #
 # Env: AMLAB_BIN (default: target/debug/amlab, built here), AMLAB_SDK_VENV (reuse a venv: the
 # one tests/sdk/run.sh uses), AMLAB_NOTEBOOKS (default ../shared/corpus/mslearn-azure-ml/Labs
-# next to the repo), AMLAB_NOTEBOOK_SCOPE (another scope file).
+# next to the repo), AMLAB_NOTEBOOK_SCOPE (another scope file), AMLAB_NOTEBOOK_ONLY (run only the
+# notebooks whose file contains it: AMLAB_NOTEBOOK_ONLY=03/ runs "03/Work with data.ipynb").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
