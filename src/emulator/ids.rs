@@ -9,7 +9,12 @@ pub(crate) fn guid() -> String {
     for x in &mut b {
         *x = fastrand::u8(..);
     }
-    b[6] = (b[6] & 0x0f) | 0x40;
+    guid_of(b, 4)
+}
+
+/// `bytes` as a GUID in the 8-4-4-4-12 form, with the `version` and RFC 4122 variant bits set.
+pub(crate) fn guid_of(mut b: [u8; 16], version: u8) -> String {
+    b[6] = (b[6] & 0x0f) | (version << 4);
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(

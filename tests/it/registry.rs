@@ -6,10 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::serve::against;
-use crate::support::{Sandbox, Served, lab, stderr, stdout};
+use crate::serve::{raw_request, run_lab_then_put_path};
+use crate::support::Served;
 
-/// One raw HTTP/1.1 request with `Host: host` and a JSON body: (status, body).
+/// One raw request with `Host: host` and a JSON body: (status, body).
 fn send(
     served: &Served,
     method: &str,
@@ -18,25 +18,7 @@ fn send(
     auth: Option<&str>,
     body: &str,
 ) -> (u16, String) {
-    use std::io::{Read, Write};
-    let hostport = served.url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(hostport).unwrap();
-    let auth = auth
-        .map(|a| format!("Authorization: {a}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    (
-        head.split(' ').nth(1).unwrap().parse().unwrap(),
-        body.to_owned(),
-    )
+    raw_request(served, method, host, path, auth, body)
 }
 
 fn json_of(text: &str) -> Value {
@@ -100,25 +82,8 @@ fn discovery_then_components_by_version_and_latest() {
 #[test]
 fn a_pipeline_of_registry_components_is_checked_against_their_interfaces() {
     let served = Served::start(&[]);
-    let sb = Sandbox::new();
-    let lab13 = lab("13-responsible-ai.lab.yaml")
-        .to_string_lossy()
-        .into_owned();
     // The lab's own job: four steps of registry components, bound by `labels/latest`.
-    let out = against(&sb, &served, &["run", &lab13, "--var", "suffix=rg0001"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let job_path = served
-        .requests()
-        .into_iter()
-        .find(|(m, p, _)| m == "PUT" && p.contains("/jobs/"))
-        .map(|(_, p, _)| p.split('?').next().unwrap().to_owned())
-        .expect("the job PUT");
+    let job_path = run_lab_then_put_path(&served, "13-responsible-ai.lab.yaml", "rg0001", "/jobs/");
     let token = format!("Bearer {}", served.token());
     let arm = "management.azure.com";
     let step = |inputs: Value| {

@@ -230,3 +230,60 @@ fn a_compute_put_answers_with_one_content_type() {
         assert_eq!(content_types, 1, "{method}: {head}");
     }
 }
+
+/// One raw HTTP/1.1 request to `served` with `Host: host` (as a client behind the proxy names
+/// the Azure host) and a JSON body: (status, body). Answers here are small and sent with a
+/// length (no chunking).
+pub fn raw_request(
+    served: &Served,
+    method: &str,
+    host: &str,
+    path: &str,
+    auth: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let hostport = served.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(hostport).unwrap();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// `amlab run` of DP-100 lab `lab_file` with `suffix` against `served` (asserting exit 0), then
+/// the path (without query) of the first PUT whose path contains `needle`.
+pub fn run_lab_then_put_path(
+    served: &Served,
+    lab_file: &str,
+    suffix: &str,
+    needle: &str,
+) -> String {
+    let sb = Sandbox::new();
+    let path = lab(lab_file).to_string_lossy().into_owned();
+    let var = format!("suffix={suffix}");
+    let out = against(&sb, served, &["run", &path, "--var", &var]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    served
+        .requests()
+        .into_iter()
+        .find(|(m, p, _)| m == "PUT" && p.contains(needle))
+        .map(|(_, p, _)| p.split('?').next().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no PUT of {needle}"))
+}

@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use crate::serve::against;
-use crate::support::{Sandbox, Served, lab, stderr, stdout};
+use crate::serve::{raw_request, run_lab_then_put_path};
+use crate::support::Served;
 
-/// One raw HTTP/1.1 request with `Host: host`: (status, body).
+/// A bodyless request with `Host: host`: (status, body).
 fn send(
     served: &Served,
     method: &str,
@@ -16,46 +16,13 @@ fn send(
     path: &str,
     auth: Option<&str>,
 ) -> (u16, String) {
-    use std::io::{Read, Write};
-    let hostport = served.url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(hostport).unwrap();
-    let auth = auth
-        .map(|a| format!("Authorization: {a}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    // Bodies are sent with a length here (no chunking) for these small answers.
-    (status, body.to_owned())
+    raw_request(served, method, host, path, auth, "")
 }
 
 #[test]
 fn discovery_run_history_and_scoring() {
     let served = Served::start(&[]);
-    let sb = Sandbox::new();
-    let lab09 = lab("09-command-job.lab.yaml")
-        .to_string_lossy()
-        .into_owned();
-    let out = against(&sb, &served, &["run", &lab09, "--var", "suffix=rh0001"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let job_path = served
-        .requests()
-        .into_iter()
-        .find(|(m, p, _)| m == "PUT" && p.contains("/jobs/"))
-        .map(|(_, p, _)| p.split('?').next().unwrap().to_owned())
-        .expect("the job PUT");
+    let job_path = run_lab_then_put_path(&served, "09-command-job.lab.yaml", "rh0001", "/jobs/");
     let workspace = job_path.split("/jobs/").next().unwrap().to_owned();
     let token = format!("Bearer {}", served.token());
     let api = "eastus.api.azureml.ms";
@@ -104,17 +71,11 @@ fn discovery_run_history_and_scoring() {
 #[test]
 fn an_online_endpoint_scoring_uri_says_no_model_runs() {
     let served = Served::start(&[]);
-    let sb = Sandbox::new();
-    let lab15 = lab("15-online-endpoint.lab.yaml")
-        .to_string_lossy()
-        .into_owned();
-    let out = against(&sb, &served, &["run", &lab15, "--var", "suffix=sc0001"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
+    run_lab_then_put_path(
+        &served,
+        "15-online-endpoint.lab.yaml",
+        "sc0001",
+        "/onlineEndpoints/",
     );
     let host = "endpoint-sc0001.eastus.inference.ml.azure.com";
     let (status, body) = send(
@@ -130,23 +91,12 @@ fn an_online_endpoint_scoring_uri_says_no_model_runs() {
 
 /// The workspace id of the lab's data asset PUTs, after `amlab run` of lab 03.
 fn data_lab_workspace(served: &Served, suffix: &str) -> String {
-    let sb = Sandbox::new();
-    let lab03 = lab("03-data.lab.yaml").to_string_lossy().into_owned();
-    let var = format!("suffix={suffix}");
-    let out = against(&sb, served, &["run", &lab03, "--var", &var]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
+    let put = run_lab_then_put_path(
+        served,
+        "03-data.lab.yaml",
+        suffix,
+        "/data/diabetes-table/versions/1",
     );
-    let put = served
-        .requests()
-        .into_iter()
-        .find(|(m, p, _)| m == "PUT" && p.contains("/data/diabetes-table/versions/1"))
-        .map(|(_, p, _)| p)
-        .expect("the data asset PUT");
     put.split("/data/").next().unwrap().to_owned()
 }
 

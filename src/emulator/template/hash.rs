@@ -36,17 +36,7 @@ pub(crate) fn unique_string(parts: &[&str]) -> String {
 pub(crate) fn guid(parts: &[&str]) -> String {
     let mut b: [u8; 16] = [0; 16];
     b.copy_from_slice(&digest(parts)[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    crate::emulator::ids::guid_of(b, 5)
 }
 
 /// A template's `templateHash`: a decimal 64-bit hash of its JSON text.
